@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from "./load-config";
+import { CONFIG_EXAMPLES, allInOneSchema, redactConfig } from "./schemas";
+
+const load = (env: Record<string, string>) => loadConfig(allInOneSchema, env, CONFIG_EXAMPLES);
+
+function problemsOf(env: Record<string, string>) {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.key);
+    throw error;
+  }
+  return [];
+}
+
+describe("allInOneSchema", () => {
+  it("runs on no environment at all, in embedded mode", () => {
+    const config = load({});
+    expect(config).toMatchObject({ PORT: 3000, BEKLIJF_TIME_SCALE: 1, LOG_LEVEL: "info", BEKLIJF_MIGRATE_ON_START: true, BEKLIJF_REDIS_PREFIX: "{beklijf}" });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ["DATABASE_URL", "mysql://x@y/z"],
+    ["REDIS_URL", "http://127.0.0.1:6379"],
+    ["SMTP_URL", "not a url"],
+    ["PORT", "70000"],
+    ["PORT", "3.5"],
+    ["BEKLIJF_TIME_SCALE", "0"],
+    ["BEKLIJF_TIME_SCALE", "fast"],
+    ["BEKLIJF_SECRET", "short"],
+    ["BEKLIJF_MIGRATE_ON_START", "maybe"],
+    ["LOG_LEVEL", "loud"],
+    ["BEKLIJF_PUBLIC_URL", "ftp://x"],
+    ["BEKLIJF_REDIS_PREFIX", "beklijf"],
+  ])("rejects %s=%s", (key, value) => {
+    expect(problemsOf({ [key]: value })).toEqual([key]);
+  });
+
+  it("reads false as false", () => {
+    expect(load({ BEKLIJF_MIGRATE_ON_START: "false" }).BEKLIJF_MIGRATE_ON_START).toBe(false);
+    expect(load({ BEKLIJF_MIGRATE_ON_START: "0" }).BEKLIJF_MIGRATE_ON_START).toBe(false);
+  });
+
+  it("lists every bad key at once, with an example", () => {
+    try {
+      load({ PORT: "x", SMTP_URL: "nope" });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain("PORT");
+      expect(message).toContain("SMTP_URL=smtp://user:pass@smtp.example.com:587");
+    }
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(load({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("never prints secret values in the summary", () => {
+    const summary = JSON.stringify(redactConfig(load({ DATABASE_URL: "postgresql://u:hunter2@h/d", BEKLIJF_SECRET: "x".repeat(40) })));
+    expect(summary).not.toContain("hunter2");
+    expect(summary).not.toContain("x".repeat(40));
+    expect(summary).toContain('"DATABASE_URL":"<set>"');
+  });
+});

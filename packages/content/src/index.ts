@@ -1,0 +1,1 @@
+export { type ContentPack, TEMPLATES_DIR, loadContentPack } from "./load-content-pack";

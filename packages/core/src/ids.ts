@@ -1,0 +1,34 @@
+import { createHash, randomUUID } from "node:crypto";
+
+/** The fixed namespace under which beklijf derives deterministic (v5) UUIDs. Never change it. */
+export const BEKLIJF_NAMESPACE = "6f1c3f0e-6d2b-5b7e-9a57-2f0d6c8b4e11";
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
+/** RFC 9562 version-5 UUID (SHA-1 of namespace + name): the same name always gives the same id. */
+export function uuidV5(name: string, namespace: string = BEKLIJF_NAMESPACE): string {
+  if (!isUuid(namespace)) throw new RangeError(`namespace is not a UUID: ${namespace}`);
+  const hash = createHash("sha1")
+    .update(Buffer.from(namespace.replace(/-/g, ""), "hex"))
+    .update(name, "utf8")
+    .digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A random (v4) UUID. */
+export function randomId(): string {
+  return randomUUID();
+}
+
+/** sha256 hex digest of a string, e.g. to store a high-entropy token. */
+export function sha256Hex(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}

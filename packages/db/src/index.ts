@@ -1,0 +1,13 @@
+export { type DbClient, Prisma, PrismaClient, createDb, pingDb } from "./client";
+export { MIGRATIONS_DIR, applyMigrations } from "./migrate";
+export { type Role, countApiTokens, createApiToken, findApiToken } from "./repositories/api-tokens";
+export { type ConnectionView, createConnection, findConnectionByKey, findConnectionByName, listConnections } from "./repositories/connections";
+export { type DeliveryForSend, getDeliveryForSend, listRecentDeliveries, markDeliveryFailed, markDeliverySent, recordDeliveryError, startDeliveryAttempt } from "./repositories/deliveries";
+export { type NudgeForFire, getNudgeForFire, handOffNudge, skipNudge } from "./repositories/nudges";
+export { type OutboxEntry, type PendingOutboxEvent, addOutboxEvents, listPendingOutbox, markOutboxDispatched } from "./repositories/outbox";
+export { type PersonView, ensurePersonForMbox, findPersonByIdentity, getPerson } from "./repositories/people";
+export { type NewNudge, createPlan, listPlannedNudges } from "./repositories/plans";
+export { loadActiveRules, syncRuleSet } from "./repositories/rules";
+export { type StoreStatementsResult, getStatement, setStatementPerson, storeStatements } from "./repositories/statements";
+export { isSuppressed, suppressAddress } from "./repositories/suppressions";
+export { DEFAULT_TENANT_SLUG, type TenantView, ensureTenant, getTenant } from "./repositories/tenants";

@@ -1,0 +1,36 @@
+import type { DbClient } from "../client";
+
+/** A delivery with what rendering needs: the nudge, its plan's trigger statement and the recipient. */
+export async function getDeliveryForSend(db: DbClient, id: string) {
+  return db.delivery.findUnique({
+    where: { id },
+    include: {
+      tenant: true,
+      nudge: { include: { recipient: true, plan: { include: { trigger: true } } } },
+    },
+  });
+}
+
+export type DeliveryForSend = NonNullable<Awaited<ReturnType<typeof getDeliveryForSend>>>;
+
+/** Marks an attempt; returns false when the delivery is already sent or finished otherwise. */
+export async function startDeliveryAttempt(db: DbClient, id: string): Promise<boolean> {
+  const updated = await db.delivery.updateMany({ where: { id, status: { in: ["queued", "sending"] } }, data: { status: "sending", attempts: { increment: 1 } } });
+  return updated.count === 1;
+}
+
+export async function markDeliverySent(db: DbClient, id: string, input: { messageId: string; at: Date }): Promise<void> {
+  await db.delivery.update({ where: { id }, data: { status: "sent", messageId: input.messageId, sentAt: input.at, lastError: null } });
+}
+
+export async function markDeliveryFailed(db: DbClient, id: string, input: { status: "failed" | "suppressed"; error: string }): Promise<void> {
+  await db.delivery.update({ where: { id }, data: { status: input.status, lastError: input.error } });
+}
+
+export async function recordDeliveryError(db: DbClient, id: string, error: string): Promise<void> {
+  await db.delivery.update({ where: { id }, data: { lastError: error } });
+}
+
+export async function listRecentDeliveries(db: DbClient, tenantId: string, limit: number) {
+  return db.delivery.findMany({ where: { tenantId }, orderBy: { createdAt: "desc" }, take: limit });
+}

@@ -1,0 +1,46 @@
+import type { DbClient } from "../client";
+
+/** A hand-off to a queue, written in the same transaction as the change it announces. */
+export interface OutboxEntry {
+  readonly tenantId: string;
+  readonly queue: string;
+  readonly jobName: string;
+  readonly jobId: string;
+  readonly payload: Record<string, string>;
+}
+
+export interface PendingOutboxEvent extends OutboxEntry {
+  readonly id: bigint;
+}
+
+export async function addOutboxEvents(db: DbClient, entries: readonly OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.outboxEvent.createMany({ data: entries.map((e) => ({ ...e })) });
+}
+
+/** Undispatched events created before `createdBefore`, oldest first. */
+export async function listPendingOutbox(db: DbClient, options: { createdBefore: Date; limit: number }): Promise<PendingOutboxEvent[]> {
+  const rows = await db.outboxEvent.findMany({
+    where: { dispatchedAt: null, createdAt: { lt: options.createdBefore } },
+    orderBy: { id: "asc" },
+    take: options.limit,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    tenantId: row.tenantId,
+    queue: row.queue,
+    jobName: row.jobName,
+    jobId: row.jobId,
+    payload: toStringRecord(row.payload),
+  }));
+}
+
+export async function markOutboxDispatched(db: DbClient, jobIds: readonly string[], at: Date): Promise<void> {
+  if (jobIds.length === 0) return;
+  await db.outboxEvent.updateMany({ where: { jobId: { in: [...jobIds] }, dispatchedAt: null }, data: { dispatchedAt: at } });
+}
+
+function toStringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}

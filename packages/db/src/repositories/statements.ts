@@ -1,0 +1,88 @@
+import { ConflictError, ValidationError } from "@beklijf/core";
+import type { PreparedStatement } from "@beklijf/xapi";
+
+import { type DbClient, Prisma, type PrismaClient } from "../client";
+import { type OutboxEntry, addOutboxEvents } from "./outbox";
+
+export interface StoreStatementsResult {
+  /** Ids in the order the statements arrived (what POST /xapi/statements answers). */
+  readonly ids: string[];
+  /** Ids stored now; the rest were content-identical repeats and did nothing. */
+  readonly newIds: string[];
+}
+
+/**
+ * Stores a batch atomically: every statement and its hand-off record commit together, or nothing
+ * does. An id that exists with the same content is a no-op; with other content the whole batch
+ * fails with STATEMENT_ID_CONFLICT (xAPI: 409).
+ *
+ * `handOff` builds the outbox entry for each new statement (the caller owns queue naming).
+ */
+export async function storeStatements(
+  db: PrismaClient,
+  input: { tenantId: string; connectionId: string | null; statements: readonly PreparedStatement[]; handOff: (statementId: string) => OutboxEntry },
+): Promise<StoreStatementsResult> {
+  const unique = dedupeBatch(input.statements);
+  const ids = input.statements.map((s) => s.id);
+  return db.$transaction(async (tx) => {
+    const created = await tx.statement.createManyAndReturn({
+      data: unique.map((s) => ({
+        tenantId: input.tenantId,
+        id: s.id,
+        connectionId: input.connectionId,
+        actorKey: s.actorKey,
+        verbId: s.verbId,
+        objectId: s.objectId,
+        activityType: s.activityType ?? null,
+        registration: s.registration ?? null,
+        timestamp: s.timestamp,
+        stored: s.stored,
+        contentHash: s.contentHash,
+        raw: s.statement as Prisma.InputJsonValue,
+      })),
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    const newIds = new Set(created.map((row) => row.id));
+    const existingIds = unique.filter((s) => !newIds.has(s.id));
+    if (existingIds.length > 0) await assertSameContent(tx, input.tenantId, existingIds);
+    await addOutboxEvents(
+      tx,
+      unique.filter((s) => newIds.has(s.id)).map((s) => input.handOff(s.id)),
+    );
+    return { ids, newIds: unique.filter((s) => newIds.has(s.id)).map((s) => s.id) };
+  });
+}
+
+/** Within one batch the same id may repeat only with the same content. */
+function dedupeBatch(statements: readonly PreparedStatement[]): PreparedStatement[] {
+  const byId = new Map<string, PreparedStatement>();
+  statements.forEach((statement, index) => {
+    const seen = byId.get(statement.id);
+    if (seen === undefined) byId.set(statement.id, statement);
+    else if (seen.contentHash !== statement.contentHash) {
+      throw new ValidationError(`Statement ${index} repeats id ${statement.id} with different content in the same batch.`, [{ path: [index, "id"], message: "must not repeat an earlier id of this batch with other content" }], "STATEMENT_ID_REPEATED");
+    }
+  });
+  return [...byId.values()];
+}
+
+async function assertSameContent(db: DbClient, tenantId: string, statements: readonly PreparedStatement[]): Promise<void> {
+  const stored = await db.statement.findMany({
+    where: { tenantId, id: { in: statements.map((s) => s.id) } },
+    select: { id: true, contentHash: true },
+  });
+  const hashById = new Map(stored.map((row) => [row.id, row.contentHash]));
+  const conflict = statements.find((s) => hashById.get(s.id) !== s.contentHash);
+  if (conflict !== undefined) {
+    throw new ConflictError(`Statement ${conflict.id} already exists with different content.`, "STATEMENT_ID_CONFLICT");
+  }
+}
+
+export async function getStatement(db: DbClient, tenantId: string, id: string) {
+  return db.statement.findUnique({ where: { tenantId_id: { tenantId, id } } });
+}
+
+export async function setStatementPerson(db: DbClient, tenantId: string, id: string, personId: string): Promise<void> {
+  await db.statement.update({ where: { tenantId_id: { tenantId, id } }, data: { personId } });
+}

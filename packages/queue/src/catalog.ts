@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+// One catalog per queue: job name -> payload schema and defaults. Payloads are pointers to
+// Postgres rows, never personal data (Redis keeps them in clear text). A new field must be
+// optional while jobs of the previous release may still be in flight.
+
+const uuid = z.string().uuid();
+
+export const CATALOG = {
+  statements: {
+    "statement.process": {
+      payload: z.strictObject({ tenantId: uuid, statementId: uuid }),
+      attempts: 8,
+    },
+  },
+  nudges: {
+    "nudge.fire": {
+      payload: z.strictObject({ plannedNudgeId: uuid }),
+      attempts: 8,
+    },
+  },
+  deliveries: {
+    "delivery.send": {
+      payload: z.strictObject({ deliveryId: uuid }),
+      attempts: 10,
+    },
+  },
+} as const;
+
+export type QueueName = keyof typeof CATALOG;
+export type JobName<Q extends QueueName> = keyof (typeof CATALOG)[Q] & string;
+export type Payload<Q extends QueueName, N extends JobName<Q>> = z.output<(typeof CATALOG)[Q][N] extends { payload: infer S extends z.ZodType } ? S : never>;
+
+export const QUEUE_NAMES = Object.keys(CATALOG) as QueueName[];
+
+export function jobSpec<Q extends QueueName>(queue: Q, name: string): { payload: z.ZodType; attempts: number } | undefined {
+  const specs: Record<string, { payload: z.ZodType; attempts: number }> = CATALOG[queue];
+  return specs[name];
+}

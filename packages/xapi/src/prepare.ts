@@ -1,0 +1,107 @@
+import { type Clock, type Issue, type Result, err, ok, sha256Hex, uuidV5 } from "@beklijf/core";
+
+import { type Actor, Statement } from "./statement";
+
+/** A validated statement ready to store: the JSON to keep plus the fields rules match on. */
+export interface PreparedStatement {
+  readonly id: string;
+  /** Whether the client sent the id (false: we derived it from the content). */
+  readonly idGiven: boolean;
+  readonly statement: Statement;
+  readonly actorKey: string;
+  readonly actorEmail: string | undefined;
+  readonly actorName: string | undefined;
+  readonly verbId: string;
+  readonly objectId: string;
+  readonly activityType: string | undefined;
+  readonly registration: string | undefined;
+  readonly timestamp: Date;
+  readonly stored: Date;
+  readonly contentHash: string;
+}
+
+/** Namespace for ids of statements that arrive without one (Moodle sends none). */
+const STATEMENT_ID_NAMESPACE = uuidV5("beklijf:statement-id");
+
+/**
+ * Normalised inverse functional identifier of an actor, "kind:value". mbox is lower-cased, so
+ * "mailto:Anna@X.nl" and "mailto:anna@x.nl" are one learner.
+ */
+export function actorKey(actor: Actor): string {
+  if (actor.mbox !== undefined) return `mbox:${actor.mbox.toLowerCase()}`;
+  if (actor.mbox_sha1sum !== undefined) return `mbox_sha1sum:${actor.mbox_sha1sum.toLowerCase()}`;
+  if (actor.openid !== undefined) return `openid:${actor.openid}`;
+  if (actor.account !== undefined) return `account:${actor.account.homePage}|${actor.account.name}`;
+  return "group:anonymous";
+}
+
+/** JSON with object keys sorted, so equal content gives equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The content that decides "same statement": everything except what the LRS sets or may change
+ * (id, stored, authority, version), with mbox case and timestamp notation normalised.
+ */
+export function statementContentHash(statement: Statement): string {
+  const { id: _id, stored: _stored, authority: _authority, version: _version, ...content } = statement;
+  const normalised = {
+    ...content,
+    actor: statement.actor.mbox === undefined ? statement.actor : { ...statement.actor, mbox: statement.actor.mbox.toLowerCase() },
+    timestamp: statement.timestamp === undefined ? undefined : new Date(statement.timestamp).toISOString(),
+  };
+  return sha256Hex(canonicalJson(normalised));
+}
+
+/** Validates one statement from outside and derives what beklijf stores. */
+export function prepareStatement(input: unknown, options: { clock: Clock }): Result<PreparedStatement, Issue[]> {
+  const parsed = Statement.safeParse(input);
+  if (!parsed.success) {
+    return err(parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === "number" ? p : String(p))), message: issue.message })));
+  }
+  const statement = parsed.data;
+  const stored = options.clock.now();
+  const contentHash = statementContentHash(statement);
+  const id = statement.id?.toLowerCase() ?? uuidV5(contentHash, STATEMENT_ID_NAMESPACE);
+  const timestamp = statement.timestamp === undefined ? stored : options.clock.fromRealTime(new Date(statement.timestamp));
+  const object = statement.object;
+  const objectId = "id" in object && object.id !== undefined ? object.id : actorKey(object as Actor);
+  const activityType = "definition" in object ? object.definition?.type : undefined;
+  return ok({
+    id,
+    idGiven: statement.id !== undefined,
+    statement: { ...statement, id, timestamp: statement.timestamp ?? stored.toISOString(), stored: stored.toISOString(), version: statement.version ?? "1.0.0" },
+    actorKey: actorKey(statement.actor),
+    actorEmail: statement.actor.mbox?.slice("mailto:".length).toLowerCase(),
+    actorName: statement.actor.name,
+    verbId: statement.verb.id,
+    objectId,
+    activityType,
+    registration: statement.context?.registration?.toLowerCase(),
+    timestamp,
+    stored,
+    contentHash,
+  });
+}
+
+/** Picks the best display string from a language map for a locale ("nl" finds "nl-NL"). */
+export function pickLanguage(map: Readonly<Record<string, string>> | undefined, locale: string): string | undefined {
+  if (map === undefined) return undefined;
+  const entries = Object.entries(map);
+  const lower = locale.toLowerCase();
+  const base = lower.split("-")[0] ?? lower;
+  return (
+    entries.find(([k]) => k.toLowerCase() === lower)?.[1] ??
+    entries.find(([k]) => k.toLowerCase().split("-")[0] === base)?.[1] ??
+    entries.find(([k]) => k.toLowerCase().startsWith("en"))?.[1] ??
+    entries[0]?.[1]
+  );
+}

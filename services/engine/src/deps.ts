@@ -1,0 +1,26 @@
+import type { Clock, Logger, Metrics } from "@beklijf/core";
+import type { PrismaClient } from "@beklijf/db";
+import type { Queues } from "@beklijf/queue";
+import type { Redis } from "ioredis";
+
+export interface EngineDeps {
+  readonly db: PrismaClient;
+  readonly queues: Queues;
+  /** Worker connection (maxRetriesPerRequest: null). */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export interface EngineOptions {
+  /**
+   * How far ahead (in clock time) planned nudges become delayed jobs in Redis. Later ones stay
+   * only in Postgres until the reconciler brings them within the horizon, which keeps Redis small.
+   * @defaultValue 2 days
+   */
+  readonly horizonMs?: number;
+  /** Real milliseconds between reconciler passes. @defaultValue 60 s, shorter under a time scale */
+  readonly reconcileIntervalMs?: number;
+}

@@ -1,0 +1,32 @@
+import { createWorker } from "@beklijf/queue";
+
+import type { EngineDeps, EngineOptions } from "./deps";
+import { startReconciler } from "./reconcile";
+import { nudgeHandlers } from "./workers/nudges";
+import { statementHandlers } from "./workers/statements";
+
+export interface EngineHandle {
+  /** Runs one reconciler pass now (tests, and `beklijf reconcile`). */
+  reconcile(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export function start(deps: EngineDeps, options: EngineOptions = {}): EngineHandle {
+  const horizonMs = options.horizonMs ?? 2 * DAY_MS;
+  // Under a time scale the horizon passes in seconds, so reconcile at least four times per horizon.
+  const intervalMs = options.reconcileIntervalMs ?? Math.max(250, Math.min(60_000, horizonMs / deps.clock.scale / 4));
+  const workerOptions = { connection: deps.connection, prefix: deps.prefix, logger: deps.logger };
+  const statements = createWorker("statements", statementHandlers(deps, { horizonMs }), { ...workerOptions, concurrency: 20 });
+  const nudges = createWorker("nudges", nudgeHandlers(deps), { ...workerOptions, concurrency: 20 });
+  const reconciler = startReconciler(deps, { horizonMs, intervalMs });
+  return {
+    reconcile: () => reconciler.runOnce(),
+    stop: async () => {
+      await reconciler.stop();
+      await Promise.all([statements.close(), nudges.close()]);
+    },
+  };
+}
+

@@ -1,0 +1,57 @@
+import { errorMessage } from "@beklijf/core";
+import { listPendingOutbox, markOutboxDispatched } from "@beklijf/db";
+import { dispatchHandOffs } from "@beklijf/queue";
+
+import type { IngestDeps } from "./deps";
+
+export interface OutboxRelay {
+  /** Runs one pass; returns how many entries it dispatched. */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Enqueues outbox entries that the fast path did not (Redis was down, or the process died between
+ * commit and enqueue). Entries younger than `graceMs` are left to the fast path.
+ */
+export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">, options: { intervalMs: number; graceMs: number; batchSize?: number }): OutboxRelay {
+  let running: Promise<number> | undefined;
+  let stopped = false;
+  const runOnce = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      // Grace is real time: compare against real "now" mapped into clock time via the clock itself.
+      const before = new Date(deps.clock.now().getTime() - options.graceMs * deps.clock.scale);
+      const pending = await listPendingOutbox(deps.db, { createdBefore: before, limit: options.batchSize ?? 500 });
+      if (pending.length === 0) return total;
+      await dispatchHandOffs(deps.queues, pending);
+      await markOutboxDispatched(deps.db, pending.map((e) => e.jobId), deps.clock.now());
+      total += pending.length;
+    }
+  };
+  const tick = (): void => {
+    if (stopped || running !== undefined) return;
+    running = runOnce()
+      .then((count) => {
+        if (count > 0) deps.logger.info({ count }, "outbox relay dispatched entries");
+        return count;
+      })
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: errorMessage(error) }, "outbox relay pass failed; retrying on the next tick");
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const timer = setInterval(tick, options.intervalMs);
+  timer.unref();
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { type ComposedEmail, composeEmail } from "./compose-email";
+export type { MailerDeps } from "./deps";
+export { type MailerHandle, start } from "./start";
+export { createSmtpTransport } from "./transport";

@@ -1,0 +1,69 @@
+import { errorMessage } from "@beklijf/core";
+import { getDeliveryForSend, isSuppressed, markDeliveryFailed, markDeliverySent, recordDeliveryError, startDeliveryAttempt, suppressAddress } from "@beklijf/db";
+import { type Handlers, UnrecoverableError } from "@beklijf/queue";
+import { describeRenderError } from "@beklijf/render";
+
+import { composeEmail } from "../compose-email";
+import type { MailerDeps } from "../deps";
+
+/** SMTP reply code of a nodemailer error, if the server gave one. */
+function smtpCode(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * delivery.send: render and send one email. Temporary failures (4xx, connection errors) throw so
+ * BullMQ retries with backoff; a permanent refusal of the recipient (5xx) suppresses the address.
+ */
+export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
+  return {
+    "delivery.send": async ({ deliveryId }) => {
+      const delivery = await getDeliveryForSend(deps.db, deliveryId);
+      if (delivery === null) throw new UnrecoverableError(`Delivery ${deliveryId} is gone`);
+      if (!(await startDeliveryAttempt(deps.db, deliveryId))) return; // sent or finished before
+      if (await isSuppressed(deps.db, delivery.tenantId, delivery.toAddress)) {
+        await markDeliveryFailed(deps.db, deliveryId, { status: "suppressed", error: "address is on the suppression list" });
+        return;
+      }
+      const composed = composeEmail(deps, delivery);
+      if (!composed.ok) {
+        await markDeliveryFailed(deps.db, deliveryId, { status: "failed", error: describeRenderError(composed.error) });
+        deps.metrics.count("deliveries_failed_total");
+        throw new UnrecoverableError(describeRenderError(composed.error));
+      }
+      const host = new URL(deps.publicUrl).hostname || "beklijf.localhost";
+      // A stable Message-ID per delivery: if a crash makes us send twice, receivers can tell.
+      const messageId = `<delivery-${deliveryId}@${host}>`;
+      try {
+        await deps.transport.sendMail({
+          from: delivery.tenant.mailFrom ?? deps.mailFrom,
+          to: delivery.toAddress,
+          subject: composed.value.rendered.subject,
+          html: composed.value.rendered.html,
+          text: composed.value.rendered.text,
+          messageId,
+          headers: {
+            "List-Unsubscribe": `<${composed.value.unsubscribeUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+          },
+        });
+      } catch (error) {
+        const code = smtpCode(error);
+        if (code !== undefined && code >= 500) {
+          await suppressAddress(deps.db, { tenantId: delivery.tenantId, address: delivery.toAddress, reason: "bounced" });
+          await markDeliveryFailed(deps.db, deliveryId, { status: "failed", error: `refused by the mail server (${code}); address suppressed` });
+          deps.metrics.count("deliveries_failed_total");
+          deps.logger.warn({ deliveryId, code }, "recipient refused permanently; address suppressed");
+          return;
+        }
+        await recordDeliveryError(deps.db, deliveryId, errorMessage(error));
+        throw error;
+      }
+      await markDeliverySent(deps.db, deliveryId, { messageId, at: deps.clock.now() });
+      deps.metrics.count("deliveries_sent_total");
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Clock, Logger } from "@beklijf/core";
+import type { PrismaClient } from "@beklijf/db";
+
+/** One email caught by the embedded SMTP sink. */
+export interface OutboxMessage {
+  readonly id: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly receivedAt: Date;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** The embedded sink's outbox, when it is in use. */
+export interface OutboxPort {
+  list(limit: number): Promise<OutboxMessage[]>;
+  get(id: string): Promise<OutboxMessage | undefined>;
+}
+
+export interface WebDeps {
+  readonly db: PrismaClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** HMAC key the mailer signs links with. */
+  readonly secret: string;
+  readonly publicUrl: string;
+  readonly outbox?: OutboxPort;
+}

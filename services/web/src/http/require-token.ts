@@ -1,0 +1,30 @@
+import { UnauthorizedError } from "@beklijf/core";
+import { findApiToken } from "@beklijf/db";
+import type { RequestHandler } from "express";
+
+import type { WebDeps } from "../deps";
+
+/**
+ * Admin API token, as `Authorization: Bearer <token>` (scripts) or as the password of HTTP Basic
+ * (a browser's sign-in prompt). Sessions for the console come with issue #6.
+ */
+export function requireToken(deps: Pick<WebDeps, "db">): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get("authorization") ?? "";
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+    const token = bearer ?? (basic === undefined ? undefined : Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":"));
+    if (token === undefined || token === "") {
+      next(new UnauthorizedError("Sign in with an admin API token (Bearer, or as the password of HTTP Basic).", "TOKEN_MISSING"));
+      return;
+    }
+    findApiToken(deps.db, token)
+      .then((found) => {
+        if (found === null) return next(new UnauthorizedError("Unknown API token.", "TOKEN_INVALID"));
+        res.locals["tenantId"] = found.tenantId;
+        res.locals["role"] = found.role;
+        return next();
+      })
+      .catch(next);
+  };
+}

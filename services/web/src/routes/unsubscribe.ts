@@ -1,0 +1,77 @@
+import { verifyToken } from "@beklijf/core";
+import { suppressAddress } from "@beklijf/db";
+import express, { type Request, type Response, Router } from "express";
+
+import type { WebDeps } from "../deps";
+
+const TEXT = {
+  nl: {
+    heading: "Afmelden",
+    question: "Wil je geen e-mails van beklijf meer ontvangen op",
+    confirm: "Ja, meld mij af",
+    doneHeading: "Je bent afgemeld",
+    done: "Je krijgt van ons geen e-mails meer op dit adres.",
+    invalidHeading: "Deze link werkt niet",
+    invalid: "De link is ongeldig of verlopen. Gebruik de link in een recentere e-mail.",
+  },
+  en: {
+    heading: "Unsubscribe",
+    question: "Do you want to stop receiving emails from beklijf at",
+    confirm: "Yes, unsubscribe me",
+    doneHeading: "You are unsubscribed",
+    done: "We will not email this address any more.",
+    invalidHeading: "This link does not work",
+    invalid: "The link is invalid or has expired. Use the link in a more recent email.",
+  },
+} as const;
+
+type Render = (name: string, data: Record<string, unknown> & { title: string; lang?: string }) => string;
+
+/**
+ * The unsubscribe link of every email: a page with a confirm button (GET never changes anything,
+ * since mail scanners follow links), and the RFC 8058 one-click POST, both behind a signed token.
+ */
+export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
+  const router = Router();
+
+  const resolve = async (req: Request, res: Response) => {
+    const token = String(req.params["token"] ?? "");
+    const verified = verifyToken(token, { secret: deps.secret, purpose: "unsubscribe", now: deps.clock.now() });
+    const delivery = verified.ok
+      ? await deps.db.delivery.findUnique({ where: { id: verified.value.sub }, include: { nudge: { include: { recipient: true } } } })
+      : null;
+    if (delivery === null) {
+      const t = TEXT[req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en"];
+      res.status(403).type("html").send(render("link-error", { title: t.invalidHeading, t: { heading: t.invalidHeading, message: t.invalid } }));
+      return undefined;
+    }
+    const lang = (delivery.nudge.recipient?.locale ?? "en").toLowerCase().startsWith("nl") ? "nl" : "en";
+    return { delivery, token, lang: lang as "nl" | "en" };
+  };
+
+  router.get("/:token", async (req, res) => {
+    const found = await resolve(req, res);
+    if (found === undefined) return;
+    const t = TEXT[found.lang];
+    res.type("html").send(render("unsubscribe", { title: t.heading, lang: found.lang, t, address: found.delivery.toAddress, action: `/u/${found.token}` }));
+  });
+
+  router.post("/:token", express.urlencoded({ extended: false, limit: "2kb" }), async (req, res) => {
+    const found = await resolve(req, res);
+    if (found === undefined) return;
+    const { delivery } = found;
+    await suppressAddress(deps.db, { tenantId: delivery.tenantId, address: delivery.toAddress, reason: "unsubscribed" });
+    if (delivery.nudge.recipientPersonId !== null) {
+      await deps.db.preference.upsert({
+        where: { personId: delivery.nudge.recipientPersonId },
+        update: { stoppedAll: true },
+        create: { personId: delivery.nudge.recipientPersonId, stoppedAll: true },
+      });
+    }
+    deps.logger.info({ deliveryId: delivery.id }, "recipient unsubscribed");
+    const t = TEXT[found.lang];
+    res.type("html").send(render("unsubscribed", { title: t.doneHeading, lang: found.lang, t }));
+  });
+
+  return router;
+}
