@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 
-import { applyMigrations } from "@beklijf/db";
+// The migrate entry point, not the package index: global setup runs outside jest's module
+// mapping, where the generated Prisma client's ".js" imports would not resolve.
+import { applyMigrations } from "@beklijf/db/migrate";
 import { pingRedis } from "@beklijf/queue";
 import pg from "pg";
 
