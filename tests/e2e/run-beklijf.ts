@@ -21,7 +21,7 @@ export async function runBeklijf(env: Record<string, string>, timeoutMs = 60_000
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`beklijf did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => { reject(new Error(`beklijf did not start within ${timeoutMs} ms:\n${output}`)); }, timeoutMs);
     const onData = (): void => {
       const match = /beklijf is running on (http:\/\/localhost:\d+)/.exec(output);
       if (match?.[1] !== undefined) {
@@ -40,8 +40,8 @@ export async function runBeklijf(env: Record<string, string>, timeoutMs = 60_000
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once("exit", (code) => resolve(code));
+        if (child.exitCode !== null) { resolve(child.exitCode); return; }
+        child.once("exit", (code) => { resolve(code); });
         child.kill("SIGTERM");
       }),
   };

@@ -4,20 +4,20 @@ import path from "node:path";
 
 import type { PrismaClient } from "@beklijf/db";
 import {
-  type SmtpSink,
-  TEST_REDIS_URL,
   aCompletedStatement,
   aLearner,
   clearRedisPrefix,
   runDatabaseUrl,
+  type SmtpSink,
   startSmtpSink,
+  TEST_REDIS_URL,
   testDb,
   testRedis,
   uniqueRedisPrefix,
 } from "@beklijf/testing";
 import type { Redis } from "ioredis";
 
-import { type RunningBeklijf, runBeklijf, runCli } from "./run-beklijf";
+import { runBeklijf, runCli,type RunningBeklijf } from "./run-beklijf";
 
 // The walking skeleton end to end, as a newcomer's `npm start` runs it: one process, real
 // Postgres, Redis and SMTP; one simulated day per second (BEKLIJF_TIME_SCALE=86400).
@@ -64,7 +64,7 @@ describe("a course completion, from xAPI statement to email", () => {
   }, 90_000);
 
   afterAll(async () => {
-    const code = await beklijf?.stop();
+    const code = await beklijf.stop();
     expect(code).toBe(0);
     await clearRedisPrefix(redis, prefix);
     redis.disconnect();

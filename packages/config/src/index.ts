@@ -1,17 +1,17 @@
 export { booleanFlag, integer, urlWith } from "./fields";
-export { type ConfigProblem, ConfigError, type Env, loadConfig } from "./load-config";
+export { ConfigError, type ConfigProblem, type Env, loadConfig } from "./load-config";
 export {
   type AllInOneConfig,
-  CONFIG_EXAMPLES,
-  type CliConfig,
-  SECRET_KEYS,
   allInOneSchema,
+  type CliConfig,
   cliSchema,
+  CONFIG_EXAMPLES,
   databaseSchema,
   httpSchema,
   loggingSchema,
   redactConfig,
   redisSchema,
   runtimeSchema,
+  SECRET_KEYS,
   smtpSchema,
 } from "./schemas";

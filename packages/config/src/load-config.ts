@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 
 /** One bad environment variable: which, what was wrong, and a value that would work. */
 export interface ConfigProblem {

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./load-config";
-import { CONFIG_EXAMPLES, allInOneSchema, redactConfig } from "./schemas";
+import { allInOneSchema, CONFIG_EXAMPLES, redactConfig } from "./schemas";
 
 const load = (env: Record<string, string>) => loadConfig(allInOneSchema, env, CONFIG_EXAMPLES);
 

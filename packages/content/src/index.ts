@@ -1,1 +1,1 @@
-export { type ContentPack, TEMPLATES_DIR, loadContentPack } from "./load-content-pack";
+export { type ContentPack, loadContentPack,TEMPLATES_DIR } from "./load-content-pack";

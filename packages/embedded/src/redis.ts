@@ -25,7 +25,8 @@ async function answers(url: string): Promise<boolean> {
   client.on("error", () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === "PONG";
+    await client.ping();
+    return true;
   } catch {
     return false;
   } finally {
@@ -40,7 +41,7 @@ async function answers(url: string): Promise<boolean> {
  */
 export async function ensureRedis(options: { dataDir: string; fallbackPort: number; logger: Logger }): Promise<RedisHandle> {
   const defaultUrl = "redis://127.0.0.1:6379";
-  if (await answers(defaultUrl)) return { url: defaultUrl, origin: "existing", stop: async () => undefined };
+  if (await answers(defaultUrl)) return { url: defaultUrl, origin: "existing", stop: () => Promise.resolve() };
 
   const found = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (found.error !== undefined || found.status !== 0) {
@@ -61,7 +62,7 @@ export async function ensureRedis(options: { dataDir: string; fallbackPort: numb
     ["--bind", "127.0.0.1", "--port", String(options.fallbackPort), "--dir", dir, "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""],
     { stdio: "ignore" },
   );
-  child.on("error", (error) => options.logger.error({ err: error }, "redis-server failed"));
+  child.on("error", (error) => { options.logger.error({ err: error }, "redis-server failed"); });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (await answers(url)) {
@@ -71,8 +72,8 @@ export async function ensureRedis(options: { dataDir: string; fallbackPort: numb
         origin: "started",
         stop: () =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once("exit", () => resolve());
+            if (child.exitCode !== null) { resolve(); return; }
+            child.once("exit", () => { resolve(); });
             child.kill("SIGTERM");
           }),
       };

@@ -46,15 +46,15 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
-    onAuth: (_auth, _session, callback) => callback(null, { user: "sink" }),
+    onAuth: (_auth, _session, callback) => { callback(null, { user: "sink" }); },
     onRcptTo: (address, _session, callback) => {
       const failure = failures.get(address.address.toLowerCase());
       if (failure !== undefined && failure.times > 0) {
         failure.times -= 1;
         const error = Object.assign(new Error(failure.code >= 500 ? "Mailbox unavailable" : "Try again later"), { responseCode: failure.code });
-        return callback(error);
+        callback(error); return;
       }
-      return callback();
+      callback();
     },
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
@@ -84,14 +84,14 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
             for (const wake of waiters) wake();
             callback();
           })
-          .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+          .catch((error: unknown) => { callback(error instanceof Error ? error : new Error(String(error))); });
       });
     },
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => { resolve(); });
   });
   server.on("error", () => undefined);
   const port = (server.server.address() as AddressInfo).port;
@@ -119,7 +119,7 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
         waiters.add(wake);
         check();
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }),
   };
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 // Postgres rows, never personal data (Redis keeps them in clear text). A new field must be
 // optional while jobs of the previous release may still be in flight.
 
-const uuid = z.string().uuid();
+const uuid = z.uuid();
 
 export const CATALOG = {
   statements: {
@@ -33,7 +33,7 @@ export type Payload<Q extends QueueName, N extends JobName<Q>> = z.output<(typeo
 
 export const QUEUE_NAMES = Object.keys(CATALOG) as QueueName[];
 
-export function jobSpec<Q extends QueueName>(queue: Q, name: string): { payload: z.ZodType; attempts: number } | undefined {
+export function jobSpec(queue: QueueName, name: string): { payload: z.ZodType; attempts: number } | undefined {
   const specs: Record<string, { payload: z.ZodType; attempts: number }> = CATALOG[queue];
   return specs[name];
 }

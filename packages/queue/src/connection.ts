@@ -20,7 +20,8 @@ export async function pingRedis(url: string, timeoutMs = 1_000): Promise<boolean
   client.on("error", () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === "PONG";
+    await client.ping();
+    return true;
   } catch {
     return false;
   } finally {

@@ -1,5 +1,5 @@
+import { jobSpec,QUEUE_NAMES, type QueueName } from "./catalog";
 import { deliveryJobId, statementJobId } from "./job-ids";
-import { type QueueName, QUEUE_NAMES, jobSpec } from "./catalog";
 import type { Queues } from "./queues";
 
 /** A hand-off as stored in the outbox: queue, job name, deterministic id and payload. */

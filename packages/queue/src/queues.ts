@@ -2,7 +2,7 @@ import type { Logger } from "@beklijf/core";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 
-import { CATALOG, type JobName, type Payload, type QueueName, jobSpec } from "./catalog";
+import { CATALOG, type JobName, jobSpec,type Payload, type QueueName } from "./catalog";
 
 export type Queues = { readonly [Q in QueueName]: Queue };
 
@@ -26,7 +26,7 @@ export function createQueues(options: QueueOptions): Queues {
         removeOnFail: { age: 14 * 24 * 3600 },
       },
     });
-    queue.on("error", (error) => options.logger.error({ err: error, queue: name }, "queue error"));
+    queue.on("error", (error) => { options.logger.error({ err: error, queue: name }, "queue error"); });
     return queue;
   };
   return { statements: open("statements"), nudges: open("nudges"), deliveries: open("deliveries") };
@@ -77,8 +77,8 @@ export function createWorker<Q extends QueueName>(
     },
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 10 },
   );
-  worker.on("error", (error) => options.logger.error({ err: error, queue }, "worker error"));
-  worker.on("failed", (job, error) => options.logger.warn({ err: error, queue, jobId: job?.id, attemptsMade: job?.attemptsMade }, "job failed"));
+  worker.on("error", (error) => { options.logger.error({ err: error, queue }, "worker error"); });
+  worker.on("failed", (job, error) => { options.logger.warn({ err: error, queue, jobId: job?.id, attemptsMade: job?.attemptsMade }, "job failed"); });
   return worker;
 }
 

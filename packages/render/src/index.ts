@@ -1,2 +1,2 @@
-export { HELPER_NAMES, type PackSources, type RenderError, type RenderedEmail, type Renderer, createRenderer, describeRenderError, toText } from "./renderer";
-export { MESSAGES, type MessageLocale, messagesFor } from "./messages";
+export { type MessageLocale, MESSAGES, messagesFor } from "./messages";
+export { createRenderer, describeRenderError, HELPER_NAMES, type PackSources, type RenderedEmail, type Renderer, type RenderError, toText } from "./renderer";

@@ -1,4 +1,4 @@
-import { type PackSources, createRenderer } from "./renderer";
+import { createRenderer,type PackSources } from "./renderer";
 
 const pack: PackSources = {
   name: "test",

@@ -1,8 +1,7 @@
+import { err, ok,type Result } from "@beklijf/core";
 import Handlebars from "handlebars";
 import { convert } from "html-to-text";
 import { DateTime } from "luxon";
-
-import { type Result, err, ok } from "@beklijf/core";
 
 /** A content pack's templates as text (reading files is the caller's job). */
 export interface PackSources {

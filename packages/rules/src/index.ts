@@ -1,3 +1,3 @@
-export { type RuleFileError, formatRuleFileError, parseRuleSet } from "./parse-rules";
-export { type PlanProposal, type PlannedStep, type RuleRef, type TriggerFacts, matchesTrigger, planNudges } from "./plan-nudges";
+export { formatRuleFileError, parseRuleSet,type RuleFileError } from "./parse-rules";
+export { matchesTrigger, type PlannedStep, planNudges,type PlanProposal, type RuleRef, type TriggerFacts } from "./plan-nudges";
 export { Recipient, Rule, RuleSetFile, RuleStep, Trigger } from "./rule";

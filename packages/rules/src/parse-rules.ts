@@ -1,4 +1,4 @@
-import { type Issue, type Result, err, ok } from "@beklijf/core";
+import { err, type Issue, ok,type Result } from "@beklijf/core";
 
 import { RuleSetFile } from "./rule";
 

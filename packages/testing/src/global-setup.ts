@@ -6,7 +6,7 @@ import { applyMigrations } from "@beklijf/db/migrate";
 import { pingRedis } from "@beklijf/queue";
 import pg from "pg";
 
-import { ADMIN_DATABASE_URL, RUN_DATABASE_ENV, TEST_REDIS_URL, databaseUrlFor } from "./env";
+import { ADMIN_DATABASE_URL, databaseUrlFor,RUN_DATABASE_ENV, TEST_REDIS_URL } from "./env";
 
 /**
  * Once per jest run: a fresh database `beklijf_test_<random>`, migrated, whose URL the test files

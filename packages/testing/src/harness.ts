@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 
 import { type Logger, silentLogger } from "@beklijf/core";
-import { type PrismaClient, createDb } from "@beklijf/db";
+import { createDb,type PrismaClient } from "@beklijf/db";
 import { Redis } from "ioredis";
 
-import { TEST_REDIS_URL, runDatabaseUrl } from "./env";
+import { runDatabaseUrl,TEST_REDIS_URL } from "./env";
 
 /** A Prisma client on this run's migrated database. Disconnect it in afterAll. */
 export function testDb(): PrismaClient {

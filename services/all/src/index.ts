@@ -1,2 +1,2 @@
-export { type AllInOneHandle, startAll } from "./start";
 export { createLogger } from "./logger";
+export { type AllInOneHandle, startAll } from "./start";

@@ -1,4 +1,4 @@
-import { ConfigError, CONFIG_EXAMPLES, allInOneSchema, loadConfig, redactConfig } from "@beklijf/config";
+import { allInOneSchema, CONFIG_EXAMPLES, ConfigError, loadConfig, redactConfig } from "@beklijf/config";
 import { RedisUnavailableError } from "@beklijf/embedded";
 
 import { createLogger } from "./logger";
@@ -49,8 +49,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => { shutdown("SIGTERM"); });
+  process.on("SIGINT", () => { shutdown("SIGINT"); });
 }
 
 void main();

@@ -1,5 +1,5 @@
 import type { MetricName, Metrics } from "@beklijf/core";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { collectDefaultMetrics,Counter, Histogram, Registry } from "prom-client";
 
 const HELP: Record<MetricName, string> = {
   statements_stored_total: "xAPI statements stored (new ids)",

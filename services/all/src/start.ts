@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 
 import type { AllInOneConfig } from "@beklijf/config";
-import { TEMPLATES_DIR, loadContentPack } from "@beklijf/content";
-import { type Logger, createScaledClock } from "@beklijf/core";
+import { loadContentPack,TEMPLATES_DIR } from "@beklijf/content";
+import { createScaledClock,type Logger } from "@beklijf/core";
 import { applyMigrations, countApiTokens, createApiToken, createDb, ensureTenant, pingDb, syncRuleSet } from "@beklijf/db";
 import { EMBEDDED_POSTGRES_PORT, embeddedPostgresUrl, ensureRedis, isEmbeddedPostgresRunning, startEmbeddedPostgres, startSmtpSink } from "@beklijf/embedded";
 import * as engine from "@beklijf/engine";
@@ -43,7 +43,7 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => logger.warn({ err: error }, "error while stopping"));
+      await cleanup().catch((error: unknown) => { logger.warn({ err: error }, "error while stopping"); });
     }
   };
   try {
@@ -62,7 +62,7 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
       logger.info({ port: EMBEDDED_POSTGRES_PORT, dir: path.join(dataDir, "postgres") }, "using the embedded Postgres (set DATABASE_URL to use your own)");
     }
     if (config.BEKLIJF_MIGRATE_ON_START) {
-      const { applied } = await applyMigrations({ connectionString: databaseUrl, log: (msg) => logger.info({}, msg) });
+      const { applied } = await applyMigrations({ connectionString: databaseUrl, log: (msg) => { logger.info({}, msg); } });
       if (applied.length > 0) logger.info({ applied }, "applied database migrations");
     }
 
@@ -104,11 +104,12 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     const metrics = createMetrics();
     const producer = createRedisConnection(redisUrl, "producer");
     const workerConnection = createRedisConnection(redisUrl, "worker");
-    producer.on("error", (error) => logger.warn({ err: error.message }, "redis (producer) error"));
-    workerConnection.on("error", (error) => logger.warn({ err: error.message }, "redis (worker) error"));
-    cleanups.push(async () => {
+    producer.on("error", (error) => { logger.warn({ err: error.message }, "redis (producer) error"); });
+    workerConnection.on("error", (error) => { logger.warn({ err: error.message }, "redis (worker) error"); });
+    cleanups.push(() => {
       workerConnection.disconnect();
       producer.disconnect();
+      return Promise.resolve();
     });
     const queues = createQueues({ connection: producer, prefix: config.BEKLIJF_REDIS_PREFIX, logger });
     cleanups.push(() => closeQueues(queues));
@@ -134,10 +135,10 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     });
 
     const server: Server = await new Promise((resolve, reject) => {
-      const listening = root.listen(config.PORT, "0.0.0.0", () => resolve(listening));
+      const listening = root.listen(config.PORT, "0.0.0.0", () => { resolve(listening); });
       listening.once("error", reject);
     });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
     const port = (server.address() as AddressInfo).port;
     const publicUrl = (config.BEKLIJF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
 

@@ -2,7 +2,7 @@ import path from "node:path";
 
 import type { CliConfig } from "@beklijf/config";
 import type { Logger } from "@beklijf/core";
-import { type PrismaClient, applyMigrations, createDb } from "@beklijf/db";
+import { applyMigrations, createDb,type PrismaClient } from "@beklijf/db";
 import { embeddedPostgresUrl, isEmbeddedPostgresRunning, startEmbeddedPostgres } from "@beklijf/embedded";
 
 export interface CliDatabase {

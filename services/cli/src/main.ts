@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 
-import { CONFIG_EXAMPLES, ConfigError, cliSchema, loadConfig } from "@beklijf/config";
-import { BeklijfError, type Issue, type Logger, ValidationError, errorMessage, silentLogger, systemClock } from "@beklijf/core";
+import { cliSchema, CONFIG_EXAMPLES, ConfigError, loadConfig } from "@beklijf/config";
+import { BeklijfError, errorMessage, type Issue, type Logger, silentLogger, systemClock,ValidationError } from "@beklijf/core";
 import { createConnection, ensureTenant, findConnectionByName, listConnections, storeStatements } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
 import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";

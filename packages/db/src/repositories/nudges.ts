@@ -1,5 +1,5 @@
 import type { DbClient, PrismaClient } from "../client";
-import { type OutboxEntry, addOutboxEvents } from "./outbox";
+import { addOutboxEvents,type OutboxEntry } from "./outbox";
 
 /** Everything the fire-time re-check decides from, read from Postgres (never from the job). */
 export async function getNudgeForFire(db: DbClient, id: string) {

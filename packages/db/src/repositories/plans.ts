@@ -48,7 +48,8 @@ export async function createPlan(
         jobId: input.jobIdFor(step.naturalKey),
         stepKey: step.stepKey,
         recipientKind: step.recipient,
-        recipientPersonId: step.recipient === "learner" ? input.personId : null,
+        // Every recipient is the learner until the full rule language (issue #4) adds managers and team leads.
+        recipientPersonId: input.personId,
         template: step.template,
         dueAt: step.dueAt,
       })),
@@ -67,3 +68,4 @@ export async function listPlannedNudges(db: DbClient, options: { dueBefore: Date
     select: { id: true, jobId: true, dueAt: true },
   });
 }
+

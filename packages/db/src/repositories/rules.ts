@@ -1,7 +1,7 @@
-import { canonicalJson } from "@beklijf/xapi";
 import { Rule, type RuleRef } from "@beklijf/rules";
+import { canonicalJson } from "@beklijf/xapi";
 
-import type { DbClient, PrismaClient } from "../client";
+import type { DbClient, Prisma, PrismaClient } from "../client";
 
 /**
  * Brings a tenant's rule set in line with a content pack's rules: a new rule gets version 1, a
@@ -29,7 +29,7 @@ export async function syncRuleSet(
       if (existing !== null && latest !== undefined && canonicalJson(latest.definition) === canonicalJson(rule)) continue;
       const version = (latest?.version ?? 0) + 1;
       const row = existing ?? (await tx.rule.create({ data: { ruleSetId: ruleSet.id, key: rule.key, enabled: rule.enabled, currentVersion: version } }));
-      await tx.ruleVersion.create({ data: { ruleId: row.id, version, definition: JSON.parse(JSON.stringify(rule)) } });
+      await tx.ruleVersion.create({ data: { ruleId: row.id, version, definition: toJson(rule) } });
       await tx.rule.update({ where: { id: row.id }, data: { currentVersion: version, enabled: rule.enabled } });
       changed.push(rule.key);
     }
@@ -51,4 +51,9 @@ export async function loadActiveRules(db: DbClient, tenantId: string): Promise<R
     const parsed = Rule.safeParse(current.definition);
     return parsed.success ? [{ ruleId: row.id, ruleVersionId: current.id, rule: parsed.data }] : [];
   });
+}
+
+/** A validated rule as JSON for its version row (a plain-data round trip drops undefined fields). */
+function toJson(rule: Rule): Prisma.InputJsonObject {
+  return JSON.parse(JSON.stringify(rule)) as Prisma.InputJsonObject;
 }

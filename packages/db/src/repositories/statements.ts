@@ -1,8 +1,8 @@
 import { ConflictError, ValidationError } from "@beklijf/core";
 import type { PreparedStatement } from "@beklijf/xapi";
 
-import { type DbClient, Prisma, type PrismaClient } from "../client";
-import { type OutboxEntry, addOutboxEvents } from "./outbox";
+import { type DbClient, type Prisma, type PrismaClient } from "../client";
+import { addOutboxEvents,type OutboxEntry } from "./outbox";
 
 export interface StoreStatementsResult {
   /** Ids in the order the statements arrived (what POST /xapi/statements answers). */
