@@ -13,7 +13,7 @@ const noDeepImports = { group: ["@beklijf/*/src/*", "@beklijf/*/src"], message: 
 
 /** Import restrictions for one tier; `allowed` lists the @beklijf packages it may use. */
 function tier(allowed, { io = false, extra = [] } = {}) {
-  const banned = ["@beklijf/config", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/embedded", "@beklijf/testing", ...SERVICES].filter((name) => !allowed.includes(name));
+  const banned = ["@beklijf/config", "@beklijf/runtime", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/embedded", "@beklijf/testing", ...SERVICES].filter((name) => !allowed.includes(name));
   return {
     "no-restricted-imports": [
       "error",
@@ -66,14 +66,15 @@ export default tseslint.config(
   { files: ["packages/queue/src/**/*.ts"], rules: { ...tier(["@beklijf/core"], { io: true }), ...noEnv } },
   { files: ["packages/content/src/**/*.ts"], rules: { ...tier(["@beklijf/core", "@beklijf/rules", "@beklijf/render"], { io: true }), ...noEnv } },
   { files: ["packages/embedded/src/**/*.ts"], rules: { ...tier(["@beklijf/core"], { io: true }), ...noEnv } },
+  { files: ["packages/runtime/src/**/*.ts"], rules: { ...tier(["@beklijf/core", "@beklijf/config"], { io: true }), ...noEnv } },
   { files: ["packages/testing/src/**/*.ts"], rules: tier(["@beklijf/core", "@beklijf/db", "@beklijf/queue", "@beklijf/embedded", "@beklijf/xapi"], { io: true }) },
   {
     files: ["services/*/src/**/*.ts"],
     ignores: ["services/all/src/**/*.ts", "services/cli/src/**/*.ts"],
-    rules: { ...tier(["@beklijf/core", "@beklijf/config", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/testing"], { io: true }), ...noEnv },
+    rules: tier(["@beklijf/core", "@beklijf/config", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/runtime", "@beklijf/testing"], { io: true }),
   },
   // The launcher and the CLI compose services and local infrastructure.
-  { files: ["services/all/src/**/*.ts", "services/cli/src/**/*.ts"], rules: tier(["@beklijf/core", "@beklijf/config", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/embedded", ...SERVICES], { io: true }) },
+  { files: ["services/all/src/**/*.ts", "services/cli/src/**/*.ts"], rules: tier(["@beklijf/core", "@beklijf/config", "@beklijf/xapi", "@beklijf/rules", "@beklijf/render", "@beklijf/db", "@beklijf/queue", "@beklijf/content", "@beklijf/embedded", "@beklijf/runtime", ...SERVICES], { io: true }) },
   { files: ["services/*/src/**/*.ts"], ignores: ["services/*/src/main.ts", "services/*/src/**/*.test.ts"], rules: noEnv },
   // Tests may use what they need, and read their own env.
   {

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./load-config";
-import { allInOneSchema, CONFIG_EXAMPLES, redactConfig } from "./schemas";
+import { allInOneSchema, CONFIG_EXAMPLES, ingestSchema, mailerSchema, redactConfig } from "./schemas";
 
 const load = (env: Record<string, string>) => loadConfig(allInOneSchema, env, CONFIG_EXAMPLES);
 
@@ -64,5 +64,22 @@ describe("allInOneSchema", () => {
     expect(summary).not.toContain("hunter2");
     expect(summary).not.toContain("x".repeat(40));
     expect(summary).toContain('"DATABASE_URL":"<set>"');
+  });
+});
+
+describe("standalone service schemas", () => {
+  it("need DATABASE_URL and REDIS_URL (no embedded defaults beyond one machine)", () => {
+    expect(() => loadConfig(ingestSchema, {})).toThrow(/DATABASE_URL[\s\S]*REDIS_URL/);
+    expect(loadConfig(ingestSchema, { DATABASE_URL: "postgresql://h/d", REDIS_URL: "redis://h:6379" }).PORT).toBe(3000);
+  });
+
+  it("make the mailer name its SMTP server, public URL and secret", () => {
+    const base = { DATABASE_URL: "postgresql://h/d", REDIS_URL: "redis://h:6379" };
+    try {
+      loadConfig(mailerSchema, base);
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.key).sort()).toEqual(["BEKLIJF_PUBLIC_URL", "BEKLIJF_SECRET", "SMTP_URL"]);
+    }
   });
 });

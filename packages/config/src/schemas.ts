@@ -97,3 +97,41 @@ export function redactConfig(config: Readonly<Record<string, unknown>>): Record<
     Object.entries(config).map(([key, value]) => [key, secret.has(key) ? (value === undefined ? "<unset>" : "<set>") : value]),
   );
 }
+
+// Standalone services (for running beyond one machine) have no embedded defaults: they need the
+// shared Postgres and Redis named explicitly.
+
+const sharedInfrastructure = z.object({
+  DATABASE_URL: urlWith(["postgres:", "postgresql:"]),
+  REDIS_URL: urlWith(["redis:", "rediss:"]),
+  BEKLIJF_REDIS_PREFIX: redisSchema.shape.BEKLIJF_REDIS_PREFIX,
+  BEKLIJF_TIME_SCALE: runtimeSchema.shape.BEKLIJF_TIME_SCALE,
+  BEKLIJF_MIGRATE_ON_START: runtimeSchema.shape.BEKLIJF_MIGRATE_ON_START,
+})
+  .extend(httpSchema.shape)
+  .extend(loggingSchema.shape);
+
+const links = z.object({
+  BEKLIJF_PUBLIC_URL: urlWith(["http:", "https:"]),
+  BEKLIJF_SECRET: z.string().min(32, "must be at least 32 characters"),
+  BEKLIJF_LINK_TTL_DAYS: runtimeSchema.shape.BEKLIJF_LINK_TTL_DAYS,
+});
+
+/** services/ingest on its own. */
+export const ingestSchema = sharedInfrastructure;
+export type IngestConfig = z.output<typeof ingestSchema>;
+
+/** services/engine on its own (PORT serves /healthz, /readyz and /metrics). */
+export const engineSchema = sharedInfrastructure;
+export type EngineConfig = z.output<typeof engineSchema>;
+
+/** services/mailer on its own. */
+export const mailerSchema = sharedInfrastructure.extend(links.shape).extend({
+  SMTP_URL: urlWith(["smtp:", "smtps:"]),
+  BEKLIJF_MAIL_FROM: smtpSchema.shape.BEKLIJF_MAIL_FROM,
+});
+export type MailerConfig = z.output<typeof mailerSchema>;
+
+/** services/web on its own. */
+export const webSchema = sharedInfrastructure.extend(links.shape);
+export type WebConfig = z.output<typeof webSchema>;

@@ -1,2 +1,1 @@
-export { createLogger } from "./logger";
 export { type AllInOneHandle, startAll } from "./start";

@@ -1,22 +1,13 @@
-import { allInOneSchema, CONFIG_EXAMPLES, ConfigError, loadConfig, redactConfig } from "@beklijf/config";
+import { allInOneSchema, redactConfig } from "@beklijf/config";
 import { RedisUnavailableError } from "@beklijf/embedded";
+import { createLogger, exitOnSignal, loadConfigOrExit } from "@beklijf/runtime";
 
-import { createLogger } from "./logger";
 import { startAll } from "./start";
 
 // The composition root of `npm start`: the only place that reads process.env.
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(allInOneSchema, process.env, CONFIG_EXAMPLES);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(allInOneSchema, process.env);
   const logger = createLogger(config.LOG_LEVEL);
   logger.info({ config: redactConfig(config) }, "starting beklijf (all-in-one)");
   let handle;
@@ -36,21 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  admin API token (shown once, keep it safe): ${running.firstAdminToken}\n`);
   }
   process.stdout.write("\n");
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    running
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, "error while stopping");
-        process.exit(1);
-      });
-  };
-  process.on("SIGTERM", () => { shutdown("SIGTERM"); });
-  process.on("SIGINT", () => { shutdown("SIGINT"); });
+  exitOnSignal(() => running.stop(), logger);
 }
 
 void main();

@@ -5,16 +5,16 @@ import path from "node:path";
 import type { AllInOneConfig } from "@beklijf/config";
 import { loadContentPack,TEMPLATES_DIR } from "@beklijf/content";
 import { createScaledClock,type Logger } from "@beklijf/core";
-import { applyMigrations, countApiTokens, createApiToken, createDb, ensureTenant, pingDb, syncRuleSet } from "@beklijf/db";
+import { applyMigrations, bootstrapTenant, createDb, pingDb } from "@beklijf/db";
 import { EMBEDDED_POSTGRES_PORT, embeddedPostgresUrl, ensureRedis, isEmbeddedPostgresRunning, startEmbeddedPostgres, startSmtpSink } from "@beklijf/embedded";
 import * as engine from "@beklijf/engine";
 import * as ingest from "@beklijf/ingest";
 import * as mailer from "@beklijf/mailer";
 import { closeQueues, createQueues, createRedisConnection, pingRedis } from "@beklijf/queue";
+import { createCleanups, createMetrics, healthRouter } from "@beklijf/runtime";
 import * as web from "@beklijf/web";
 import express from "express";
 
-import { createMetrics } from "./metrics";
 import { createOutboxPort } from "./outbox";
 import { resolveSecret } from "./secret";
 
@@ -40,12 +40,8 @@ const EMBEDDED_REDIS_PORT = 63790;
  * reverse order, on stop().
  */
 export async function startAll(config: AllInOneConfig, logger: Logger, options: { contentPackDir?: string } = {}): Promise<AllInOneHandle> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => { logger.warn({ err: error }, "error while stopping"); });
-    }
-  };
+  const cleanups = createCleanups(logger);
+  const stopAll = (): Promise<void> => cleanups.run();
   try {
     const dataDir = path.resolve(config.BEKLIJF_DATA_DIR);
 
@@ -57,7 +53,7 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     }
     if (databaseUrl === undefined) {
       const embedded = await startEmbeddedPostgres({ dataDir, port: EMBEDDED_POSTGRES_PORT, logger });
-      cleanups.push(() => embedded.stop());
+      cleanups.add(() => embedded.stop());
       databaseUrl = embedded.url;
       logger.info({ port: EMBEDDED_POSTGRES_PORT, dir: path.join(dataDir, "postgres") }, "using the embedded Postgres (set DATABASE_URL to use your own)");
     }
@@ -69,7 +65,7 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     let redisUrl = config.REDIS_URL;
     if (redisUrl === undefined) {
       const redis = await ensureRedis({ dataDir, fallbackPort: EMBEDDED_REDIS_PORT, logger });
-      cleanups.push(() => redis.stop());
+      cleanups.add(() => redis.stop());
       redisUrl = redis.url;
       logger.info({ origin: redis.origin }, "using a local Redis (set REDIS_URL to use your own)");
     }
@@ -79,7 +75,7 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     if (smtpUrl === undefined) {
       const outboxDir = path.join(dataDir, "outbox");
       const sink = await startSmtpSink({ dir: outboxDir });
-      cleanups.push(() => sink.close());
+      cleanups.add(() => sink.close());
       smtpUrl = sink.url;
       outbox = createOutboxPort(outboxDir);
       logger.info({ dir: outboxDir }, "emails go to the embedded SMTP sink; see /outbox (set SMTP_URL to send for real)");
@@ -90,29 +86,23 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     if (clock.scale !== 1) logger.warn({ scale: clock.scale }, "time runs faster than real time (BEKLIJF_TIME_SCALE); for demos and tests only");
 
     const db = createDb(databaseUrl);
-    cleanups.push(() => db.$disconnect());
-    const tenant = await ensureTenant(db);
+    cleanups.add(() => db.$disconnect());
     const pack = await loadContentPack(options.contentPackDir ?? path.join(TEMPLATES_DIR, "werkplekleren"));
-    const changed = await syncRuleSet(db, { tenantId: tenant.id, key: pack.name, name: pack.title, rules: pack.rules });
-    if (changed.length > 0) logger.info({ pack: pack.name, rules: changed }, "rules installed or updated from the content pack");
-
-    let firstAdminToken: string | undefined;
-    if ((await countApiTokens(db, tenant.id)) === 0) {
-      firstAdminToken = await createApiToken(db, { tenantId: tenant.id, name: "first admin", role: "admin" });
-    }
+    const { changedRules, firstAdminToken } = await bootstrapTenant(db, { pack: { key: pack.name, name: pack.title, rules: pack.rules } });
+    if (changedRules.length > 0) logger.info({ pack: pack.name, rules: changedRules }, "rules installed or updated from the content pack");
 
     const metrics = createMetrics();
     const producer = createRedisConnection(redisUrl, "producer");
     const workerConnection = createRedisConnection(redisUrl, "worker");
     producer.on("error", (error) => { logger.warn({ err: error.message }, "redis (producer) error"); });
     workerConnection.on("error", (error) => { logger.warn({ err: error.message }, "redis (worker) error"); });
-    cleanups.push(() => {
+    cleanups.add(() => {
       workerConnection.disconnect();
       producer.disconnect();
       return Promise.resolve();
     });
     const queues = createQueues({ connection: producer, prefix: config.BEKLIJF_REDIS_PREFIX, logger });
-    cleanups.push(() => closeQueues(queues));
+    cleanups.add(() => closeQueues(queues));
 
     const root = express();
     root.disable("x-powered-by");
@@ -122,30 +112,29 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
       next();
     });
     let ready = false;
-    root.get("/healthz", (_req, res) => {
-      res.json({ status: "ok" });
-    });
-    root.get("/readyz", async (_req, res) => {
-      const [postgres, redis] = await Promise.all([pingDb(db), pingRedis(redisUrl)]);
-      const ok = ready && postgres && redis;
-      res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", postgres, redis, started: ready });
-    });
-    root.get("/metrics", async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
+    root.use(
+      healthRouter({
+        registry: metrics.registry,
+        isStarted: () => ready,
+        checks: [
+          { name: "postgres", check: () => pingDb(db) },
+          { name: "redis", check: () => pingRedis(redisUrl) },
+        ],
+      }),
+    );
 
     const server: Server = await new Promise((resolve, reject) => {
       const listening = root.listen(config.PORT, "0.0.0.0", () => { resolve(listening); });
       listening.once("error", reject);
     });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+    cleanups.add(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
     const port = (server.address() as AddressInfo).port;
     const publicUrl = (config.BEKLIJF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
 
     const ingestHandle = ingest.start({ db, queues, clock, logger: logger.child({ component: "ingest" }), metrics });
-    cleanups.push(() => ingestHandle.stop());
+    cleanups.add(() => ingestHandle.stop());
     const engineHandle = engine.start({ db, queues, connection: workerConnection, prefix: config.BEKLIJF_REDIS_PREFIX, clock, logger: logger.child({ component: "engine" }), metrics });
-    cleanups.push(() => engineHandle.stop());
+    cleanups.add(() => engineHandle.stop());
     const mailerHandle = mailer.start({
       db,
       connection: workerConnection,
@@ -160,9 +149,9 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
       mailFrom: config.BEKLIJF_MAIL_FROM,
       linkTtlDays: config.BEKLIJF_LINK_TTL_DAYS,
     });
-    cleanups.push(() => mailerHandle.stop());
+    cleanups.add(() => mailerHandle.stop());
     const webHandle = web.start({ db, clock, logger: logger.child({ component: "web" }), secret, publicUrl, ...(outbox === undefined ? {} : { outbox }) });
-    cleanups.push(() => webHandle.stop());
+    cleanups.add(() => webHandle.stop());
 
     root.use("/xapi", ingestHandle.app);
     root.use("/", webHandle.app);

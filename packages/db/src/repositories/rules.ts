@@ -13,28 +13,31 @@ export async function syncRuleSet(
   db: PrismaClient,
   input: { tenantId: string; key: string; name: string; rules: readonly Rule[] },
 ): Promise<string[]> {
-  return db.$transaction(async (tx) => {
-    const ruleSet = await tx.ruleSet.upsert({
-      where: { tenantId_key: { tenantId: input.tenantId, key: input.key } },
-      update: {},
-      create: { tenantId: input.tenantId, key: input.key, name: input.name },
-    });
-    const changed: string[] = [];
-    for (const rule of input.rules) {
-      const existing = await tx.rule.findUnique({
-        where: { ruleSetId_key: { ruleSetId: ruleSet.id, key: rule.key } },
-        include: { versions: { orderBy: { version: "desc" }, take: 1 } },
-      });
-      const latest = existing?.versions[0];
-      if (existing !== null && latest !== undefined && canonicalJson(latest.definition) === canonicalJson(rule)) continue;
-      const version = (latest?.version ?? 0) + 1;
-      const row = existing ?? (await tx.rule.create({ data: { ruleSetId: ruleSet.id, key: rule.key, enabled: rule.enabled, currentVersion: version } }));
-      await tx.ruleVersion.create({ data: { ruleId: row.id, version, definition: toJson(rule) } });
-      await tx.rule.update({ where: { id: row.id }, data: { currentVersion: version, enabled: rule.enabled } });
-      changed.push(rule.key);
-    }
-    return changed;
+  return db.$transaction((tx) => syncRuleSetIn(tx, input));
+}
+
+/** syncRuleSet inside the caller's transaction. */
+export async function syncRuleSetIn(tx: DbClient, input: { tenantId: string; key: string; name: string; rules: readonly Rule[] }): Promise<string[]> {
+  const ruleSet = await tx.ruleSet.upsert({
+    where: { tenantId_key: { tenantId: input.tenantId, key: input.key } },
+    update: {},
+    create: { tenantId: input.tenantId, key: input.key, name: input.name },
   });
+  const changed: string[] = [];
+  for (const rule of input.rules) {
+    const existing = await tx.rule.findUnique({
+      where: { ruleSetId_key: { ruleSetId: ruleSet.id, key: rule.key } },
+      include: { versions: { orderBy: { version: "desc" }, take: 1 } },
+    });
+    const latest = existing?.versions[0];
+    if (existing !== null && latest !== undefined && canonicalJson(latest.definition) === canonicalJson(rule)) continue;
+    const version = (latest?.version ?? 0) + 1;
+    const row = existing ?? (await tx.rule.create({ data: { ruleSetId: ruleSet.id, key: rule.key, enabled: rule.enabled, currentVersion: version } }));
+    await tx.ruleVersion.create({ data: { ruleId: row.id, version, definition: toJson(rule) } });
+    await tx.rule.update({ where: { id: row.id }, data: { currentVersion: version, enabled: rule.enabled } });
+    changed.push(rule.key);
+  }
+  return changed;
 }
 
 /** The enabled rules of a tenant at their current version, ready for the planner. */

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// Runs services/engine on its own, from TypeScript source (tsx compiles on the fly).
+require("tsx/cjs/api").register();
+require("../src/main.ts");
