@@ -1,3 +1,3 @@
-export { type PreparedStatement, actorKey, canonicalJson, pickLanguage, prepareStatement, statementContentHash } from "./prepare";
-export { Activity, ActivityDefinition, Actor, Agent, Context, Group, LanguageMap, Result as StatementResult, Statement, Verb } from "./statement";
+export { actorKey, canonicalJson, pickLanguage, type PreparedStatement, prepareStatement, statementContentHash } from "./prepare";
+export { Activity, ActivityDefinition, Actor, Agent, Context, Group, LanguageMap, Statement, Result as StatementResult, Verb } from "./statement";
 export { ACTIVITY_TYPES, VERBS } from "./verbs";

@@ -1,4 +1,4 @@
-import { type Clock, type Issue, type Result, err, ok, sha256Hex, uuidV5 } from "@beklijf/core";
+import { type Clock, err, type Issue, ok, type Result, sha256Hex, uuidV5 } from "@beklijf/core";
 
 import { type Actor, Statement } from "./statement";
 
@@ -73,7 +73,7 @@ export function prepareStatement(input: unknown, options: { clock: Clock }): Res
   const id = statement.id?.toLowerCase() ?? uuidV5(contentHash, STATEMENT_ID_NAMESPACE);
   const timestamp = statement.timestamp === undefined ? stored : options.clock.fromRealTime(new Date(statement.timestamp));
   const object = statement.object;
-  const objectId = "id" in object && object.id !== undefined ? object.id : actorKey(object as Actor);
+  const objectId = "id" in object ? object.id : actorKey(object);
   const activityType = "definition" in object ? object.definition?.type : undefined;
   return ok({
     id,

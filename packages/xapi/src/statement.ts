@@ -6,14 +6,25 @@ import { z } from "zod";
 const iri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, "must be an IRI, e.g. http://adlnet.gov/expapi/verbs/completed");
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, "must be a UUID");
 /** RFC 5646-shaped keys, any string values. */
-export const LanguageMap = z.record(z.string().regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/, "must be an RFC 5646 language tag such as nl-NL"), z.string());
+export const LanguageMap = z.record(z.string().regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/), z.string(), {
+  // zod reports a bad record key as a generic "Invalid key in record"; say what a key must be.
+  error: (issue) => (issue.code === "invalid_key" ? "must be an RFC 5646 language tag such as nl-NL" : undefined),
+});
 export type LanguageMap = z.infer<typeof LanguageMap>;
+
+function isRealDateTime(value: string): boolean {
+  if (Number.isNaN(Date.parse(value))) return false;
+  // Date.parse rolls 2026-02-30 over to 2 March instead of rejecting it, so the calendar date
+  // must survive a round trip.
+  const day = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value.slice(0, 10);
+}
 
 const isoTimestamp = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$/, "must be an ISO 8601 timestamp with a time zone, e.g. 2026-05-04T10:00:00Z")
-  .refine((value) => !Number.isNaN(Date.parse(value)), "must be a real date and time")
-  .refine((value) => !/[+-]00(:?00)?$/.test(value) || !value.startsWith("-"), "must not use the offset -00:00");
+  .refine(isRealDateTime, "must be a real date and time")
+  .refine((value) => !/-00(:?00)?$/.test(value), "must not use the offset -00:00");
 
 const account = z.strictObject({ homePage: iri, name: z.string().min(1, "must not be empty") });
 
@@ -29,10 +40,17 @@ function countIdentifiers(value: { mbox?: unknown; mbox_sha1sum?: unknown; openi
   return [value.mbox, value.mbox_sha1sum, value.openid, value.account].filter((v) => v !== undefined).length;
 }
 
+const ONE_IDENTIFIER = "an Agent must have exactly one of mbox, mbox_sha1sum, openid or account";
+
 export const Agent = z
   .strictObject({ objectType: z.literal("Agent").optional(), ...agentFields })
-  .refine((agent) => countIdentifiers(agent) === 1, "an Agent must have exactly one of mbox, mbox_sha1sum, openid or account");
+  .refine((agent) => countIdentifiers(agent) === 1, ONE_IDENTIFIER);
 export type Agent = z.infer<typeof Agent>;
+
+/** An Agent as a statement's object must say so: xAPI reads an object without objectType as an Activity. */
+const AgentObject = z
+  .strictObject({ objectType: z.literal("Agent"), ...agentFields })
+  .refine((agent) => countIdentifiers(agent) === 1, ONE_IDENTIFIER);
 
 export const Group = z
   .strictObject({ objectType: z.literal("Group"), ...agentFields, member: z.array(Agent).optional() })
@@ -40,7 +58,9 @@ export const Group = z
   .refine((group) => countIdentifiers(group) === 1 || (group.member !== undefined && group.member.length > 0), "an anonymous Group must list its members");
 export type Group = z.infer<typeof Group>;
 
-export const Actor = z.union([Agent, Group]);
+// Chosen by objectType (absent means Agent), so the issue names the broken field rather than a
+// bare "Invalid input" from a union that tried both.
+export const Actor = z.discriminatedUnion("objectType", [Agent, Group]);
 export type Actor = z.infer<typeof Actor>;
 
 export const Verb = z.strictObject({ id: iri, display: LanguageMap.optional() });
@@ -86,7 +106,8 @@ export const Statement = z.strictObject({
   id: uuid.optional(),
   actor: Actor,
   verb: Verb,
-  object: z.union([Activity, StatementRef, Agent, Group]),
+  // Chosen by objectType like Actor, so a bad Activity id is reported at ["object", "id"].
+  object: z.discriminatedUnion("objectType", [Activity, StatementRef, AgentObject, Group]),
   result: Result.optional(),
   context: Context.optional(),
   timestamp: isoTimestamp.optional(),
