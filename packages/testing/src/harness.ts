@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 
 import { type Logger, silentLogger } from "@beklijf/core";
-import { createDb,type PrismaClient } from "@beklijf/db";
+import { applyMigrations, createDb, type PrismaClient } from "@beklijf/db";
 import { Redis } from "ioredis";
 
-import { runDatabaseUrl,TEST_REDIS_URL } from "./env";
+import { databaseUrlFor, runDatabaseUrl, TEST_REDIS_URL } from "./env";
 
 /** A Prisma client on this run's migrated database. Disconnect it in afterAll. */
 export function testDb(): PrismaClient {
@@ -48,4 +48,27 @@ export async function eventually<T>(check: () => Promise<T | undefined>, options
     if (Date.now() > deadline) throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }
+}
+
+/**
+ * A migrated database for one test file alone. Use it where the code under test scans across
+ * tenants (the reconciler, the outbox relay), so other files' rows cannot change what it sees.
+ * Named like the run's databases, so a later global setup drops it if this run is killed.
+ */
+export async function ownTestDb(): Promise<{ db: PrismaClient; url: string; drop: () => Promise<void> }> {
+  const admin = testDb();
+  const name = `beklijf_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
+  const url = databaseUrlFor(runDatabaseUrl(), name);
+  await applyMigrations({ connectionString: url });
+  const db = createDb(url, { poolSize: 4 });
+  return {
+    db,
+    url,
+    drop: async () => {
+      await db.$disconnect();
+      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.$disconnect();
+    },
+  };
 }

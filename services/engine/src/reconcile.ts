@@ -44,7 +44,7 @@ export function startReconciler(deps: EngineDeps, options: { horizonMs: number; 
       .then((added) => {
         if (added > 0) deps.logger.info({ added }, "reconciler restored nudge jobs");
       })
-      .catch((error: unknown) => deps.logger.warn({ err: errorMessage(error) }, "reconciler pass failed; retrying on the next tick"))
+      .catch((error: unknown) => { deps.logger.warn({ err: errorMessage(error) }, "reconciler pass failed; retrying on the next tick"); })
       .finally(() => {
         running = undefined;
       });

@@ -1,8 +1,14 @@
 import { errorMessage } from "@beklijf/core";
-import { type OutboxEntry, markOutboxDispatched } from "@beklijf/db";
+import { markOutboxDispatched,type OutboxEntry } from "@beklijf/db";
 import { dispatchHandOffs } from "@beklijf/queue";
 
 import type { IngestDeps } from "./deps";
+
+/**
+ * How long a request waits for the fast path, in real milliseconds. BullMQ waits for a Redis that
+ * has never connected instead of failing, so without a bound a request would hang during an outage.
+ */
+const FAST_PATH_TIMEOUT_MS = 1_000;
 
 /**
  * The fast path after commit: enqueue now and mark the outbox rows done. If Redis is down this
@@ -10,10 +16,23 @@ import type { IngestDeps } from "./deps";
  */
 export async function dispatchNow(deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">, entries: readonly OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await dispatchHandOffs(deps.queues, entries);
+    const dispatched = dispatchHandOffs(deps.queues, entries);
+    // When the timeout wins, this may still reject later, with nobody waiting for it.
+    dispatched.catch(() => undefined);
+    await Promise.race([
+      dispatched,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer from Redis within ${FAST_PATH_TIMEOUT_MS} ms`));
+        }, FAST_PATH_TIMEOUT_MS);
+      }),
+    ]);
     await markOutboxDispatched(deps.db, entries.map((e) => e.jobId), deps.clock.now());
   } catch (error) {
     deps.logger.warn({ err: errorMessage(error), count: entries.length }, "could not enqueue now; the outbox relay will retry");
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

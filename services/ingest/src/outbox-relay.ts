@@ -20,8 +20,9 @@ export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock
   const runOnce = async (): Promise<number> => {
     let total = 0;
     for (;;) {
-      // Grace is real time: compare against real "now" mapped into clock time via the clock itself.
-      const before = new Date(deps.clock.now().getTime() - options.graceMs * deps.clock.scale);
+      // Grace is real time, like the rows' createdAt (Postgres stamps it with now()). Clock time
+      // would let a scaled clock push the cutoff past every row and race the fast path.
+      const before = new Date(Date.now() - options.graceMs);
       const pending = await listPendingOutbox(deps.db, { createdBefore: before, limit: options.batchSize ?? 500 });
       if (pending.length === 0) return total;
       await dispatchHandOffs(deps.queues, pending);

@@ -1,6 +1,6 @@
 import { type Result, signToken } from "@beklijf/core";
 import type { DeliveryForSend } from "@beklijf/db";
-import { type RenderError, type RenderedEmail, messagesFor } from "@beklijf/render";
+import { messagesFor,type RenderedEmail, type RenderError } from "@beklijf/render";
 import { pickLanguage } from "@beklijf/xapi";
 
 import type { MailerDeps } from "./deps";

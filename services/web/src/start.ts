@@ -9,5 +9,5 @@ export interface WebHandle {
 }
 
 export function start(deps: WebDeps): WebHandle {
-  return { app: buildApp(deps), stop: async () => undefined };
+  return { app: buildApp(deps), stop: () => Promise.resolve() };
 }

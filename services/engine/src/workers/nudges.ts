@@ -1,6 +1,6 @@
 import { errorMessage } from "@beklijf/core";
-import { type NudgeForFire, getNudgeForFire, handOffNudge, isSuppressed, markOutboxDispatched, skipNudge } from "@beklijf/db";
-import { DelayedError, type Handlers, UnrecoverableError, deliveryHandOff, dispatchHandOffs } from "@beklijf/queue";
+import { getNudgeForFire, handOffNudge, isSuppressed, markOutboxDispatched, type NudgeForFire, skipNudge } from "@beklijf/db";
+import { DelayedError, deliveryHandOff, dispatchHandOffs,type Handlers, UnrecoverableError } from "@beklijf/queue";
 
 import type { EngineDeps } from "../deps";
 

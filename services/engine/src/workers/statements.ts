@@ -1,6 +1,6 @@
 import { errorMessage } from "@beklijf/core";
 import { createPlan, ensurePersonForMbox, findPersonByIdentity, getStatement, getTenant, loadActiveRules, setStatementPerson } from "@beklijf/db";
-import { type Handlers, UnrecoverableError, nudgeJobId } from "@beklijf/queue";
+import { type Handlers, nudgeJobId,UnrecoverableError } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 
 import type { EngineDeps } from "../deps";

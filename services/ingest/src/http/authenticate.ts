@@ -1,10 +1,13 @@
-import { UnauthorizedError, sha256Hex, verifySecret } from "@beklijf/core";
+import { sha256Hex, UnauthorizedError, verifySecret } from "@beklijf/core";
 import { type ConnectionView, findConnectionByKey } from "@beklijf/db";
 import type { Request } from "express";
 
 import type { IngestDeps } from "../deps";
 
-/** Verified credentials are remembered briefly, so scrypt runs once per key, not per request. */
+/**
+ * Verified secrets are remembered briefly, so scrypt runs once per key, not per request. The row is
+ * still read on every request, so disabling a connection takes effect at once.
+ */
 const CACHE_TTL_MS = 60_000;
 
 export interface Authenticator {
@@ -13,7 +16,7 @@ export interface Authenticator {
 
 /** HTTP Basic with a connection's key and secret (what Moodle, Learning Locker and Open edX send). */
 export function createAuthenticator(deps: Pick<IngestDeps, "db">): Authenticator {
-  const verified = new Map<string, { secretDigest: string; connection: ConnectionView; until: number }>();
+  const verified = new Map<string, { secretDigest: string; secretHash: string; until: number }>();
   return {
     async authenticate(req) {
       const header = req.get("authorization");
@@ -25,12 +28,12 @@ export function createAuthenticator(deps: Pick<IngestDeps, "db">): Authenticator
       const key = colon < 0 ? decoded : decoded.slice(0, colon);
       const secret = colon < 0 ? "" : decoded.slice(colon + 1);
       const digest = sha256Hex(secret);
-      const cached = verified.get(key);
-      if (cached !== undefined && cached.until > Date.now() && cached.secretDigest === digest) return cached.connection;
       const connection = await findConnectionByKey(deps.db, key);
-      if (connection === null || !(await verifySecret(secret, connection.secretHash))) throw new UnauthorizedError("Unknown key or wrong secret.", "CREDENTIALS_INVALID");
+      const cached = verified.get(key);
+      const known = connection !== null && cached !== undefined && cached.until > Date.now() && cached.secretDigest === digest && cached.secretHash === connection.secretHash;
+      if (connection === null || (!known && !(await verifySecret(secret, connection.secretHash)))) throw new UnauthorizedError("Unknown key or wrong secret.", "CREDENTIALS_INVALID");
       if (!connection.enabled) throw new UnauthorizedError("This connection is disabled; enable it in the console.", "CONNECTION_DISABLED");
-      verified.set(key, { secretDigest: digest, connection, until: Date.now() + CACHE_TTL_MS });
+      if (!known) verified.set(key, { secretDigest: digest, secretHash: connection.secretHash, until: Date.now() + CACHE_TTL_MS });
       return connection;
     },
   };

@@ -14,6 +14,14 @@ function smtpCode(error: unknown): number | undefined {
 }
 
 /**
+ * Whether the server refused the recipient itself (nodemailer names the command it answered). A 5xx
+ * to AUTH or MAIL FROM is about our credentials or sender, and must not suppress the learner.
+ */
+function isRecipientRefusal(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { command?: unknown }).command === "RCPT TO";
+}
+
+/**
  * delivery.send: render and send one email. Temporary failures (4xx, connection errors) throw so
  * BullMQ retries with backoff; a permanent refusal of the recipient (5xx) suppresses the address.
  */
@@ -52,7 +60,7 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
         });
       } catch (error) {
         const code = smtpCode(error);
-        if (code !== undefined && code >= 500) {
+        if (code !== undefined && code >= 500 && isRecipientRefusal(error)) {
           await suppressAddress(deps.db, { tenantId: delivery.tenantId, address: delivery.toAddress, reason: "bounced" });
           await markDeliveryFailed(deps.db, deliveryId, { status: "failed", error: `refused by the mail server (${code}); address suppressed` });
           deps.metrics.count("deliveries_failed_total");

@@ -20,10 +20,10 @@ export function requireToken(deps: Pick<WebDeps, "db">): RequestHandler {
     }
     findApiToken(deps.db, token)
       .then((found) => {
-        if (found === null) return next(new UnauthorizedError("Unknown API token.", "TOKEN_INVALID"));
+        if (found === null) { next(new UnauthorizedError("Unknown API token.", "TOKEN_INVALID")); return; }
         res.locals["tenantId"] = found.tenantId;
         res.locals["role"] = found.role;
-        return next();
+        next();
       })
       .catch(next);
   };

@@ -15,7 +15,7 @@ export function outboxRouter(deps: WebDeps, outbox: OutboxPort, render: Render):
     res.type("html").send(render("outbox", { title: "Outbox", messages: messages.map((m) => ({ ...m, receivedAt: m.receivedAt.toISOString() })) }));
   });
   router.get("/:id", async (req, res) => {
-    const message = await outbox.get(String(req.params["id"]));
+    const message = await outbox.get(req.params["id"]);
     if (message === undefined) throw new NotFoundError("No such message in the outbox.");
     res.type("html").send(render("outbox-message", { title: message.subject, ...message, receivedAt: message.receivedAt.toISOString() }));
   });

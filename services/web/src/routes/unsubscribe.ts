@@ -41,12 +41,13 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
       ? await deps.db.delivery.findUnique({ where: { id: verified.value.sub }, include: { nudge: { include: { recipient: true } } } })
       : null;
     if (delivery === null) {
-      const t = TEXT[req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en"];
-      res.status(403).type("html").send(render("link-error", { title: t.invalidHeading, t: { heading: t.invalidHeading, message: t.invalid } }));
+      const lang = req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en";
+      const t = TEXT[lang];
+      res.status(403).type("html").send(render("link-error", { title: t.invalidHeading, lang, t: { heading: t.invalidHeading, message: t.invalid } }));
       return undefined;
     }
-    const lang = (delivery.nudge.recipient?.locale ?? "en").toLowerCase().startsWith("nl") ? "nl" : "en";
-    return { delivery, token, lang: lang as "nl" | "en" };
+    const lang: keyof typeof TEXT = (delivery.nudge.recipient?.locale ?? "en").toLowerCase().startsWith("nl") ? "nl" : "en";
+    return { delivery, token, lang };
   };
 
   router.get("/:token", async (req, res) => {

@@ -1,0 +1,137 @@
+// DESIGN.md: losing Redis must never lose a statement. With Redis unreachable the statement is still
+// acknowledged after its commit, and the outbox relay enqueues it once Redis answers.
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import type { Server } from "node:http";
+
+import { createScaledClock, noMetrics, systemClock } from "@beklijf/core";
+import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
+import { closeQueues, createQueues, createRedisConnection, type Queues, statementJobId } from "@beklijf/queue";
+import { aCompletedStatement, aLearner, aStatementId, clearRedisPrefix, testDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import express from "express";
+import type { Redis } from "ioredis";
+
+import { buildApp } from "./app";
+import { startOutboxRelay } from "./outbox-relay";
+
+describe("POST /xapi/statements while Redis is down", () => {
+  let db: PrismaClient;
+  let deadRedis: Redis;
+  let deadQueues: Queues;
+  let redis: Redis;
+  let queues: Queues;
+  let server: Server;
+  let url: string;
+  let tenantId: string;
+  let auth: string;
+  const prefix = uniqueRedisPrefix("ingest-relay");
+
+  const post = (body: unknown) =>
+    fetch(`${url}/xapi/statements`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-experience-api-version": "1.0.3", authorization: auth },
+      body: JSON.stringify(body),
+      // A hanging request is the failure this file guards against; fail it well before jest's timeout.
+      signal: AbortSignal.timeout(10_000),
+    });
+
+  beforeAll(async () => {
+    db = testDb();
+    // Nothing listens on port 1: the producer connection never becomes ready.
+    deadRedis = createRedisConnection("redis://127.0.0.1:1", "producer");
+    deadRedis.on("error", () => undefined);
+    deadQueues = createQueues({ connection: deadRedis, prefix, logger: testLogger });
+    redis = testRedis();
+    queues = createQueues({ connection: redis, prefix, logger: testLogger });
+    const tenant = await ensureTenant(db, `ingest-relay-${randomBytes(4).toString("hex")}`, "Ingest relay test");
+    tenantId = tenant.id;
+    const { connection, secret } = await createConnection(db, { tenantId, name: "moodle" });
+    auth = `Basic ${Buffer.from(`${connection.key}:${secret}`).toString("base64")}`;
+    const root = express();
+    root.use("/xapi", buildApp({ db, queues: deadQueues, clock: systemClock, logger: testLogger, metrics: noMetrics }));
+    server = root.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("the test server has no TCP address");
+    url = `http://127.0.0.1:${address.port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      server.closeAllConnections();
+    });
+    // Disconnecting ends BullMQ's wait for a connection that never came. Do it while a connection
+    // attempt fails: ioredis's disconnect() on an already closed socket arms a 2 s timer that holds
+    // the jest worker open (redis/ioredis#1247). Attempts repeat at most every 2 s.
+    await new Promise<void>((resolve) => {
+      deadRedis.once("error", () => {
+        deadRedis.disconnect();
+        resolve();
+      });
+    });
+    await closeQueues(deadQueues);
+    await closeQueues(queues);
+    await clearRedisPrefix(redis, prefix);
+    redis.disconnect();
+    await db.$disconnect();
+  });
+
+  it("acknowledges after the commit, and the relay enqueues the statement once Redis answers", async () => {
+    const id = aStatementId();
+    const jobId = statementJobId(tenantId, id);
+
+    const response = await post(aCompletedStatement({ learner: aLearner(), id }));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([id]);
+    expect(await db.statement.count({ where: { tenantId, id } })).toBe(1);
+    const pending = await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } });
+    expect(pending.dispatchedAt).toBeNull();
+    expect(await queues.statements.getJob(jobId)).toBeUndefined();
+
+    const relay = startOutboxRelay({ db, queues, clock: systemClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 0 });
+    try {
+      // The relay serves every tenant of the shared test database, so it may dispatch more than ours.
+      expect(await relay.runOnce()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await relay.stop();
+    }
+
+    expect(await queues.statements.getJob(jobId)).toMatchObject({ name: "statement.process", data: { tenantId, statementId: id } });
+    const dispatched = await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } });
+    expect(dispatched.dispatchedAt).toBeInstanceOf(Date);
+    expect(await db.outboxEvent.count({ where: { tenantId, jobId } })).toBe(1);
+  });
+
+  it("leaves entries younger than the grace period to the fast path, and takes them after it", async () => {
+    const id = aStatementId();
+    const jobId = statementJobId(tenantId, id);
+    expect((await post(aCompletedStatement({ learner: aLearner(), id }))).status).toBe(200);
+
+    // A demo process (one simulated day per second) that has been up for a minute: the grace period
+    // still counts in real time, since Postgres stamps the outbox rows in real time.
+    const demoClock = createScaledClock({ scale: 86_400, originMs: Date.now() - 60_000 });
+    const patient = startOutboxRelay({ db, queues, clock: demoClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 30_000 });
+    try {
+      await patient.runOnce();
+    } finally {
+      await patient.stop();
+    }
+
+    expect((await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } })).dispatchedAt).toBeNull();
+    expect(await queues.statements.getJob(jobId)).toBeUndefined();
+
+    const relay = startOutboxRelay({ db, queues, clock: systemClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 0 });
+    try {
+      await relay.runOnce();
+    } finally {
+      await relay.stop();
+    }
+
+    expect((await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } })).dispatchedAt).toBeInstanceOf(Date);
+    expect(await queues.statements.getJob(jobId)).toMatchObject({ data: { tenantId, statementId: id } });
+  });
+});
