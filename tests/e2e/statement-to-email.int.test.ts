@@ -90,6 +90,8 @@ describe("a course completion, from xAPI statement to email", () => {
   it("sends the learner the first follow-up, in Dutch, naming the training", async () => {
     const mail = await sink.waitFor((m) => m.to.includes(learner.email) && m.subject === "Anna, wanneer ga je Feedback geven toepassen?", 30_000);
     expect(mail.text).toContain("Hoi Anna");
+    // The text part carries the unsubscribe link as well, not only the HTML.
+    expect(mail.text).toContain(`${beklijf.url}/u/`);
     expect(mail.html).toContain("<strong>Feedback geven</strong>");
     expect(mail.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
     expect(mail.headers["list-unsubscribe"]).toContain(`${beklijf.url}/u/`);

@@ -26,7 +26,7 @@ export interface ContentPack {
 export const TEMPLATES_DIR = path.resolve(__dirname, "../../../templates");
 
 /**
- * Reads a pack from `dir`: pack.json, rules.json, layouts/*.html.hbs and
+ * Reads a pack from `dir`: pack.json, rules.json, layouts/*.{html,text}.hbs and
  * <locale>/<template>.{subject,html,text}.hbs. Validates the rules and compiles every template, and
  * throws one Error naming the file and what is wrong.
  */
@@ -43,6 +43,9 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
   const layouts: Record<string, string> = {};
   for (const file of await listFiles(path.join(dir, "layouts"), ".html.hbs")) {
     layouts[file.slice(0, -".html.hbs".length)] = await readFile(path.join(dir, "layouts", file), "utf8");
+  }
+  for (const file of await listFiles(path.join(dir, "layouts"), ".text.hbs")) {
+    layouts[file.slice(0, -".hbs".length)] = await readFile(path.join(dir, "layouts", file), "utf8");
   }
   const templates: Record<string, Record<string, { subject: string; html: string; text?: string }>> = {};
   for (const locale of manifest.data.locales) {

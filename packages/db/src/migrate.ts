@@ -254,26 +254,25 @@ async function acquireLock(
   client: pg.Client,
   timeoutMs: number,
 ): Promise<void> {
-  // pg_advisory_lock waits as long as it takes; statement_timeout turns a stuck migrator elsewhere
-  // into a clear error instead of a hung startup.
-  await client.query(
-    `SET statement_timeout = ${String(Math.max(1, Math.floor(timeoutMs)))}`,
-  );
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
-  } catch (error: unknown) {
-    // 57014 query_canceled: our statement_timeout fired while waiting.
-    if (!(error instanceof pg.DatabaseError) || error.code !== "57014")
-      throw error;
-    throw new MigrationError(
-      "lock-timeout",
-      undefined,
-      `Waited ${String(timeoutMs)} ms for Prisma Migrate's advisory lock (${String(ADVISORY_LOCK_KEY)}); ` +
-        `another migrator still holds it.`,
-      { cause: error },
+  // Poll with pg_try_advisory_lock instead of waiting inside pg_advisory_lock: a waiting
+  // statement keeps a transaction open, and CREATE INDEX CONCURRENTLY in the holder's migration
+  // waits for every open transaction, so two starting replicas would deadlock.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1) AS locked",
+      [ADVISORY_LOCK_KEY],
     );
-  } finally {
-    await client.query("RESET statement_timeout");
+    if (rows[0]?.locked === true) return;
+    if (Date.now() >= deadline) {
+      throw new MigrationError(
+        "lock-timeout",
+        undefined,
+        `Waited ${String(timeoutMs)} ms for Prisma Migrate's advisory lock (${String(ADVISORY_LOCK_KEY)}); ` +
+          `another migrator still holds it.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(10, deadline - Date.now()))));
   }
 }
 

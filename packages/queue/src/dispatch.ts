@@ -14,16 +14,29 @@ function isQueueName(name: string): name is QueueName {
   return (QUEUE_NAMES as string[]).includes(name);
 }
 
+/** A hand-off no worker can take (unknown queue or job, bad payload): retrying cannot help. */
+export class InvalidHandOffError extends Error {
+  readonly code = "HAND_OFF_INVALID";
+  readonly jobId: string;
+  constructor(handOff: HandOff, reason: string) {
+    super(`Hand-off ${handOff.jobId} cannot be enqueued: ${reason}`);
+    this.name = "InvalidHandOffError";
+    this.jobId = handOff.jobId;
+  }
+}
+
 /**
  * Enqueues outbox hand-offs (immediately due). Deterministic job ids make a repeat harmless, so the
  * relay may dispatch an entry that the fast path already enqueued.
  */
 export async function dispatchHandOffs(queues: Queues, handOffs: readonly HandOff[]): Promise<void> {
   for (const handOff of handOffs) {
-    if (!isQueueName(handOff.queue)) throw new Error(`Outbox entry for unknown queue "${handOff.queue}"`);
+    if (!isQueueName(handOff.queue)) throw new InvalidHandOffError(handOff, `unknown queue "${handOff.queue}"`);
     const spec = jobSpec(handOff.queue, handOff.jobName);
-    if (spec === undefined) throw new Error(`Outbox entry for unknown job "${handOff.jobName}" on ${handOff.queue}`);
-    await queues[handOff.queue].add(handOff.jobName, spec.payload.parse(handOff.payload), { jobId: handOff.jobId, attempts: spec.attempts });
+    if (spec === undefined) throw new InvalidHandOffError(handOff, `unknown job "${handOff.jobName}" on ${handOff.queue}`);
+    const payload = spec.payload.safeParse(handOff.payload);
+    if (!payload.success) throw new InvalidHandOffError(handOff, `payload does not match ${handOff.jobName}: ${payload.error.message}`);
+    await queues[handOff.queue].add(handOff.jobName, payload.data, { jobId: handOff.jobId, attempts: spec.attempts });
   }
 }
 

@@ -26,6 +26,29 @@ describe("createRenderer", () => {
     expect(result.ok && result.value.text).toContain("Stop [https://x.test/u/abc]");
   });
 
+  it("puts the layout's footer and unsubscribe link in the text part too", () => {
+    const result = renderer().render({ template: "hello", locale: "en", data });
+    expect(result.ok && result.value.text).toContain("Afmelden");
+  });
+
+  it("escapes HTML in the HTML part only, not in the subject or the text part", () => {
+    const result = renderer().render({ template: "hello", locale: "en", data: { ...data, learner: { givenName: "Anna & Bo" } } });
+    expect(result.ok && result.value.subject).toBe("Hello Anna & Bo");
+    expect(result.ok && result.value.html).toContain("Hi Anna &amp; Bo");
+    expect(result.ok && result.value.text).toContain("Hi Anna & Bo");
+  });
+
+  it("wraps a text template in the text layout when the pack has one", () => {
+    const created = createRenderer({
+      ...pack,
+      layouts: { ...pack.layouts, "email.text": "{{{body}}}\n\n-- \n{{unsubscribeLabel}}: {{links.unsubscribe}}" },
+      templates: { en: { plain: { subject: "S", html: "<p>x</p>", text: "Dear {{learner.givenName}} & co" } } },
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created.error));
+    const result = created.value.render({ template: "plain", locale: "en", data });
+    expect(result.ok && result.value.text).toBe("Dear Anna & co\n\n-- \nAfmelden: https://x.test/u/abc");
+  });
+
   it("escapes data, so a name cannot inject HTML", () => {
     const result = renderer().render({ template: "hello", locale: "en", data: { ...data, learner: { givenName: "<script>x</script>" } } });
     expect(result.ok && result.value.html).toContain("&lt;script&gt;x&lt;/script&gt;");

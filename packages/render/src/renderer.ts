@@ -6,7 +6,10 @@ import { DateTime } from "luxon";
 /** A content pack's templates as text (reading files is the caller's job). */
 export interface PackSources {
   readonly name: string;
-  /** Layout name -> HTML source with a `{{{body}}}` slot. */
+  /**
+   * Layout name -> source with a `{{{body}}}` slot: "email" wraps the HTML part; the optional
+   * "email.text" wraps text templates (without it, a text template is the whole text part).
+   */
   readonly layouts: Readonly<Record<string, string>>;
   /** Locale -> template name -> parts. `text` is optional; without it the text part is derived from the HTML. */
   readonly templates: Readonly<Record<string, Readonly<Record<string, { subject: string; html: string; text?: string }>>>>;
@@ -55,7 +58,7 @@ export function createRenderer(pack: PackSources): Result<Renderer, RenderError>
 
   const layouts = new Map<string, HandlebarsTemplateDelegate>();
   for (const [name, source] of Object.entries(pack.layouts)) {
-    const compiled = compile(hbs, source, { template: `layout:${name}`, locale: "*", part: "html" });
+    const compiled = compile(hbs, source, { template: `layout:${name}`, locale: "*", part: name.endsWith(".text") ? "text" : "html" });
     if (!compiled.ok) return compiled;
     layouts.set(name, compiled.value);
   }
@@ -106,7 +109,14 @@ export function createRenderer(pack: PackSources): Result<Renderer, RenderError>
       const html = run("layout", () => (layout === undefined ? body.value : layout({ ...context, subject: subject.value, body: new hbs.SafeString(body.value) })));
       if (!html.ok) return html;
       const textTemplate = found.parts.text;
-      const text = run("text", () => (textTemplate === undefined ? toText(body.value) : textTemplate(context)));
+      // The text part carries everything the HTML does, the layout's footer and unsubscribe link
+      // included: derived from the whole HTML, or a text template inside the text layout.
+      const textLayout = layouts.get("email.text");
+      const text = run("text", () => {
+        if (textTemplate === undefined) return toText(html.value);
+        const textBody = textTemplate(context);
+        return textLayout === undefined ? textBody : textLayout({ ...context, subject: subject.value, body: textBody }).trim();
+      });
       if (!text.ok) return text;
       return ok({ subject: subject.value, html: html.value, text: text.value, locale: found.locale });
     },
@@ -115,9 +125,12 @@ export function createRenderer(pack: PackSources): Result<Renderer, RenderError>
 
 function compile(hbs: typeof Handlebars, source: string, where: { template: string; locale: string; part: string }): Result<HandlebarsTemplateDelegate, RenderError> {
   try {
-    const template = hbs.compile(source, { strict: true });
-    // Handlebars compiles lazily; a dry run with a proxy surfaces syntax errors now, at load time.
-    hbs.precompile(source, { strict: true });
+    // Only HTML is escaped: a subject or text part with "&amp;" in it would be wrong, and neither is
+    // ever interpreted as HTML.
+    const options = { strict: true, noEscape: where.part !== "html" };
+    const template = hbs.compile(source, options);
+    // Handlebars compiles lazily; precompiling surfaces syntax errors now, at load time.
+    hbs.precompile(source, options);
     return ok(template);
   } catch (error) {
     return err({ kind: "compile-failed", ...where, message: error instanceof Error ? error.message : String(error) });

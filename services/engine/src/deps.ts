@@ -23,4 +23,9 @@ export interface EngineOptions {
   readonly horizonMs?: number;
   /** Real milliseconds between reconciler passes. @defaultValue 60 s, shorter under a time scale */
   readonly reconcileIntervalMs?: number;
+  /**
+   * Real milliseconds the reconciler leaves new statements and deliveries to the fast path that
+   * enqueues them right after commit. @defaultValue 5 s
+   */
+  readonly reconcileGraceMs?: number;
 }

@@ -1,5 +1,6 @@
 import { errorMessage } from "@beklijf/core";
-import { listPlannedNudges } from "@beklijf/db";
+import { listPlannedNudges, listUnprocessedStatements, listUnsentDeliveries } from "@beklijf/db";
+import { deliveryHandOff, dispatchHandOffs, type Queue, statementHandOff } from "@beklijf/queue";
 
 import type { EngineDeps } from "./deps";
 import { enqueueNudge } from "./enqueue-nudge";
@@ -10,13 +11,31 @@ export interface Reconciler {
   stop(): Promise<void>;
 }
 
+
 /**
- * Postgres is the timer of record: every planned nudge due within the horizon must have a job.
- * A pass re-adds missing jobs (Redis lost, crash between commit and enqueue) and replaces jobs
- * that finished while their row still says "planned". Deterministic ids keep it idempotent.
+ * Makes sure a job exists for work that Postgres says is pending: adds it when it is missing, and
+ * replaces it when it finished while the row still says pending (a retry budget spent during an
+ * outage). Returns true when it added a job.
  */
-export function startReconciler(deps: EngineDeps, options: { horizonMs: number; intervalMs: number }): Reconciler {
-  const runOnce = async (): Promise<number> => {
+async function ensureJob(queue: Queue, jobId: string, add: () => Promise<void>): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (job !== undefined) {
+    const state = await job.getState();
+    if (state !== "completed" && state !== "failed") return false;
+    await job.remove();
+  }
+  await add();
+  return true;
+}
+
+/**
+ * Postgres is the record of all pending work; Redis only accelerates it. A pass gives a job to
+ * every planned nudge due within the horizon, every statement the engine has not finished, and
+ * every delivery not yet sent, so losing Redis (or crashing between commit and enqueue) loses
+ * nothing. Deterministic job ids make it idempotent and safe from any number of processes.
+ */
+export function startReconciler(deps: EngineDeps, options: { horizonMs: number; intervalMs: number; graceMs: number }): Reconciler {
+  const reconcileNudges = async (): Promise<number> => {
     let added = 0;
     let afterId: string | undefined;
     const dueBefore = new Date(deps.clock.now().getTime() + options.horizonMs);
@@ -24,25 +43,42 @@ export function startReconciler(deps: EngineDeps, options: { horizonMs: number; 
       const page = await listPlannedNudges(deps.db, { dueBefore, limit: 500, ...(afterId === undefined ? {} : { afterId }) });
       if (page.length === 0) return added;
       for (const nudge of page) {
-        const job = await deps.queues.nudges.getJob(nudge.jobId);
-        if (job !== undefined) {
-          const state = await job.getState();
-          if (state !== "completed" && state !== "failed") continue;
-          await job.remove();
-        }
-        await enqueueNudge(deps, nudge);
-        added += 1;
+        if (await ensureJob(deps.queues.nudges, nudge.jobId, () => enqueueNudge(deps, nudge))) added += 1;
       }
       afterId = page[page.length - 1]?.id;
     }
   };
+  const reconcileStatements = async (): Promise<number> => {
+    let added = 0;
+    const storedBefore = new Date(deps.clock.now().getTime() - options.graceMs * deps.clock.scale);
+    // Oldest first and bounded: a pass handles a backlog in slices, the next pass continues.
+    for (const { tenantId, id } of await listUnprocessedStatements(deps.db, { storedBefore, limit: 1_000 })) {
+      const handOff = statementHandOff(tenantId, id);
+      if (await ensureJob(deps.queues.statements, handOff.jobId, () => dispatchHandOffs(deps.queues, [handOff]))) added += 1;
+    }
+    return added;
+  };
+  const reconcileDeliveries = async (): Promise<number> => {
+    let added = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await listUnsentDeliveries(deps.db, { olderThanSeconds: options.graceMs / 1000, limit: 500, ...(afterId === undefined ? {} : { afterId }) });
+      if (page.length === 0) return added;
+      for (const { id } of page) {
+        const handOff = deliveryHandOff(id);
+        if (await ensureJob(deps.queues.deliveries, handOff.jobId, () => dispatchHandOffs(deps.queues, [handOff]))) added += 1;
+      }
+      afterId = page[page.length - 1]?.id;
+    }
+  };
+  const runOnce = async (): Promise<number> => (await reconcileStatements()) + (await reconcileNudges()) + (await reconcileDeliveries());
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const tick = (): void => {
     if (stopped || running !== undefined) return;
     running = runOnce()
       .then((added) => {
-        if (added > 0) deps.logger.info({ added }, "reconciler restored nudge jobs");
+        if (added > 0) deps.logger.info({ added }, "reconciler restored jobs");
       })
       .catch((error: unknown) => { deps.logger.warn({ err: errorMessage(error) }, "reconciler pass failed; retrying on the next tick"); })
       .finally(() => {

@@ -20,7 +20,7 @@ export function start(deps: EngineDeps, options: EngineOptions = {}): EngineHand
   const workerOptions = { connection: deps.connection, prefix: deps.prefix, logger: deps.logger };
   const statements = createWorker("statements", statementHandlers(deps, { horizonMs }), { ...workerOptions, concurrency: 20 });
   const nudges = createWorker("nudges", nudgeHandlers(deps), { ...workerOptions, concurrency: 20 });
-  const reconciler = startReconciler(deps, { horizonMs, intervalMs });
+  const reconciler = startReconciler(deps, { horizonMs, intervalMs, graceMs: options.reconcileGraceMs ?? 5_000 });
   return {
     reconcile: () => reconciler.runOnce(),
     stop: async () => {

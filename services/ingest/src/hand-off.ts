@@ -29,7 +29,7 @@ export async function dispatchNow(deps: Pick<IngestDeps, "db" | "queues" | "cloc
         }, FAST_PATH_TIMEOUT_MS);
       }),
     ]);
-    await markOutboxDispatched(deps.db, entries.map((e) => e.jobId), deps.clock.now());
+    await markOutboxDispatched(deps.db, entries.map((e) => e.jobId));
   } catch (error) {
     deps.logger.warn({ err: errorMessage(error), count: entries.length }, "could not enqueue now; the outbox relay will retry");
   } finally {

@@ -1,6 +1,6 @@
 import { errorMessage } from "@beklijf/core";
-import { listPendingOutbox, markOutboxDispatched } from "@beklijf/db";
-import { dispatchHandOffs } from "@beklijf/queue";
+import { listPendingOutbox, markOutboxDispatched, markOutboxFailed } from "@beklijf/db";
+import { dispatchHandOffs, InvalidHandOffError } from "@beklijf/queue";
 
 import type { IngestDeps } from "./deps";
 
@@ -25,9 +25,20 @@ export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock
       const before = new Date(Date.now() - options.graceMs);
       const pending = await listPendingOutbox(deps.db, { createdBefore: before, limit: options.batchSize ?? 500 });
       if (pending.length === 0) return total;
-      await dispatchHandOffs(deps.queues, pending);
-      await markOutboxDispatched(deps.db, pending.map((e) => e.jobId), deps.clock.now());
-      total += pending.length;
+      const dispatched: string[] = [];
+      for (const entry of pending) {
+        try {
+          await dispatchHandOffs(deps.queues, [entry]);
+          dispatched.push(entry.jobId);
+        } catch (error) {
+          if (!(error instanceof InvalidHandOffError)) throw error;
+          // A poison entry must not block every entry behind it: set it aside, visibly.
+          deps.logger.error({ err: error.message, outboxId: String(entry.id) }, "outbox entry cannot be enqueued; set aside");
+          await markOutboxFailed(deps.db, entry.id, error.message);
+        }
+      }
+      await markOutboxDispatched(deps.db, dispatched);
+      total += dispatched.length;
     }
   };
   const tick = (): void => {

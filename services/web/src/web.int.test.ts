@@ -186,6 +186,18 @@ describe("the web app", () => {
         expect(await db.connection.count({ where: { tenantId } })).toBe(before);
       });
     });
+
+    describe("with a viewer's token", () => {
+      it("lists connections but may not create one (403)", async () => {
+        const viewer = await createApiToken(db, { tenantId, name: "viewer", role: "viewer" });
+        expect((await fetch(`${url}/api/connections`, { headers: bearer(viewer) })).status).toBe(200);
+        const before = await db.connection.count({ where: { tenantId } });
+        const response = await fetch(`${url}/api/connections`, { method: "POST", headers: { "content-type": "application/json", ...bearer(viewer) }, body: JSON.stringify({ name: "by-a-viewer" }) });
+        expect(response.status).toBe(403);
+        expect(await response.json()).toMatchObject({ error: { code: "ROLE_REQUIRED" } });
+        expect(await db.connection.count({ where: { tenantId } })).toBe(before);
+      });
+    });
   });
 
   describe("/u/:token (unsubscribe)", () => {

@@ -34,3 +34,18 @@ export async function recordDeliveryError(db: DbClient, id: string, error: strin
 export async function listRecentDeliveries(db: DbClient, tenantId: string, limit: number) {
   return db.delivery.findMany({ where: { tenantId }, orderBy: { createdAt: "desc" }, take: limit });
 }
+
+/**
+ * Deliveries still to send ("queued" or "sending") created more than `olderThanSeconds` ago
+ * (Postgres time, like `created_at`), for the reconciler to make sure each has a job.
+ */
+export async function listUnsentDeliveries(db: DbClient, options: { olderThanSeconds: number; limit: number; afterId?: string }): Promise<{ id: string }[]> {
+  const afterId = options.afterId ?? "00000000-0000-0000-0000-000000000000";
+  return db.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM deliveries
+    WHERE status IN ('queued', 'sending')
+      AND created_at <= now() - make_interval(secs => ${options.olderThanSeconds})
+      AND id > ${afterId}::uuid
+    ORDER BY id
+    LIMIT ${options.limit}`;
+}

@@ -35,9 +35,18 @@ export async function listPendingOutbox(db: DbClient, options: { createdBefore: 
   }));
 }
 
-export async function markOutboxDispatched(db: DbClient, jobIds: readonly string[], at: Date): Promise<void> {
+/**
+ * Marks entries as enqueued. Stamped by Postgres (like `created_at`), because outbox times are
+ * operational real time, whatever the engine's clock says.
+ */
+export async function markOutboxDispatched(db: DbClient, jobIds: readonly string[]): Promise<void> {
   if (jobIds.length === 0) return;
-  await db.outboxEvent.updateMany({ where: { jobId: { in: [...jobIds] }, dispatchedAt: null }, data: { dispatchedAt: at } });
+  await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ANY(${[...jobIds]}::text[]) AND dispatched_at IS NULL`;
+}
+
+/** Takes an entry that can never be enqueued out of the relay's way, keeping why. */
+export async function markOutboxFailed(db: DbClient, id: bigint, error: string): Promise<void> {
+  await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now(), error = ${error} WHERE id = ${id}`;
 }
 
 function toStringRecord(value: unknown): Record<string, string> {

@@ -49,7 +49,7 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
       deps.metrics.count("nudges_handed_off_total");
       try {
         await dispatchHandOffs(deps.queues, [deliveryHandOff(deliveryId)]);
-        await markOutboxDispatched(deps.db, [deliveryHandOff(deliveryId).jobId], deps.clock.now());
+        await markOutboxDispatched(deps.db, [deliveryHandOff(deliveryId).jobId]);
       } catch (error) {
         deps.logger.warn({ err: errorMessage(error), deliveryId }, "could not enqueue the delivery now; the outbox relay will");
       }

@@ -1,5 +1,5 @@
 import { errorMessage } from "@beklijf/core";
-import { createPlan, ensurePersonForMbox, findPersonByIdentity, getStatement, getTenant, loadActiveRules, setStatementPerson } from "@beklijf/db";
+import { createPlan, ensurePersonForMbox, findPersonByIdentity, getStatement, getTenant, loadActiveRules, markStatementProcessed, setStatementPerson } from "@beklijf/db";
 import { type Handlers, nudgeJobId,UnrecoverableError } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 
@@ -33,6 +33,7 @@ export function statementHandlers(deps: EngineDeps, options: { horizonMs: number
       if (person === null) {
         // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
         deps.logger.info({ statementId, identityKind: kind }, "statement waits for a directory entry of its learner");
+        await markStatementProcessed(deps.db, tenantId, statementId, deps.clock.now());
         return;
       }
       if (statement.personId !== person.id) await setStatementPerson(deps.db, tenantId, statementId, person.id);
@@ -57,6 +58,7 @@ export function statementHandlers(deps: EngineDeps, options: { horizonMs: number
           }
         }
       }
+      await markStatementProcessed(deps.db, tenantId, statementId, deps.clock.now());
     },
   };
 }

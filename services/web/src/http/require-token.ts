@@ -1,5 +1,5 @@
-import { UnauthorizedError } from "@beklijf/core";
-import { findApiToken } from "@beklijf/db";
+import { ForbiddenError, UnauthorizedError } from "@beklijf/core";
+import { findApiToken, type Role } from "@beklijf/db";
 import type { RequestHandler } from "express";
 
 import type { WebDeps } from "../deps";
@@ -27,4 +27,22 @@ export function requireToken(deps: Pick<WebDeps, "db">): RequestHandler {
       })
       .catch(next);
   };
+}
+
+const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+
+/** Refuses (403) a token whose role is below `role`; use after requireToken. */
+export function requireRole(role: Role): RequestHandler {
+  return (_req, res, next) => {
+    const given: unknown = res.locals["role"];
+    if (isRole(given) && RANK[given] >= RANK[role]) {
+      next();
+      return;
+    }
+    next(new ForbiddenError(`This needs the ${role} role.`, "ROLE_REQUIRED"));
+  };
+}
+
+function isRole(value: unknown): value is Role {
+  return value === "viewer" || value === "editor" || value === "admin";
 }

@@ -4,7 +4,7 @@ import express, { Router } from "express";
 import { z } from "zod";
 
 import type { WebDeps } from "../deps";
-import { requireToken } from "../http/require-token";
+import { requireRole, requireToken } from "../http/require-token";
 
 const CreateConnection = z.strictObject({
   name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters"),
@@ -22,7 +22,7 @@ export function apiRouter(deps: WebDeps): Router {
     res.json(connections.map((c) => ({ id: c.id, name: c.name, mode: c.mode, key: c.key, enabled: c.enabled, endpoint: `${deps.publicUrl}/xapi` })));
   });
 
-  router.post("/connections", async (req, res) => {
+  router.post("/connections", requireRole("admin"), async (req, res) => {
     const parsed = CreateConnection.safeParse(req.body);
     if (!parsed.success) throw new ValidationError("The connection was not created.", parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "number" ? p : String(p))), message: i.message })), "CONNECTION_INVALID");
     const { connection, secret } = await createConnection(deps.db, { tenantId: String(res.locals["tenantId"]), name: parsed.data.name });
