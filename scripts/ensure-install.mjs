@@ -9,22 +9,42 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const lockfile = path.join(root, "package-lock.json");
 const stamp = path.join(root, "node_modules", ".beklijf-install-stamp");
-const digest = createHash("sha256").update(readFileSync(lockfile)).digest("hex");
+const digest = createHash("sha256")
+  .update(readFileSync(lockfile))
+  .digest("hex");
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  console.error(`beklijf needs Node.js 20.19 or newer; this is ${process.versions.node}.`);
+  console.error(
+    `beklijf needs Node.js 20.19 or newer; this is ${process.versions.node}.`,
+  );
   process.exit(1);
 }
 
-const generated = path.join(root, "packages", "db", "src", "generated", "prisma", "client.ts");
-if (existsSync(stamp) && readFileSync(stamp, "utf8").trim() === digest && existsSync(generated)) process.exit(0);
+const generated = path.join(
+  root,
+  "packages",
+  "db",
+  "src",
+  "generated",
+  "prisma",
+  "client.ts",
+);
+if (
+  existsSync(stamp) &&
+  readFileSync(stamp, "utf8").trim() === digest &&
+  existsSync(generated)
+)
+  process.exit(0);
 
 console.log("Installing dependencies from package-lock.json (first run only)…");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 // `npm install` rather than `npm ci`: it installs exactly what the lockfile pins, but does not
 // refuse a lockfile that lacks other platforms' optional binaries (some registries don't list them).
-const result = spawnSync(npm, ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+const result = spawnSync(npm, ["install", "--no-audit", "--no-fund"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (result.status !== 0) {
   console.error("npm install failed; see above. Nothing else was started.");
   process.exit(result.status ?? 1);

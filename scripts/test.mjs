@@ -1,5 +1,6 @@
 // `npm test`: the whole verification, the same locally and in CI (.ci/run).
-// 1. static checks: types, lint (with the dependency tiers), import cycles, migrations vs schema
+// 1. static checks: types, lint (with the dependency tiers), formatting, import cycles,
+//    migrations vs schema
 // 2. jest: unit tests and integration/end-to-end tests against real Postgres, Redis and SMTP
 // Ends with one line "N passed, M failed" (each check counts as one, plus every jest test).
 // `npm test -- --no-checks [jest args…]` runs only jest, e.g. `npm test -- --no-checks packages/rules`.
@@ -15,10 +16,39 @@ const runChecks = !args.includes("--no-checks");
 const jestArgs = args.filter((a) => a !== "--no-checks");
 
 const checks = [
-  { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json", "--noEmit"] },
-  { name: "lint (incl. dependency tiers)", command: bin("eslint"), args: ["--max-warnings", "0", "."] },
-  { name: "no import cycles", command: bin("madge"), args: ["--circular", "--no-spinner", "--extensions", "ts", "--exclude", "generated", ...globDirs()] },
-  { name: "migrations match schema.prisma", command: process.execPath, args: [path.join(root, "packages/db/scripts/migrations.mjs"), "check"] },
+  {
+    name: "typecheck",
+    command: bin("tsc"),
+    args: ["-p", "tsconfig.json", "--noEmit"],
+  },
+  {
+    name: "lint (incl. dependency tiers)",
+    command: bin("eslint"),
+    args: ["--max-warnings", "0", "."],
+  },
+  {
+    name: "formatting (prettier)",
+    command: bin("prettier"),
+    args: ["--check", "--log-level", "warn", "**/*.{ts,mjs,js,json,yml,yaml}"],
+  },
+  {
+    name: "no import cycles",
+    command: bin("madge"),
+    args: [
+      "--circular",
+      "--no-spinner",
+      "--extensions",
+      "ts",
+      "--exclude",
+      "generated",
+      ...globDirs(),
+    ],
+  },
+  {
+    name: "migrations match schema.prisma",
+    command: process.execPath,
+    args: [path.join(root, "packages/db/scripts/migrations.mjs"), "check"],
+  },
 ];
 
 function globDirs() {
@@ -44,7 +74,11 @@ if (runChecks) {
   for (const check of checks) {
     const started = Date.now();
     process.stdout.write(`\n▶ ${check.name}\n`);
-    const result = spawnSync(check.command, check.args, { cwd: root, stdio: "inherit", env: { ...process.env, NO_UPDATE_NOTIFIER: "1" } });
+    const result = spawnSync(check.command, check.args, {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NO_UPDATE_NOTIFIER: "1" },
+    });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (result.status === 0) {
       passed += 1;
@@ -61,13 +95,18 @@ const artifacts = path.join(root, "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 const report = path.join(artifacts, "jest.json");
 process.stdout.write("\n▶ jest (unit, integration and end-to-end)\n");
-const jest = spawnSync(bin("jest"), ["--json", `--outputFile=${report}`, ...jestArgs], { cwd: root, stdio: "inherit" });
+const jest = spawnSync(
+  bin("jest"),
+  ["--json", `--outputFile=${report}`, ...jestArgs],
+  { cwd: root, stdio: "inherit" },
+);
 if (existsSync(report)) {
   const summary = JSON.parse(readFileSync(report, "utf8"));
   passed += summary.numPassedTests;
   // A suite that could not run at all (syntax error, failing hook) counts as a failure too.
   failed += summary.numFailedTests + summary.numRuntimeErrorTestSuites;
-  if (summary.numFailedTests + summary.numRuntimeErrorTestSuites > 0) failures.push("jest");
+  if (summary.numFailedTests + summary.numRuntimeErrorTestSuites > 0)
+    failures.push("jest");
   if (summary.numTotalTests === 0) {
     failed += 1;
     failures.push("jest ran no tests");
@@ -81,6 +120,7 @@ if (jest.status !== 0 && !failures.includes("jest")) {
   failures.push(`jest exited with ${jest.status}`);
 }
 
-if (failures.length > 0) process.stdout.write(`\nFailed: ${failures.join(", ")}\n`);
+if (failures.length > 0)
+  process.stdout.write(`\nFailed: ${failures.join(", ")}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -17,7 +17,7 @@ import {
 } from "@beklijf/testing";
 import type { Redis } from "ioredis";
 
-import { runBeklijf, runCli,type RunningBeklijf } from "./run-beklijf";
+import { runBeklijf, runCli, type RunningBeklijf } from "./run-beklijf";
 
 // The walking skeleton end to end, as a newcomer's `npm start` runs it: one process, real
 // Postgres, Redis and SMTP; one simulated day per second (BEKLIJF_TIME_SCALE=86400).
@@ -31,16 +31,27 @@ describe("a course completion, from xAPI statement to email", () => {
   let env: Record<string, string>;
   const prefix = uniqueRedisPrefix("e2e");
   const learner = aLearner({ name: "Anna de Vries" });
-  const completion = aCompletedStatement({ learner, courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" } });
+  const completion = aCompletedStatement({
+    learner,
+    courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
+  });
   let credentials: { endpoint: string; key: string; secret: string };
 
-  const post = (body: unknown, auth = `${credentials.key}:${credentials.secret}`) =>
+  const post = (
+    body: unknown,
+    auth = `${credentials.key}:${credentials.secret}`,
+  ) =>
     fetch(`${beklijf.url}/xapi/statements`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-experience-api-version": "1.0.3", authorization: `Basic ${Buffer.from(auth).toString("base64")}` },
+      headers: {
+        "content-type": "application/json",
+        "x-experience-api-version": "1.0.3",
+        authorization: `Basic ${Buffer.from(auth).toString("base64")}`,
+      },
       body: JSON.stringify(body),
     });
-  const mailsTo = (address: string) => sink.messages().filter((m) => m.to.includes(address));
+  const mailsTo = (address: string) =>
+    sink.messages().filter((m) => m.to.includes(address));
 
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -57,7 +68,10 @@ describe("a course completion, from xAPI statement to email", () => {
       BEKLIJF_SECRET: "e2e-secret-e2e-secret-e2e-secret-0000",
     };
     beklijf = await runBeklijf(env);
-    const created = await runCli(["connection", "create", "--name", `moodle-${prefix.slice(1, -1)}`], { ...env, BEKLIJF_PUBLIC_URL: beklijf.url });
+    const created = await runCli(
+      ["connection", "create", "--name", `moodle-${prefix.slice(1, -1)}`],
+      { ...env, BEKLIJF_PUBLIC_URL: beklijf.url },
+    );
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     credentials = JSON.parse(created.stdout) as typeof credentials;
@@ -88,17 +102,29 @@ describe("a course completion, from xAPI statement to email", () => {
   });
 
   it("sends the learner the first follow-up, in Dutch, naming the training", async () => {
-    const mail = await sink.waitFor((m) => m.to.includes(learner.email) && m.subject === "Anna, wanneer ga je Feedback geven toepassen?", 30_000);
+    const mail = await sink.waitFor(
+      (m) =>
+        m.to.includes(learner.email) &&
+        m.subject === "Anna, wanneer ga je Feedback geven toepassen?",
+      30_000,
+    );
     expect(mail.text).toContain("Hoi Anna");
     // The text part carries the unsubscribe link as well, not only the HTML.
     expect(mail.text).toContain(`${beklijf.url}/u/`);
     expect(mail.html).toContain("<strong>Feedback geven</strong>");
-    expect(mail.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
+    expect(mail.headers["list-unsubscribe-post"]).toBe(
+      "List-Unsubscribe=One-Click",
+    );
     expect(mail.headers["list-unsubscribe"]).toContain(`${beklijf.url}/u/`);
   });
 
   it("sends the one-week reflection a simulated week later", async () => {
-    const mail = await sink.waitFor((m) => m.to.includes(learner.email) && m.subject.startsWith("Een week na Feedback geven"), 30_000);
+    const mail = await sink.waitFor(
+      (m) =>
+        m.to.includes(learner.email) &&
+        m.subject.startsWith("Een week na Feedback geven"),
+      30_000,
+    );
     expect(mail.text).toContain("Wat doe of zie je nu anders in je werk?");
   });
 
@@ -109,25 +135,44 @@ describe("a course completion, from xAPI statement to email", () => {
     // Long enough, at one simulated day per second, for both steps to fire again if they were planned.
     await new Promise((resolve) => setTimeout(resolve, 9_000));
     expect(mailsTo(learner.email)).toHaveLength(before);
-    const person = await db.person.findFirstOrThrow({ where: { email: learner.email } });
+    const person = await db.person.findFirstOrThrow({
+      where: { email: learner.email },
+    });
     expect(await db.plan.count({ where: { personId: person.id } })).toBe(1);
-    expect(await db.delivery.count({ where: { nudge: { plan: { personId: person.id } } } })).toBe(2);
+    expect(
+      await db.delivery.count({
+        where: { nudge: { plan: { personId: person.id } } },
+      }),
+    ).toBe(2);
   }, 20_000);
 
   it("stops all nudges after the one-click unsubscribe from the email's header", async () => {
     const [first] = mailsTo(learner.email);
-    const link = /<([^>]+)>/.exec(first?.headers["list-unsubscribe"] ?? "")?.[1];
+    const link = /<([^>]+)>/.exec(
+      first?.headers["list-unsubscribe"] ?? "",
+    )?.[1];
     expect(link).toBeDefined();
-    const oneClick = await fetch(link ?? "", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    const oneClick = await fetch(link ?? "", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
     expect(oneClick.status).toBe(200);
     const before = mailsTo(learner.email).length;
-    const another = aCompletedStatement({ learner, courseName: { "nl-NL": "Timemanagement" } });
+    const another = aCompletedStatement({
+      learner,
+      courseName: { "nl-NL": "Timemanagement" },
+    });
     expect((await post(another)).status).toBe(200);
-    const person = await db.person.findFirstOrThrow({ where: { email: learner.email } });
+    const person = await db.person.findFirstOrThrow({
+      where: { email: learner.email },
+    });
     const skipped = await (async () => {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
-        const nudge = await db.plannedNudge.findFirst({ where: { recipientPersonId: person.id, status: "skipped" } });
+        const nudge = await db.plannedNudge.findFirst({
+          where: { recipientPersonId: person.id, status: "skipped" },
+        });
         if (nudge !== null) return nudge;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -138,7 +183,10 @@ describe("a course completion, from xAPI statement to email", () => {
   }, 20_000);
 
   it("refuses a tampered unsubscribe link with 403", async () => {
-    const link = /<([^>]+)>/.exec(mailsTo(learner.email)[0]?.headers["list-unsubscribe"] ?? "")?.[1] ?? "";
+    const link =
+      /<([^>]+)>/.exec(
+        mailsTo(learner.email)[0]?.headers["list-unsubscribe"] ?? "",
+      )?.[1] ?? "";
     const tampered = `${link.slice(0, -3)}${link.endsWith("A") ? "B" : "A"}xx`;
     expect((await fetch(tampered)).status).toBe(403);
   });

@@ -3,13 +3,19 @@ import { z } from "zod";
 /** true/false/1/0/yes/no. `z.coerce.boolean()` would read "false" as true. */
 export function booleanFlag(defaultValue: boolean) {
   return z
-    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false (or 1/0)" })
+    .enum(["true", "false", "1", "0", "yes", "no"], {
+      message: "must be true or false (or 1/0)",
+    })
     .default(defaultValue ? "true" : "false")
     .transform((v) => v === "true" || v === "1" || v === "yes");
 }
 
 /** An integer within bounds, given as a string. */
-export function integer(options: { min: number; max: number; default: number }) {
+export function integer(options: {
+  min: number;
+  max: number;
+  default: number;
+}) {
   return z.coerce
     .number({ message: "must be a whole number" })
     .int("must be a whole number")
@@ -28,6 +34,8 @@ export function urlWith(protocols: readonly string[]) {
         return false;
       }
     },
-    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+    {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+    },
   );
 }

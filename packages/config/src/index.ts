@@ -1,5 +1,10 @@
 export { booleanFlag, integer, urlWith } from "./fields";
-export { ConfigError, type ConfigProblem, type Env, loadConfig } from "./load-config";
+export {
+  ConfigError,
+  type ConfigProblem,
+  type Env,
+  loadConfig,
+} from "./load-config";
 export {
   type AllInOneConfig,
   allInOneSchema,

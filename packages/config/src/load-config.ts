@@ -14,7 +14,10 @@ export class ConfigError extends Error {
   constructor(problems: readonly ConfigProblem[]) {
     super(
       `Invalid configuration:\n${problems
-        .map((p) => `  - ${p.key}: ${p.message}${p.example === undefined ? "" : ` (for example ${p.key}=${p.example})`}`)
+        .map(
+          (p) =>
+            `  - ${p.key}: ${p.message}${p.example === undefined ? "" : ` (for example ${p.key}=${p.example})`}`,
+        )
         .join("\n")}`,
     );
     this.name = "ConfigError";
@@ -28,7 +31,11 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Parses `env` with `schema`. Pure: pass `process.env` from main.ts. Empty strings count as unset,
  * so `FOO=` in a shell behaves like no FOO at all.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Env, examples: Readonly<Record<string, string>> = {}): Readonly<z.output<S>> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Env,
+  examples: Readonly<Record<string, string>> = {},
+): Readonly<z.output<S>> {
   const cleaned: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== "") cleaned[key] = value.trim();
@@ -39,7 +46,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env, examples: R
       parsed.error.issues.map((issue) => {
         const key = issue.path.map(String).join(".") || "(environment)";
         const example = examples[key];
-        return example === undefined ? { key, message: issue.message } : { key, message: issue.message, example };
+        return example === undefined
+          ? { key, message: issue.message }
+          : { key, message: issue.message, example };
       }),
     );
   }

@@ -1,7 +1,14 @@
 import { ConfigError, loadConfig } from "./load-config";
-import { allInOneSchema, CONFIG_EXAMPLES, ingestSchema, mailerSchema, redactConfig } from "./schemas";
+import {
+  allInOneSchema,
+  CONFIG_EXAMPLES,
+  ingestSchema,
+  mailerSchema,
+  redactConfig,
+} from "./schemas";
 
-const load = (env: Record<string, string>) => loadConfig(allInOneSchema, env, CONFIG_EXAMPLES);
+const load = (env: Record<string, string>) =>
+  loadConfig(allInOneSchema, env, CONFIG_EXAMPLES);
 
 function problemsOf(env: Record<string, string>) {
   try {
@@ -16,7 +23,13 @@ function problemsOf(env: Record<string, string>) {
 describe("allInOneSchema", () => {
   it("runs on no environment at all, in embedded mode", () => {
     const config = load({});
-    expect(config).toMatchObject({ PORT: 3000, BEKLIJF_TIME_SCALE: 1, LOG_LEVEL: "info", BEKLIJF_MIGRATE_ON_START: true, BEKLIJF_REDIS_PREFIX: "{beklijf}" });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      BEKLIJF_TIME_SCALE: 1,
+      LOG_LEVEL: "info",
+      BEKLIJF_MIGRATE_ON_START: true,
+      BEKLIJF_REDIS_PREFIX: "{beklijf}",
+    });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -39,8 +52,12 @@ describe("allInOneSchema", () => {
   });
 
   it("reads false as false", () => {
-    expect(load({ BEKLIJF_MIGRATE_ON_START: "false" }).BEKLIJF_MIGRATE_ON_START).toBe(false);
-    expect(load({ BEKLIJF_MIGRATE_ON_START: "0" }).BEKLIJF_MIGRATE_ON_START).toBe(false);
+    expect(
+      load({ BEKLIJF_MIGRATE_ON_START: "false" }).BEKLIJF_MIGRATE_ON_START,
+    ).toBe(false);
+    expect(
+      load({ BEKLIJF_MIGRATE_ON_START: "0" }).BEKLIJF_MIGRATE_ON_START,
+    ).toBe(false);
   });
 
   it("lists every bad key at once, with an example", () => {
@@ -51,7 +68,9 @@ describe("allInOneSchema", () => {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as ConfigError).message;
       expect(message).toContain("PORT");
-      expect(message).toContain("SMTP_URL=smtp://user:pass@smtp.example.com:587");
+      expect(message).toContain(
+        "SMTP_URL=smtp://user:pass@smtp.example.com:587",
+      );
     }
   });
 
@@ -60,7 +79,14 @@ describe("allInOneSchema", () => {
   });
 
   it("never prints secret values in the summary", () => {
-    const summary = JSON.stringify(redactConfig(load({ DATABASE_URL: "postgresql://u:hunter2@h/d", BEKLIJF_SECRET: "x".repeat(40) })));
+    const summary = JSON.stringify(
+      redactConfig(
+        load({
+          DATABASE_URL: "postgresql://u:hunter2@h/d",
+          BEKLIJF_SECRET: "x".repeat(40),
+        }),
+      ),
+    );
     expect(summary).not.toContain("hunter2");
     expect(summary).not.toContain("x".repeat(40));
     expect(summary).toContain('"DATABASE_URL":"<set>"');
@@ -69,17 +95,31 @@ describe("allInOneSchema", () => {
 
 describe("standalone service schemas", () => {
   it("need DATABASE_URL and REDIS_URL (no embedded defaults beyond one machine)", () => {
-    expect(() => loadConfig(ingestSchema, {})).toThrow(/DATABASE_URL[\s\S]*REDIS_URL/);
-    expect(loadConfig(ingestSchema, { DATABASE_URL: "postgresql://h/d", REDIS_URL: "redis://h:6379" }).PORT).toBe(3000);
+    expect(() => loadConfig(ingestSchema, {})).toThrow(
+      /DATABASE_URL[\s\S]*REDIS_URL/,
+    );
+    expect(
+      loadConfig(ingestSchema, {
+        DATABASE_URL: "postgresql://h/d",
+        REDIS_URL: "redis://h:6379",
+      }).PORT,
+    ).toBe(3000);
   });
 
   it("make the mailer name its SMTP server, public URL and secret", () => {
-    const base = { DATABASE_URL: "postgresql://h/d", REDIS_URL: "redis://h:6379" };
+    const base = {
+      DATABASE_URL: "postgresql://h/d",
+      REDIS_URL: "redis://h:6379",
+    };
     try {
       loadConfig(mailerSchema, base);
       throw new Error("expected a ConfigError");
     } catch (error) {
-      expect((error as ConfigError).problems.map((p) => p.key).sort()).toEqual(["BEKLIJF_PUBLIC_URL", "BEKLIJF_SECRET", "SMTP_URL"]);
+      expect((error as ConfigError).problems.map((p) => p.key).sort()).toEqual([
+        "BEKLIJF_PUBLIC_URL",
+        "BEKLIJF_SECRET",
+        "SMTP_URL",
+      ]);
     }
   });
 });

@@ -6,7 +6,12 @@ import { booleanFlag, integer, urlWith } from "./fields";
  * Environment keys that hold secrets. The start-up summary prints them redacted, and the
  * log redaction paths are derived from this list.
  */
-export const SECRET_KEYS = ["DATABASE_URL", "REDIS_URL", "SMTP_URL", "BEKLIJF_SECRET"] as const;
+export const SECRET_KEYS = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SMTP_URL",
+  "BEKLIJF_SECRET",
+] as const;
 
 /** Example values, shown in ConfigError messages and in .env.example. */
 export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
@@ -35,14 +40,20 @@ export const redisSchema = z.object({
   /** Key prefix of every queue; the braces are a Redis Cluster hash tag, keeping a queue on one slot. */
   BEKLIJF_REDIS_PREFIX: z
     .string()
-    .regex(/^\{[A-Za-z0-9_-]+\}$/, "must be a hash tag such as {beklijf}: letters, digits, _ or - inside braces")
+    .regex(
+      /^\{[A-Za-z0-9_-]+\}$/,
+      "must be a hash tag such as {beklijf}: letters, digits, _ or - inside braces",
+    )
     .default("{beklijf}"),
 });
 
 /** No SMTP_URL means the in-process SMTP sink whose mail lands in BEKLIJF_DATA_DIR/outbox. */
 export const smtpSchema = z.object({
   SMTP_URL: urlWith(["smtp:", "smtps:"]).optional(),
-  BEKLIJF_MAIL_FROM: z.string().min(3).default('"beklijf" <nudges@beklijf.localhost>'),
+  BEKLIJF_MAIL_FROM: z
+    .string()
+    .min(3)
+    .default('"beklijf" <nudges@beklijf.localhost>'),
 });
 
 export const httpSchema = z.object({
@@ -52,7 +63,11 @@ export const httpSchema = z.object({
 });
 
 export const loggingSchema = z.object({
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
 });
 
 export const runtimeSchema = z.object({
@@ -65,7 +80,10 @@ export const runtimeSchema = z.object({
   /** Where the embedded Postgres, the SMTP sink's outbox and generated secrets live. */
   BEKLIJF_DATA_DIR: z.string().default(".data"),
   /** HMAC key for the links in emails; generated and kept in BEKLIJF_DATA_DIR when unset. */
-  BEKLIJF_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  BEKLIJF_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .optional(),
   BEKLIJF_LINK_TTL_DAYS: integer({ min: 1, max: 365, default: 30 }),
   /** Run the pending migrations at start-up. */
   BEKLIJF_MIGRATE_ON_START: booleanFlag(true),
@@ -91,23 +109,29 @@ export const cliSchema = databaseSchema.extend(loggingSchema.shape).extend({
 export type CliConfig = z.output<typeof cliSchema>;
 
 /** Prints the config with secrets replaced by "<set>" or "<unset>", for the start-up log. */
-export function redactConfig(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function redactConfig(
+  config: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const secret = new Set<string>(SECRET_KEYS);
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, secret.has(key) ? (value === undefined ? "<unset>" : "<set>") : value]),
+    Object.entries(config).map(([key, value]) => [
+      key,
+      secret.has(key) ? (value === undefined ? "<unset>" : "<set>") : value,
+    ]),
   );
 }
 
 // Standalone services (for running beyond one machine) have no embedded defaults: they need the
 // shared Postgres and Redis named explicitly.
 
-const sharedInfrastructure = z.object({
-  DATABASE_URL: urlWith(["postgres:", "postgresql:"]),
-  REDIS_URL: urlWith(["redis:", "rediss:"]),
-  BEKLIJF_REDIS_PREFIX: redisSchema.shape.BEKLIJF_REDIS_PREFIX,
-  BEKLIJF_TIME_SCALE: runtimeSchema.shape.BEKLIJF_TIME_SCALE,
-  BEKLIJF_MIGRATE_ON_START: runtimeSchema.shape.BEKLIJF_MIGRATE_ON_START,
-})
+const sharedInfrastructure = z
+  .object({
+    DATABASE_URL: urlWith(["postgres:", "postgresql:"]),
+    REDIS_URL: urlWith(["redis:", "rediss:"]),
+    BEKLIJF_REDIS_PREFIX: redisSchema.shape.BEKLIJF_REDIS_PREFIX,
+    BEKLIJF_TIME_SCALE: runtimeSchema.shape.BEKLIJF_TIME_SCALE,
+    BEKLIJF_MIGRATE_ON_START: runtimeSchema.shape.BEKLIJF_MIGRATE_ON_START,
+  })
   .extend(httpSchema.shape)
   .extend(loggingSchema.shape);
 

@@ -1,1 +1,5 @@
-export { type ContentPack, loadContentPack,TEMPLATES_DIR } from "./load-content-pack";
+export {
+  type ContentPack,
+  loadContentPack,
+  TEMPLATES_DIR,
+} from "./load-content-pack";

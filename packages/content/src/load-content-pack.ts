@@ -1,9 +1,14 @@
 import { existsSync } from "node:fs";
-import { readdir,readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { createRenderer, describeRenderError,type PackSources, type Renderer } from "@beklijf/render";
-import { formatRuleFileError, parseRuleSet,type Rule } from "@beklijf/rules";
+import {
+  createRenderer,
+  describeRenderError,
+  type PackSources,
+  type Renderer,
+} from "@beklijf/render";
+import { formatRuleFileError, parseRuleSet, type Rule } from "@beklijf/rules";
 import { z } from "zod";
 
 const PackManifest = z.strictObject({
@@ -32,9 +37,13 @@ export const TEMPLATES_DIR = path.resolve(__dirname, "../../../templates");
  */
 export async function loadContentPack(dir: string): Promise<ContentPack> {
   const manifestFile = path.join(dir, "pack.json");
-  if (!existsSync(manifestFile)) throw new Error(`No content pack at ${dir}: ${manifestFile} is missing.`);
+  if (!existsSync(manifestFile))
+    throw new Error(`No content pack at ${dir}: ${manifestFile} is missing.`);
   const manifest = PackManifest.safeParse(await readJson(manifestFile));
-  if (!manifest.success) throw new Error(`${manifestFile} is not valid: ${manifest.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!manifest.success)
+    throw new Error(
+      `${manifestFile} is not valid: ${manifest.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
 
   const rulesFile = path.join(dir, "rules.json");
   const rules = parseRuleSet(await readJson(rulesFile), rulesFile);
@@ -42,35 +51,79 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
 
   const layouts: Record<string, string> = {};
   for (const file of await listFiles(path.join(dir, "layouts"), ".html.hbs")) {
-    layouts[file.slice(0, -".html.hbs".length)] = await readFile(path.join(dir, "layouts", file), "utf8");
+    layouts[file.slice(0, -".html.hbs".length)] = await readFile(
+      path.join(dir, "layouts", file),
+      "utf8",
+    );
   }
   for (const file of await listFiles(path.join(dir, "layouts"), ".text.hbs")) {
-    layouts[file.slice(0, -".hbs".length)] = await readFile(path.join(dir, "layouts", file), "utf8");
+    layouts[file.slice(0, -".hbs".length)] = await readFile(
+      path.join(dir, "layouts", file),
+      "utf8",
+    );
   }
-  const templates: Record<string, Record<string, { subject: string; html: string; text?: string }>> = {};
+  const templates: Record<
+    string,
+    Record<string, { subject: string; html: string; text?: string }>
+  > = {};
   for (const locale of manifest.data.locales) {
     const localeDir = path.join(dir, locale);
-    const byName: Record<string, { subject: string; html: string; text?: string }> = {};
+    const byName: Record<
+      string,
+      { subject: string; html: string; text?: string }
+    > = {};
     for (const file of await listFiles(localeDir, ".subject.hbs")) {
       const name = file.slice(0, -".subject.hbs".length);
       const htmlFile = path.join(localeDir, `${name}.html.hbs`);
-      if (!existsSync(htmlFile)) throw new Error(`${htmlFile} is missing: template "${name}" (${locale}) has a subject but no HTML body.`);
+      if (!existsSync(htmlFile))
+        throw new Error(
+          `${htmlFile} is missing: template "${name}" (${locale}) has a subject but no HTML body.`,
+        );
       const textFile = path.join(localeDir, `${name}.text.hbs`);
-      const parts = { subject: await readFile(path.join(localeDir, file), "utf8"), html: await readFile(htmlFile, "utf8") };
-      byName[name] = existsSync(textFile) ? { ...parts, text: await readFile(textFile, "utf8") } : parts;
+      const parts = {
+        subject: await readFile(path.join(localeDir, file), "utf8"),
+        html: await readFile(htmlFile, "utf8"),
+      };
+      byName[name] = existsSync(textFile)
+        ? { ...parts, text: await readFile(textFile, "utf8") }
+        : parts;
     }
     templates[locale] = byName;
   }
-  const sources: PackSources = { name: manifest.data.name, layouts, templates, fallbackLocale: manifest.data.fallbackLocale };
+  const sources: PackSources = {
+    name: manifest.data.name,
+    layouts,
+    templates,
+    fallbackLocale: manifest.data.fallbackLocale,
+  };
   const renderer = createRenderer(sources);
-  if (!renderer.ok) throw new Error(`${dir}: ${describeRenderError(renderer.error)}`);
+  if (!renderer.ok)
+    throw new Error(`${dir}: ${describeRenderError(renderer.error)}`);
 
   const missing = rules.value.rules.flatMap((rule) =>
-    rule.steps.filter((step) => templates[manifest.data.fallbackLocale]?.[step.template] === undefined).map((step) => `${rule.key}/${step.key} uses template "${step.template}"`),
+    rule.steps
+      .filter(
+        (step) =>
+          templates[manifest.data.fallbackLocale]?.[step.template] ===
+          undefined,
+      )
+      .map(
+        (step) => `${rule.key}/${step.key} uses template "${step.template}"`,
+      ),
   );
-  if (missing.length > 0) throw new Error(`${rulesFile}: templates missing in ${manifest.data.fallbackLocale}: ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw new Error(
+      `${rulesFile}: templates missing in ${manifest.data.fallbackLocale}: ${missing.join(", ")}`,
+    );
 
-  return { name: manifest.data.name, title: manifest.data.title, dir, rules: rules.value.rules, sources, renderer: renderer.value };
+  return {
+    name: manifest.data.name,
+    title: manifest.data.title,
+    dir,
+    rules: rules.value.rules,
+    sources,
+    renderer: renderer.value,
+  };
 }
 
 async function readJson(file: string): Promise<unknown> {
@@ -80,7 +133,9 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -3,14 +3,22 @@ import { createManualClock, createScaledClock, systemClock } from "./clock";
 describe("createScaledClock", () => {
   it("runs scale times faster than real time from its origin", () => {
     let real = 1_000_000;
-    const clock = createScaledClock({ scale: 8640, originMs: real, realNow: () => real });
+    const clock = createScaledClock({
+      scale: 8640,
+      originMs: real,
+      realNow: () => real,
+    });
     real += 10_000; // ten real seconds
     expect(clock.now().getTime() - 1_000_000).toBe(86_400_000); // one clock day
   });
 
   it("maps a real instant into clock time and turns clock delays into real delays", () => {
     let real = 5_000;
-    const clock = createScaledClock({ scale: 100, originMs: 0, realNow: () => real });
+    const clock = createScaledClock({
+      scale: 100,
+      originMs: 0,
+      realNow: () => real,
+    });
     expect(clock.fromRealTime(new Date(5_000)).getTime()).toBe(500_000);
     expect(clock.realDelayUntil(new Date(500_000 + 100_000))).toBe(1_000);
     real = 7_000;

@@ -30,18 +30,25 @@ export const systemClock: Clock = {
  * Meant for demos and end-to-end tests in one process: two processes started at different
  * moments disagree about clock time.
  */
-export function createScaledClock(options: { scale: number; originMs?: number; realNow?: () => number }): Clock {
+export function createScaledClock(options: {
+  scale: number;
+  originMs?: number;
+  realNow?: () => number;
+}): Clock {
   const { scale } = options;
-  if (!Number.isFinite(scale) || scale <= 0) throw new RangeError(`scale must be a positive number, got ${scale}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new RangeError(`scale must be a positive number, got ${scale}`);
   if (scale === 1 && options.realNow === undefined) return systemClock;
   const realNow = options.realNow ?? (() => Date.now());
   const origin = options.originMs ?? realNow();
-  const toClock = (realMs: number): number => origin + (realMs - origin) * scale;
+  const toClock = (realMs: number): number =>
+    origin + (realMs - origin) * scale;
   return {
     scale,
     now: () => new Date(toClock(realNow())),
     fromRealTime: (instant) => new Date(toClock(instant.getTime())),
-    realDelayUntil: (instant) => Math.max(0, Math.ceil((instant.getTime() - toClock(realNow())) / scale)),
+    realDelayUntil: (instant) =>
+      Math.max(0, Math.ceil((instant.getTime() - toClock(realNow())) / scale)),
   };
 }
 

@@ -17,7 +17,11 @@ export abstract class BeklijfError extends Error {
 export class ValidationError extends BeklijfError {
   readonly code: string;
   readonly issues: readonly Issue[];
-  constructor(message: string, issues: readonly Issue[] = [], code = "VALIDATION_FAILED") {
+  constructor(
+    message: string,
+    issues: readonly Issue[] = [],
+    code = "VALIDATION_FAILED",
+  ) {
     super(message);
     this.code = code;
     this.issues = issues;

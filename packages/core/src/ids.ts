@@ -3,15 +3,20 @@ import { createHash, randomUUID } from "node:crypto";
 /** The fixed namespace under which beklijf derives deterministic (v5) UUIDs. Never change it. */
 export const BEKLIJF_NAMESPACE = "6f1c3f0e-6d2b-5b7e-9a57-2f0d6c8b4e11";
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
 
 /** RFC 9562 version-5 UUID (SHA-1 of namespace + name): the same name always gives the same id. */
-export function uuidV5(name: string, namespace: string = BEKLIJF_NAMESPACE): string {
-  if (!isUuid(namespace)) throw new RangeError(`namespace is not a UUID: ${namespace}`);
+export function uuidV5(
+  name: string,
+  namespace: string = BEKLIJF_NAMESPACE,
+): string {
+  if (!isUuid(namespace))
+    throw new RangeError(`namespace is not a UUID: ${namespace}`);
   const hash = createHash("sha1")
     .update(Buffer.from(namespace.replace(/-/g, ""), "hex"))
     .update(name, "utf8")

@@ -9,12 +9,24 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
-function derive(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+function derive(
+  secret: string,
+  salt: Buffer,
+  n: number,
+  r: number,
+  p: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(secret, salt, KEY_LENGTH, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) => {
-      if (error) reject(error);
-      else resolve(key);
-    });
+    scrypt(
+      secret,
+      salt,
+      KEY_LENGTH,
+      { N: n, r, p, maxmem: 64 * 1024 * 1024 },
+      (error, key) => {
+        if (error) reject(error);
+        else resolve(key);
+      },
+    );
   });
 }
 
@@ -24,11 +36,28 @@ export async function hashSecret(secret: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+export async function verifySecret(
+  secret: string,
+  stored: string,
+): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || n === undefined || r === undefined || p === undefined || salt === undefined || hash === undefined) return false;
+  if (
+    scheme !== "scrypt" ||
+    n === undefined ||
+    r === undefined ||
+    p === undefined ||
+    salt === undefined ||
+    hash === undefined
+  )
+    return false;
   const expected = Buffer.from(hash, "base64url");
-  const actual = await derive(secret, Buffer.from(salt, "base64url"), Number(n), Number(r), Number(p));
+  const actual = await derive(
+    secret,
+    Buffer.from(salt, "base64url"),
+    Number(n),
+    Number(r),
+    Number(p),
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

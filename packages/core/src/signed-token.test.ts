@@ -2,11 +2,19 @@ import { signToken, verifyToken } from "./signed-token";
 
 const secret = "test-secret-of-enough-length-000000";
 const now = new Date("2026-03-01T12:00:00Z");
-const claims = { purpose: "unsubscribe", sub: "nudge-1", exp: now.getTime() / 1000 + 3600 };
+const claims = {
+  purpose: "unsubscribe",
+  sub: "nudge-1",
+  exp: now.getTime() / 1000 + 3600,
+};
 
 describe("signed tokens", () => {
   it("verifies a token it signed", () => {
-    const result = verifyToken(signToken(claims, secret), { secret, purpose: "unsubscribe", now });
+    const result = verifyToken(signToken(claims, secret), {
+      secret,
+      purpose: "unsubscribe",
+      now,
+    });
     expect(result).toEqual({ ok: true, value: claims });
   });
 
@@ -14,16 +22,29 @@ describe("signed tokens", () => {
     const token = signToken(claims, secret);
     const [, sig] = token.split(".");
     const forged = `${Buffer.from(JSON.stringify({ ...claims, sub: "nudge-2" })).toString("base64url")}.${sig ?? ""}`;
-    expect(verifyToken(forged, { secret, purpose: "unsubscribe", now })).toEqual({ ok: false, error: { kind: "bad-signature" } });
+    expect(
+      verifyToken(forged, { secret, purpose: "unsubscribe", now }),
+    ).toEqual({ ok: false, error: { kind: "bad-signature" } });
   });
 
   it("refuses a token signed with another secret, for another purpose, expired or malformed", () => {
     const token = signToken(claims, secret);
-    expect(verifyToken(token, { secret: "other", purpose: "unsubscribe", now }).ok).toBe(false);
-    expect(verifyToken(token, { secret, purpose: "answer", now })).toEqual({ ok: false, error: { kind: "wrong-purpose", purpose: "unsubscribe" } });
+    expect(
+      verifyToken(token, { secret: "other", purpose: "unsubscribe", now }).ok,
+    ).toBe(false);
+    expect(verifyToken(token, { secret, purpose: "answer", now })).toEqual({
+      ok: false,
+      error: { kind: "wrong-purpose", purpose: "unsubscribe" },
+    });
     const later = new Date(now.getTime() + 2 * 3600 * 1000);
-    const expired = verifyToken(token, { secret, purpose: "unsubscribe", now: later });
+    const expired = verifyToken(token, {
+      secret,
+      purpose: "unsubscribe",
+      now: later,
+    });
     expect(!expired.ok && expired.error.kind).toBe("expired");
-    expect(verifyToken("nonsense", { secret, purpose: "unsubscribe", now })).toEqual({ ok: false, error: { kind: "malformed" } });
+    expect(
+      verifyToken("nonsense", { secret, purpose: "unsubscribe", now }),
+    ).toEqual({ ok: false, error: { kind: "malformed" } });
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { err, ok,type Result } from "./result";
+import { err, ok, type Result } from "./result";
 
 /**
  * Signed, expiring tokens for links in emails (HMAC-SHA256). The token carries its own claims,
@@ -18,25 +18,41 @@ export interface TokenClaims {
   readonly data?: Readonly<Record<string, string>>;
 }
 
-export type TokenError = { kind: "malformed" } | { kind: "bad-signature" } | { kind: "expired"; expiredAt: Date } | { kind: "wrong-purpose"; purpose: string };
+export type TokenError =
+  | { kind: "malformed" }
+  | { kind: "bad-signature" }
+  | { kind: "expired"; expiredAt: Date }
+  | { kind: "wrong-purpose"; purpose: string };
 
 function sign(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body).digest("base64url");
 }
 
 export function signToken(claims: TokenClaims, secret: string): string {
-  const body = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
+  const body = Buffer.from(JSON.stringify(claims), "utf8").toString(
+    "base64url",
+  );
   return `${body}.${sign(body, secret)}`;
 }
 
-export function verifyToken(token: string, options: { secret: string; purpose: string; now: Date }): Result<TokenClaims, TokenError> {
+export function verifyToken(
+  token: string,
+  options: { secret: string; purpose: string; now: Date },
+): Result<TokenClaims, TokenError> {
   const [body, signature, extra] = token.split(".");
-  if (body === undefined || signature === undefined || extra !== undefined || body === "" || signature === "") {
+  if (
+    body === undefined ||
+    signature === undefined ||
+    extra !== undefined ||
+    body === "" ||
+    signature === ""
+  ) {
     return err({ kind: "malformed" });
   }
   const expected = Buffer.from(sign(body, options.secret));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return err({ kind: "bad-signature" });
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return err({ kind: "bad-signature" });
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
@@ -44,13 +60,19 @@ export function verifyToken(token: string, options: { secret: string; purpose: s
     return err({ kind: "malformed" });
   }
   if (!isClaims(claims)) return err({ kind: "malformed" });
-  if (claims.purpose !== options.purpose) return err({ kind: "wrong-purpose", purpose: claims.purpose });
-  if (claims.exp * 1000 <= options.now.getTime()) return err({ kind: "expired", expiredAt: new Date(claims.exp * 1000) });
+  if (claims.purpose !== options.purpose)
+    return err({ kind: "wrong-purpose", purpose: claims.purpose });
+  if (claims.exp * 1000 <= options.now.getTime())
+    return err({ kind: "expired", expiredAt: new Date(claims.exp * 1000) });
   return ok(claims);
 }
 
 function isClaims(value: unknown): value is TokenClaims {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record["purpose"] === "string" && typeof record["sub"] === "string" && typeof record["exp"] === "number";
+  return (
+    typeof record["purpose"] === "string" &&
+    typeof record["sub"] === "string" &&
+    typeof record["exp"] === "number"
+  );
 }

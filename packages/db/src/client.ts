@@ -8,19 +8,30 @@ export { Prisma, PrismaClient };
 export type DbClient = PrismaClient | Prisma.TransactionClient;
 
 /** Opens a Prisma client on node-postgres (Prisma 7's driver adapter; no native query engine). */
-export function createDb(connectionString: string, options: { poolSize?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: options.poolSize ?? 10 });
+export function createDb(
+  connectionString: string,
+  options: { poolSize?: number } = {},
+): PrismaClient {
+  const adapter = new PrismaPg({
+    connectionString,
+    max: options.poolSize ?? 10,
+  });
   return new PrismaClient({ adapter });
 }
 
 /** True when the database answers within the timeout. */
-export async function pingDb(db: PrismaClient, timeoutMs = 1_000): Promise<boolean> {
+export async function pingDb(
+  db: PrismaClient,
+  timeoutMs = 1_000,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       db.$queryRaw`SELECT 1`.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => { resolve(false); }, timeoutMs);
+        timer = setTimeout(() => {
+          resolve(false);
+        }, timeoutMs);
       }),
     ]);
   } catch {

@@ -1,14 +1,80 @@
-export { createDb, type DbClient, pingDb,Prisma, PrismaClient } from "./client";
-export { applyMigrations,MIGRATIONS_DIR } from "./migrate";
-export { countApiTokens, createApiToken, findApiToken,type Role } from "./repositories/api-tokens";
-export { type BootstrapResult, bootstrapTenant } from "./repositories/bootstrap";
-export { type ConnectionView, createConnection, findConnectionByKey, findConnectionByName, listConnections } from "./repositories/connections";
-export { type DeliveryForSend, getDeliveryForSend, listRecentDeliveries, listUnsentDeliveries, markDeliveryFailed, markDeliverySent, recordDeliveryError, startDeliveryAttempt } from "./repositories/deliveries";
-export { getNudgeForFire, handOffNudge, type NudgeForFire, skipNudge } from "./repositories/nudges";
-export { addOutboxEvents, listPendingOutbox, markOutboxDispatched, markOutboxFailed, type OutboxEntry, type PendingOutboxEvent } from "./repositories/outbox";
-export { ensurePersonForMbox, findPersonByIdentity, getPerson,type PersonView } from "./repositories/people";
-export { createPlan, listPlannedNudges,type NewNudge } from "./repositories/plans";
-export { loadActiveRules, syncRuleSet, syncRuleSetIn } from "./repositories/rules";
-export { getStatement, listUnprocessedStatements, markStatementProcessed, setStatementPerson, storeStatements,type StoreStatementsResult } from "./repositories/statements";
+export {
+  createDb,
+  type DbClient,
+  pingDb,
+  Prisma,
+  PrismaClient,
+} from "./client";
+export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
+export {
+  countApiTokens,
+  createApiToken,
+  findApiToken,
+  type Role,
+} from "./repositories/api-tokens";
+export {
+  type BootstrapResult,
+  bootstrapTenant,
+} from "./repositories/bootstrap";
+export {
+  type ConnectionView,
+  createConnection,
+  findConnectionByKey,
+  findConnectionByName,
+  listConnections,
+} from "./repositories/connections";
+export {
+  type DeliveryForSend,
+  getDeliveryForSend,
+  listRecentDeliveries,
+  listUnsentDeliveries,
+  markDeliveryFailed,
+  markDeliverySent,
+  recordDeliveryError,
+  startDeliveryAttempt,
+} from "./repositories/deliveries";
+export {
+  getNudgeForFire,
+  handOffNudge,
+  type NudgeForFire,
+  skipNudge,
+} from "./repositories/nudges";
+export {
+  addOutboxEvents,
+  listPendingOutbox,
+  markOutboxDispatched,
+  markOutboxFailed,
+  type OutboxEntry,
+  type PendingOutboxEvent,
+} from "./repositories/outbox";
+export {
+  ensurePersonForMbox,
+  findPersonByIdentity,
+  getPerson,
+  type PersonView,
+} from "./repositories/people";
+export {
+  createPlan,
+  listPlannedNudges,
+  type NewNudge,
+} from "./repositories/plans";
+export {
+  loadActiveRules,
+  syncRuleSet,
+  syncRuleSetIn,
+} from "./repositories/rules";
+export {
+  getStatement,
+  listUnprocessedStatements,
+  markStatementProcessed,
+  setStatementPerson,
+  storeStatements,
+  type StoreStatementsResult,
+} from "./repositories/statements";
 export { isSuppressed, suppressAddress } from "./repositories/suppressions";
-export { DEFAULT_TENANT_SLUG, ensureTenant, getTenant,type TenantView } from "./repositories/tenants";
+export {
+  DEFAULT_TENANT_SLUG,
+  ensureTenant,
+  getTenant,
+  type TenantView,
+} from "./repositories/tenants";

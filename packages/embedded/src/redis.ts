@@ -21,7 +21,13 @@ export class RedisUnavailableError extends Error {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 800, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 800,
+    retryStrategy: () => null,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -39,9 +45,18 @@ async function answers(url: string): Promise<boolean> {
  * `redis-server` we start on `fallbackPort` with its files under `dataDir/redis`; else a clear
  * error saying how to get Redis.
  */
-export async function ensureRedis(options: { dataDir: string; fallbackPort: number; logger: Logger }): Promise<RedisHandle> {
+export async function ensureRedis(options: {
+  dataDir: string;
+  fallbackPort: number;
+  logger: Logger;
+}): Promise<RedisHandle> {
   const defaultUrl = "redis://127.0.0.1:6379";
-  if (await answers(defaultUrl)) return { url: defaultUrl, origin: "existing", stop: () => Promise.resolve() };
+  if (await answers(defaultUrl))
+    return {
+      url: defaultUrl,
+      origin: "existing",
+      stop: () => Promise.resolve(),
+    };
 
   const found = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (found.error !== undefined || found.status !== 0) {
@@ -59,21 +74,44 @@ export async function ensureRedis(options: { dataDir: string; fallbackPort: numb
   // Queues must not lose delayed jobs silently, so keep an append-only file; never evict keys.
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--bind", "127.0.0.1", "--port", String(options.fallbackPort), "--dir", dir, "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""],
+    [
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(options.fallbackPort),
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--maxmemory-policy",
+      "noeviction",
+      "--save",
+      "",
+    ],
     { stdio: "ignore" },
   );
-  child.on("error", (error) => { options.logger.error({ err: error }, "redis-server failed"); });
+  child.on("error", (error) => {
+    options.logger.error({ err: error }, "redis-server failed");
+  });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (await answers(url)) {
-      options.logger.info({ url }, "started redis-server for the embedded default");
+      options.logger.info(
+        { url },
+        "started redis-server for the embedded default",
+      );
       return {
         url,
         origin: "started",
         stop: () =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) { resolve(); return; }
-            child.once("exit", () => { resolve(); });
+            if (child.exitCode !== null) {
+              resolve();
+              return;
+            }
+            child.once("exit", () => {
+              resolve();
+            });
             child.kill("SIGTERM");
           }),
       };
@@ -81,5 +119,7 @@ export async function ensureRedis(options: { dataDir: string; fallbackPort: numb
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill("SIGKILL");
-  throw new RedisUnavailableError(`redis-server did not answer on ${url} within 10 s; see if the port is free, or set REDIS_URL.`);
+  throw new RedisUnavailableError(
+    `redis-server did not answer on ${url} within 10 s; see if the port is free, or set REDIS_URL.`,
+  );
 }

@@ -1,4 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 
@@ -24,7 +30,10 @@ export interface SmtpSink {
   /** Messages received so far, oldest first. */
   messages(): readonly CapturedMail[];
   /** Resolves when `predicate` matches a message, or rejects after `timeoutMs`. */
-  waitFor(predicate: (mail: CapturedMail) => boolean, timeoutMs: number): Promise<CapturedMail>;
+  waitFor(
+    predicate: (mail: CapturedMail) => boolean,
+    timeoutMs: number,
+  ): Promise<CapturedMail>;
   /** Make the next RCPT TO for `address` fail with this SMTP code (451 temporary, 550 permanent). */
   failRecipient(address: string, code: number, times?: number): void;
   close(): Promise<void>;
@@ -35,7 +44,9 @@ export interface SmtpSink {
  * `dir` when given (the embedded default's outbox page lists them). For the embedded default and
  * for tests; it accepts any credentials and never relays.
  */
-export async function startSmtpSink(options: { port?: number; dir?: string } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: { port?: number; dir?: string } = {},
+): Promise<SmtpSink> {
   const received: CapturedMail[] = [];
   const waiters = new Set<() => void>();
   const failures = new Map<string, { code: number; times: number }>();
@@ -46,13 +57,21 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
-    onAuth: (_auth, _session, callback) => { callback(null, { user: "sink" }); },
+    onAuth: (_auth, _session, callback) => {
+      callback(null, { user: "sink" });
+    },
     onRcptTo: (address, _session, callback) => {
       const failure = failures.get(address.address.toLowerCase());
       if (failure !== undefined && failure.times > 0) {
         failure.times -= 1;
-        const error = Object.assign(new Error(failure.code >= 500 ? "Mailbox unavailable" : "Try again later"), { responseCode: failure.code });
-        callback(error); return;
+        const error = Object.assign(
+          new Error(
+            failure.code >= 500 ? "Mailbox unavailable" : "Try again later",
+          ),
+          { responseCode: failure.code },
+        );
+        callback(error);
+        return;
       }
       callback();
     },
@@ -67,10 +86,16 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
             const receivedAt = new Date();
             const id = `${receivedAt.getTime()}-${counter}`;
             const headers: Record<string, string> = {};
-            for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(":") + 1).trim();
+            for (const line of parsed.headerLines)
+              headers[line.key] = line.line
+                .slice(line.line.indexOf(":") + 1)
+                .trim();
             const mail: CapturedMail = {
               id,
-              from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
+              from:
+                session.envelope.mailFrom === false
+                  ? ""
+                  : session.envelope.mailFrom.address,
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: parsed.subject ?? "",
               text: parsed.text ?? "",
@@ -80,18 +105,23 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
               raw: raw.toString("utf8"),
             };
             received.push(mail);
-            if (options.dir !== undefined) writeFileSync(path.join(options.dir, `${id}.eml`), raw);
+            if (options.dir !== undefined)
+              writeFileSync(path.join(options.dir, `${id}.eml`), raw);
             for (const wake of waiters) wake();
             callback();
           })
-          .catch((error: unknown) => { callback(error instanceof Error ? error : new Error(String(error))); });
+          .catch((error: unknown) => {
+            callback(error instanceof Error ? error : new Error(String(error)));
+          });
       });
     },
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => { resolve(); });
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      resolve();
+    });
   });
   server.on("error", () => undefined);
   const port = (server.server.address() as AddressInfo).port;
@@ -100,7 +130,8 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages: () => received,
-    failRecipient: (address, code, times = 1) => failures.set(address.toLowerCase(), { code, times }),
+    failRecipient: (address, code, times = 1) =>
+      failures.set(address.toLowerCase(), { code, times }),
     waitFor: (predicate, timeoutMs) =>
       new Promise<CapturedMail>((resolve, reject) => {
         const check = (): boolean => {
@@ -114,12 +145,21 @@ export async function startSmtpSink(options: { port?: number; dir?: string } = {
         const wake = (): void => void check();
         const timer = setTimeout(() => {
           waiters.delete(wake);
-          reject(new Error(`No matching mail within ${timeoutMs} ms (received ${received.length}: ${received.map((m) => m.subject).join(" | ")})`));
+          reject(
+            new Error(
+              `No matching mail within ${timeoutMs} ms (received ${received.length}: ${received.map((m) => m.subject).join(" | ")})`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(wake);
         check();
       }),
-    close: () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -140,7 +180,11 @@ export function listOutboxFiles(dir: string): OutboxEntrySummary[] {
   return files
     .map((file) => {
       const stats = statSync(path.join(dir, file));
-      return { id: file.slice(0, -4), receivedAt: stats.mtime, size: stats.size };
+      return {
+        id: file.slice(0, -4),
+        receivedAt: stats.mtime,
+        size: stats.size,
+      };
     })
     .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
 }

@@ -29,11 +29,19 @@ export const CATALOG = {
 
 export type QueueName = keyof typeof CATALOG;
 export type JobName<Q extends QueueName> = keyof (typeof CATALOG)[Q] & string;
-export type Payload<Q extends QueueName, N extends JobName<Q>> = z.output<(typeof CATALOG)[Q][N] extends { payload: infer S extends z.ZodType } ? S : never>;
+export type Payload<Q extends QueueName, N extends JobName<Q>> = z.output<
+  (typeof CATALOG)[Q][N] extends { payload: infer S extends z.ZodType }
+    ? S
+    : never
+>;
 
 export const QUEUE_NAMES = Object.keys(CATALOG) as QueueName[];
 
-export function jobSpec(queue: QueueName, name: string): { payload: z.ZodType; attempts: number } | undefined {
-  const specs: Record<string, { payload: z.ZodType; attempts: number }> = CATALOG[queue];
+export function jobSpec(
+  queue: QueueName,
+  name: string,
+): { payload: z.ZodType; attempts: number } | undefined {
+  const specs: Record<string, { payload: z.ZodType; attempts: number }> =
+    CATALOG[queue];
   return specs[name];
 }

@@ -5,7 +5,10 @@ import { Redis } from "ioredis";
  * (`maxRetriesPerRequest: null`, as BullMQ requires); producers in request paths fail fast,
  * so an HTTP request never hangs on a Redis outage (the outbox catches up later).
  */
-export function createRedisConnection(url: string, role: "worker" | "producer"): Redis {
+export function createRedisConnection(
+  url: string,
+  role: "worker" | "producer",
+): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: role === "worker" ? null : 1,
     enableOfflineQueue: role === "worker",
@@ -15,8 +18,17 @@ export function createRedisConnection(url: string, role: "worker" | "producer"):
 }
 
 /** True when Redis answers PING within the timeout. */
-export async function pingRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null });
+export async function pingRedis(
+  url: string,
+  timeoutMs = 1_000,
+): Promise<boolean> {
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();

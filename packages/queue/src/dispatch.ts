@@ -1,4 +1,4 @@
-import { jobSpec,QUEUE_NAMES, type QueueName } from "./catalog";
+import { jobSpec, QUEUE_NAMES, type QueueName } from "./catalog";
 import { deliveryJobId, statementJobId } from "./job-ids";
 import type { Queues } from "./queues";
 
@@ -29,23 +29,54 @@ export class InvalidHandOffError extends Error {
  * Enqueues outbox hand-offs (immediately due). Deterministic job ids make a repeat harmless, so the
  * relay may dispatch an entry that the fast path already enqueued.
  */
-export async function dispatchHandOffs(queues: Queues, handOffs: readonly HandOff[]): Promise<void> {
+export async function dispatchHandOffs(
+  queues: Queues,
+  handOffs: readonly HandOff[],
+): Promise<void> {
   for (const handOff of handOffs) {
-    if (!isQueueName(handOff.queue)) throw new InvalidHandOffError(handOff, `unknown queue "${handOff.queue}"`);
+    if (!isQueueName(handOff.queue))
+      throw new InvalidHandOffError(
+        handOff,
+        `unknown queue "${handOff.queue}"`,
+      );
     const spec = jobSpec(handOff.queue, handOff.jobName);
-    if (spec === undefined) throw new InvalidHandOffError(handOff, `unknown job "${handOff.jobName}" on ${handOff.queue}`);
+    if (spec === undefined)
+      throw new InvalidHandOffError(
+        handOff,
+        `unknown job "${handOff.jobName}" on ${handOff.queue}`,
+      );
     const payload = spec.payload.safeParse(handOff.payload);
-    if (!payload.success) throw new InvalidHandOffError(handOff, `payload does not match ${handOff.jobName}: ${payload.error.message}`);
-    await queues[handOff.queue].add(handOff.jobName, payload.data, { jobId: handOff.jobId, attempts: spec.attempts });
+    if (!payload.success)
+      throw new InvalidHandOffError(
+        handOff,
+        `payload does not match ${handOff.jobName}: ${payload.error.message}`,
+      );
+    await queues[handOff.queue].add(handOff.jobName, payload.data, {
+      jobId: handOff.jobId,
+      attempts: spec.attempts,
+    });
   }
 }
 
 /** The hand-off of a stored statement to the engine. */
-export function statementHandOff(tenantId: string, statementId: string): HandOff {
-  return { queue: "statements", jobName: "statement.process", jobId: statementJobId(tenantId, statementId), payload: { tenantId, statementId } };
+export function statementHandOff(
+  tenantId: string,
+  statementId: string,
+): HandOff {
+  return {
+    queue: "statements",
+    jobName: "statement.process",
+    jobId: statementJobId(tenantId, statementId),
+    payload: { tenantId, statementId },
+  };
 }
 
 /** The hand-off of a delivery to the mailer. */
 export function deliveryHandOff(deliveryId: string): HandOff {
-  return { queue: "deliveries", jobName: "delivery.send", jobId: deliveryJobId(deliveryId), payload: { deliveryId } };
+  return {
+    queue: "deliveries",
+    jobName: "delivery.send",
+    jobId: deliveryJobId(deliveryId),
+    payload: { deliveryId },
+  };
 }

@@ -1,6 +1,32 @@
-export { CATALOG, type JobName, type Payload, QUEUE_NAMES, type QueueName } from "./catalog";
+export {
+  CATALOG,
+  type JobName,
+  type Payload,
+  QUEUE_NAMES,
+  type QueueName,
+} from "./catalog";
 export { createRedisConnection, pingRedis } from "./connection";
-export { deliveryHandOff, dispatchHandOffs, type HandOff, InvalidHandOffError, statementHandOff } from "./dispatch";
+export {
+  deliveryHandOff,
+  dispatchHandOffs,
+  type HandOff,
+  InvalidHandOffError,
+  statementHandOff,
+} from "./dispatch";
 export { deliveryJobId, nudgeJobId, statementJobId } from "./job-ids";
-export { closeQueues, createQueues, createWorker, enqueue,type Handlers, type QueueOptions, type Queues } from "./queues";
-export { DelayedError, type Job, type Queue, UnrecoverableError, type Worker } from "bullmq";
+export {
+  closeQueues,
+  createQueues,
+  createWorker,
+  enqueue,
+  type Handlers,
+  type QueueOptions,
+  type Queues,
+} from "./queues";
+export {
+  DelayedError,
+  type Job,
+  type Queue,
+  UnrecoverableError,
+  type Worker,
+} from "bullmq";

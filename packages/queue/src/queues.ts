@@ -2,7 +2,13 @@ import type { Logger } from "@beklijf/core";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 
-import { CATALOG, type JobName, jobSpec,type Payload, type QueueName } from "./catalog";
+import {
+  CATALOG,
+  type JobName,
+  jobSpec,
+  type Payload,
+  type QueueName,
+} from "./catalog";
 
 export type Queues = { readonly [Q in QueueName]: Queue };
 
@@ -26,10 +32,16 @@ export function createQueues(options: QueueOptions): Queues {
         removeOnFail: { age: 14 * 24 * 3600 },
       },
     });
-    queue.on("error", (error) => { options.logger.error({ err: error, queue: name }, "queue error"); });
+    queue.on("error", (error) => {
+      options.logger.error({ err: error, queue: name }, "queue error");
+    });
     return queue;
   };
-  return { statements: open("statements"), nudges: open("nudges"), deliveries: open("deliveries") };
+  return {
+    statements: open("statements"),
+    nudges: open("nudges"),
+    deliveries: open("deliveries"),
+  };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
@@ -48,12 +60,23 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
   options: { jobId: string; delayMs?: number },
 ): Promise<void> {
   const spec = jobSpec(queue, name);
-  if (spec === undefined) throw new Error(`No job "${name}" in the ${queue} catalog`);
+  if (spec === undefined)
+    throw new Error(`No job "${name}" in the ${queue} catalog`);
   const data: unknown = spec.payload.parse(payload);
-  await queues[queue].add(name, data, { jobId: options.jobId, delay: Math.max(0, Math.round(options.delayMs ?? 0)), attempts: spec.attempts });
+  await queues[queue].add(name, data, {
+    jobId: options.jobId,
+    delay: Math.max(0, Math.round(options.delayMs ?? 0)),
+    attempts: spec.attempts,
+  });
 }
 
-export type Handlers<Q extends QueueName> = { [N in JobName<Q>]: (payload: Payload<Q, N>, job: Job, token: string | undefined) => Promise<void> };
+export type Handlers<Q extends QueueName> = {
+  [N in JobName<Q>]: (
+    payload: Payload<Q, N>,
+    job: Job,
+    token: string | undefined,
+  ) => Promise<void>;
+};
 
 /**
  * One worker per queue that dispatches on `job.name`. Every job name in the catalog needs a
@@ -64,21 +87,41 @@ export function createWorker<Q extends QueueName>(
   handlers: Handlers<Q>,
   options: QueueOptions & { concurrency?: number },
 ): Worker {
-  const byName: Record<string, (payload: never, job: Job, token: string | undefined) => Promise<void>> = handlers;
+  const byName: Record<
+    string,
+    (payload: never, job: Job, token: string | undefined) => Promise<void>
+  > = handlers;
   const worker = new Worker(
     queue,
     async (job: Job, token?: string) => {
       const spec = jobSpec(queue, job.name);
       const handler = byName[job.name];
-      if (spec === undefined || handler === undefined) throw new UnrecoverableError(`No handler for job "${job.name}" on queue ${queue}`);
+      if (spec === undefined || handler === undefined)
+        throw new UnrecoverableError(
+          `No handler for job "${job.name}" on queue ${queue}`,
+        );
       const parsed = spec.payload.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`Payload of ${job.name} ${job.id ?? ""} does not match its schema: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new UnrecoverableError(
+          `Payload of ${job.name} ${job.id ?? ""} does not match its schema: ${parsed.error.message}`,
+        );
       await handler(parsed.data as never, job, token);
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 10 },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 10,
+    },
   );
-  worker.on("error", (error) => { options.logger.error({ err: error, queue }, "worker error"); });
-  worker.on("failed", (job, error) => { options.logger.warn({ err: error, queue, jobId: job?.id, attemptsMade: job?.attemptsMade }, "job failed"); });
+  worker.on("error", (error) => {
+    options.logger.error({ err: error, queue }, "worker error");
+  });
+  worker.on("failed", (job, error) => {
+    options.logger.warn(
+      { err: error, queue, jobId: job?.id, attemptsMade: job?.attemptsMade },
+      "job failed",
+    );
+  });
   return worker;
 }
 

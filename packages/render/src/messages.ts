@@ -1,11 +1,13 @@
 /** Fixed texts around every email (the pack owns the body); one entry per supported locale. */
 export const MESSAGES = {
   nl: {
-    footerReason: "Je krijgt deze e-mail omdat je een training volgde die je organisatie met beklijf opvolgt.",
+    footerReason:
+      "Je krijgt deze e-mail omdat je een training volgde die je organisatie met beklijf opvolgt.",
     unsubscribe: "Geen e-mails meer ontvangen",
   },
   en: {
-    footerReason: "You receive this email because you took a training that your organisation follows up with beklijf.",
+    footerReason:
+      "You receive this email because you took a training that your organisation follows up with beklijf.",
     unsubscribe: "Stop these emails",
   },
 } as const;

@@ -1,4 +1,4 @@
-import { err, type Issue, ok,type Result } from "@beklijf/core";
+import { err, type Issue, ok, type Result } from "@beklijf/core";
 
 import { RuleSetFile } from "./rule";
 
@@ -9,13 +9,19 @@ export interface RuleFileError {
 }
 
 /** Validates the parsed JSON of a rule file; errors name the file and the path. */
-export function parseRuleSet(json: unknown, file: string): Result<RuleSetFile, RuleFileError> {
+export function parseRuleSet(
+  json: unknown,
+  file: string,
+): Result<RuleSetFile, RuleFileError> {
   const parsed = RuleSetFile.safeParse(json);
   if (parsed.success) return ok(parsed.data);
   return err({
     kind: "invalid-rules",
     file,
-    issues: parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === "number" ? p : String(p))), message: issue.message })),
+    issues: parsed.error.issues.map((issue) => ({
+      path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
+      message: issue.message,
+    })),
   });
 }
 

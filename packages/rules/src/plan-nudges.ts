@@ -41,7 +41,12 @@ export interface PlanProposal {
 export function matchesTrigger(rule: Rule, facts: TriggerFacts): boolean {
   if (!rule.enabled) return false;
   if (!rule.trigger.verbs.includes(facts.verbId)) return false;
-  if (rule.trigger.activityTypes !== undefined && (facts.activityType === undefined || !rule.trigger.activityTypes.includes(facts.activityType))) return false;
+  if (
+    rule.trigger.activityTypes !== undefined &&
+    (facts.activityType === undefined ||
+      !rule.trigger.activityTypes.includes(facts.activityType))
+  )
+    return false;
   return true;
 }
 
@@ -49,9 +54,16 @@ export function matchesTrigger(rule: Rule, facts: TriggerFacts): boolean {
  * Plans the follow-ups of one statement for one learner. Pure and deterministic: the same input
  * always gives the same plans, with the same natural keys, so re-running it never doubles a nudge.
  */
-export function planNudges(input: { facts: TriggerFacts; learnerId: string; rules: readonly RuleRef[] }): PlanProposal[] {
+export function planNudges(input: {
+  facts: TriggerFacts;
+  learnerId: string;
+  rules: readonly RuleRef[];
+}): PlanProposal[] {
   const { facts, learnerId } = input;
-  const anchor = facts.registration === undefined ? `activity:${facts.objectId}` : `registration:${facts.registration}`;
+  const anchor =
+    facts.registration === undefined
+      ? `activity:${facts.objectId}`
+      : `registration:${facts.registration}`;
   const start = DateTime.fromJSDate(facts.timestamp, { zone: "utc" });
   return input.rules
     .filter((ref) => matchesTrigger(ref.rule, facts))

@@ -9,7 +9,21 @@ export function createLogger(level: string, service = "beklijf"): PinoLogger {
     level,
     base: { service },
     redact: {
-      paths: ["password", "secret", "token", "authorization", "*.password", "*.secret", "*.token", "*.authorization", "req.headers.authorization", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "BEKLIJF_SECRET"],
+      paths: [
+        "password",
+        "secret",
+        "token",
+        "authorization",
+        "*.password",
+        "*.secret",
+        "*.token",
+        "*.authorization",
+        "req.headers.authorization",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SMTP_URL",
+        "BEKLIJF_SECRET",
+      ],
       censor: "[redacted]",
     },
   });

@@ -1,12 +1,19 @@
 import type { MetricName, Metrics } from "@beklijf/core";
-import { collectDefaultMetrics,Counter, Histogram, Registry } from "prom-client";
+import {
+  collectDefaultMetrics,
+  Counter,
+  Histogram,
+  Registry,
+} from "prom-client";
 
 const HELP: Record<MetricName, string> = {
   statements_stored_total: "xAPI statements stored (new ids)",
-  statements_duplicate_total: "xAPI statements received again with the same id and content",
+  statements_duplicate_total:
+    "xAPI statements received again with the same id and content",
   statements_rejected_total: "xAPI statements refused as invalid",
   nudges_planned_total: "Planned nudges written",
-  nudges_skipped_total: "Nudges not sent at fire time (opted out, cancelled, suppressed, ...)",
+  nudges_skipped_total:
+    "Nudges not sent at fire time (opted out, cancelled, suppressed, ...)",
   nudges_handed_off_total: "Nudges handed to the mailer",
   deliveries_sent_total: "Emails accepted by the SMTP server",
   deliveries_failed_total: "Emails that failed permanently",
@@ -23,7 +30,10 @@ export function createMetrics(): PrometheusMetrics {
   collectDefaultMetrics({ register: registry, prefix: "beklijf_" });
   const counters = new Map<MetricName, Counter>();
   for (const [name, help] of Object.entries(HELP) as [MetricName, string][]) {
-    counters.set(name, new Counter({ name: `beklijf_${name}`, help, registers: [registry] }));
+    counters.set(
+      name,
+      new Counter({ name: `beklijf_${name}`, help, registers: [registry] }),
+    );
   }
   const httpDuration = new Histogram({
     name: "beklijf_http_request_duration_seconds",

@@ -22,7 +22,10 @@ export function exitOnSignal(stop: () => Promise<void>, logger: Logger): void {
 }
 
 /** Runs cleanups in reverse order of registration, logging (not throwing) what fails. */
-export function createCleanups(logger: Logger): { add(cleanup: () => Promise<unknown>): void; run(): Promise<void> } {
+export function createCleanups(logger: Logger): {
+  add(cleanup: () => Promise<unknown>): void;
+  run(): Promise<void>;
+} {
   const cleanups: (() => Promise<unknown>)[] = [];
   return {
     add: (cleanup) => {

@@ -3,8 +3,15 @@ import { randomBytes } from "node:crypto";
 import { randomId } from "@beklijf/core";
 
 /** A learner with a fresh address, so tests never share people. */
-export function aLearner(overrides: { name?: string; email?: string } = {}): { name: string; email: string } {
-  return { name: overrides.name ?? "Anna de Vries", email: overrides.email ?? `anna.${randomBytes(4).toString("hex")}@example.test` };
+export function aLearner(overrides: { name?: string; email?: string } = {}): {
+  name: string;
+  email: string;
+} {
+  return {
+    name: overrides.name ?? "Anna de Vries",
+    email:
+      overrides.email ?? `anna.${randomBytes(4).toString("hex")}@example.test`,
+  };
 }
 
 /** A cmi5 course completion, shaped like Moodle's (no id unless given). */
@@ -17,14 +24,26 @@ export function aCompletedStatement(options: {
 }): Record<string, unknown> {
   return {
     ...(options.id === undefined ? {} : { id: options.id }),
-    actor: { objectType: "Agent", name: options.learner.name, mbox: `mailto:${options.learner.email}` },
-    verb: { id: "http://adlnet.gov/expapi/verbs/completed", display: { "en-US": "completed", "nl-NL": "voltooide" } },
+    actor: {
+      objectType: "Agent",
+      name: options.learner.name,
+      mbox: `mailto:${options.learner.email}`,
+    },
+    verb: {
+      id: "http://adlnet.gov/expapi/verbs/completed",
+      display: { "en-US": "completed", "nl-NL": "voltooide" },
+    },
     object: {
       objectType: "Activity",
-      id: options.courseId ?? `https://lms.example.test/course/view.php?id=${randomBytes(3).toString("hex")}`,
+      id:
+        options.courseId ??
+        `https://lms.example.test/course/view.php?id=${randomBytes(3).toString("hex")}`,
       definition: {
         type: "https://w3id.org/xapi/cmi5/activitytype/course",
-        name: options.courseName ?? { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
+        name: options.courseName ?? {
+          "nl-NL": "Feedback geven",
+          "en-US": "Giving feedback",
+        },
       },
     },
     result: { completion: true },

@@ -6,14 +6,22 @@ import { applyMigrations } from "@beklijf/db/migrate";
 import { pingRedis } from "@beklijf/queue";
 import pg from "pg";
 
-import { ADMIN_DATABASE_URL, databaseUrlFor,RUN_DATABASE_ENV, TEST_REDIS_URL } from "./env";
+import {
+  ADMIN_DATABASE_URL,
+  databaseUrlFor,
+  RUN_DATABASE_ENV,
+  TEST_REDIS_URL,
+} from "./env";
 
 /**
  * Once per jest run: a fresh database `beklijf_test_<random>`, migrated, whose URL the test files
  * read from the environment. Isolation inside the run comes from fresh ids (a tenant per test).
  */
 export default async function globalSetup(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  const admin = new pg.Client({
+    connectionString: ADMIN_DATABASE_URL,
+    connectionTimeoutMillis: 3_000,
+  });
   try {
     await admin.connect();
   } catch (error) {
@@ -33,7 +41,10 @@ export default async function globalSetup(): Promise<void> {
     );
     for (const row of stale.rows) {
       const created = parseInt(row.datname.split("_")[2] ?? "", 36);
-      if (Number.isFinite(created) && Date.now() - created > 24 * 3600 * 1000) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      if (Number.isFinite(created) && Date.now() - created > 24 * 3600 * 1000)
+        await admin.query(
+          `DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`,
+        );
     }
   } finally {
     await admin.end();

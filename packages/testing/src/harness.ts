@@ -22,31 +22,56 @@ export function testRedis(): Redis {
 }
 
 /** Deletes every key under a prefix (call in afterAll; Redis is shared by the whole machine). */
-export async function clearRedisPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function clearRedisPrefix(
+  redis: Redis,
+  prefix: string,
+): Promise<void> {
   let cursor = "0";
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+    const [next, keys] = await redis.scan(
+      cursor,
+      "MATCH",
+      `${prefix}:*`,
+      "COUNT",
+      1000,
+    );
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== "0");
 }
 
-export const testLogger: Logger = process.env["BEKLIJF_TEST_LOG"] === "1" ? consoleLogger() : silentLogger;
+export const testLogger: Logger =
+  process.env["BEKLIJF_TEST_LOG"] === "1" ? consoleLogger() : silentLogger;
 
 function consoleLogger(): Logger {
-  const log = (level: string) => (obj: object, msg?: string) => process.stderr.write(`${level} ${msg ?? ""} ${JSON.stringify(obj)}\n`);
-  const logger: Logger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), child: () => logger };
+  const log = (level: string) => (obj: object, msg?: string) =>
+    process.stderr.write(`${level} ${msg ?? ""} ${JSON.stringify(obj)}\n`);
+  const logger: Logger = {
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    child: () => logger,
+  };
   return logger;
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, options: { timeoutMs: number; what: string; intervalMs?: number }): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; what: string; intervalMs?: number },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out after ${options.timeoutMs} ms waiting for ${options.what}`,
+      );
+    await new Promise((resolve) =>
+      setTimeout(resolve, options.intervalMs ?? 50),
+    );
   }
 }
 
@@ -55,7 +80,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, options
  * tenants (the reconciler, the outbox relay), so other files' rows cannot change what it sees.
  * Named like the run's databases, so a later global setup drops it if this run is killed.
  */
-export async function ownTestDb(): Promise<{ db: PrismaClient; url: string; drop: () => Promise<void> }> {
+export async function ownTestDb(): Promise<{
+  db: PrismaClient;
+  url: string;
+  drop: () => Promise<void>;
+}> {
   const admin = testDb();
   const name = `beklijf_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
@@ -67,7 +96,9 @@ export async function ownTestDb(): Promise<{ db: PrismaClient; url: string; drop
     url,
     drop: async () => {
       await db.$disconnect();
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.$executeRawUnsafe(
+        `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+      );
       await admin.$disconnect();
     },
   };

@@ -1,3 +1,21 @@
-export { actorKey, canonicalJson, pickLanguage, type PreparedStatement, prepareStatement, statementContentHash } from "./prepare";
-export { Activity, ActivityDefinition, Actor, Agent, Context, Group, LanguageMap, Statement, Result as StatementResult, Verb } from "./statement";
+export {
+  actorKey,
+  canonicalJson,
+  pickLanguage,
+  type PreparedStatement,
+  prepareStatement,
+  statementContentHash,
+} from "./prepare";
+export {
+  Activity,
+  ActivityDefinition,
+  Actor,
+  Agent,
+  Context,
+  Group,
+  LanguageMap,
+  Statement,
+  Result as StatementResult,
+  Verb,
+} from "./statement";
 export { ACTIVITY_TYPES, VERBS } from "./verbs";

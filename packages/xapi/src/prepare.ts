@@ -1,4 +1,12 @@
-import { type Clock, err, type Issue, ok, type Result, sha256Hex, uuidV5 } from "@beklijf/core";
+import {
+  type Clock,
+  err,
+  type Issue,
+  ok,
+  type Result,
+  sha256Hex,
+  uuidV5,
+} from "@beklijf/core";
 
 import { type Actor, Statement } from "./statement";
 
@@ -29,9 +37,11 @@ const STATEMENT_ID_NAMESPACE = uuidV5("beklijf:statement-id");
  */
 export function actorKey(actor: Actor): string {
   if (actor.mbox !== undefined) return `mbox:${actor.mbox.toLowerCase()}`;
-  if (actor.mbox_sha1sum !== undefined) return `mbox_sha1sum:${actor.mbox_sha1sum.toLowerCase()}`;
+  if (actor.mbox_sha1sum !== undefined)
+    return `mbox_sha1sum:${actor.mbox_sha1sum.toLowerCase()}`;
   if (actor.openid !== undefined) return `openid:${actor.openid}`;
-  if (actor.account !== undefined) return `account:${actor.account.homePage}|${actor.account.name}`;
+  if (actor.account !== undefined)
+    return `account:${actor.account.homePage}|${actor.account.name}`;
   return "group:anonymous";
 }
 
@@ -52,33 +62,64 @@ export function canonicalJson(value: unknown): string {
  * (id, stored, authority, version), with mbox case and timestamp notation normalised.
  */
 export function statementContentHash(statement: Statement): string {
-  const { id: _id, stored: _stored, authority: _authority, version: _version, ...content } = statement;
+  const {
+    id: _id,
+    stored: _stored,
+    authority: _authority,
+    version: _version,
+    ...content
+  } = statement;
   const normalised = {
     ...content,
-    actor: statement.actor.mbox === undefined ? statement.actor : { ...statement.actor, mbox: statement.actor.mbox.toLowerCase() },
-    timestamp: statement.timestamp === undefined ? undefined : new Date(statement.timestamp).toISOString(),
+    actor:
+      statement.actor.mbox === undefined
+        ? statement.actor
+        : { ...statement.actor, mbox: statement.actor.mbox.toLowerCase() },
+    timestamp:
+      statement.timestamp === undefined
+        ? undefined
+        : new Date(statement.timestamp).toISOString(),
   };
   return sha256Hex(canonicalJson(normalised));
 }
 
 /** Validates one statement from outside and derives what beklijf stores. */
-export function prepareStatement(input: unknown, options: { clock: Clock }): Result<PreparedStatement, Issue[]> {
+export function prepareStatement(
+  input: unknown,
+  options: { clock: Clock },
+): Result<PreparedStatement, Issue[]> {
   const parsed = Statement.safeParse(input);
   if (!parsed.success) {
-    return err(parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === "number" ? p : String(p))), message: issue.message })));
+    return err(
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
+        message: issue.message,
+      })),
+    );
   }
   const statement = parsed.data;
   const stored = options.clock.now();
   const contentHash = statementContentHash(statement);
-  const id = statement.id?.toLowerCase() ?? uuidV5(contentHash, STATEMENT_ID_NAMESPACE);
-  const timestamp = statement.timestamp === undefined ? stored : options.clock.fromRealTime(new Date(statement.timestamp));
+  const id =
+    statement.id?.toLowerCase() ?? uuidV5(contentHash, STATEMENT_ID_NAMESPACE);
+  const timestamp =
+    statement.timestamp === undefined
+      ? stored
+      : options.clock.fromRealTime(new Date(statement.timestamp));
   const object = statement.object;
   const objectId = "id" in object ? object.id : actorKey(object);
-  const activityType = "definition" in object ? object.definition?.type : undefined;
+  const activityType =
+    "definition" in object ? object.definition?.type : undefined;
   return ok({
     id,
     idGiven: statement.id !== undefined,
-    statement: { ...statement, id, timestamp: statement.timestamp ?? stored.toISOString(), stored: stored.toISOString(), version: statement.version ?? "1.0.0" },
+    statement: {
+      ...statement,
+      id,
+      timestamp: statement.timestamp ?? stored.toISOString(),
+      stored: stored.toISOString(),
+      version: statement.version ?? "1.0.0",
+    },
     actorKey: actorKey(statement.actor),
     actorEmail: statement.actor.mbox?.slice("mailto:".length).toLowerCase(),
     actorName: statement.actor.name,
@@ -93,7 +134,10 @@ export function prepareStatement(input: unknown, options: { clock: Clock }): Res
 }
 
 /** Picks the best display string from a language map for a locale ("nl" finds "nl-NL"). */
-export function pickLanguage(map: Readonly<Record<string, string>> | undefined, locale: string): string | undefined {
+export function pickLanguage(
+  map: Readonly<Record<string, string>> | undefined,
+  locale: string,
+): string | undefined {
   if (map === undefined) return undefined;
   const entries = Object.entries(map);
   const lower = locale.toLowerCase();

@@ -9,7 +9,10 @@ import { startAll } from "./start";
 async function main(): Promise<void> {
   const config = loadConfigOrExit(allInOneSchema, process.env);
   const logger = createLogger(config.LOG_LEVEL);
-  logger.info({ config: redactConfig(config) }, "starting beklijf (all-in-one)");
+  logger.info(
+    { config: redactConfig(config) },
+    "starting beklijf (all-in-one)",
+  );
   let handle;
   try {
     handle = await startAll(config, logger);
@@ -22,9 +25,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running = handle;
-  process.stdout.write(`\nbeklijf is running on ${running.url}\n  xAPI endpoint: ${running.publicUrl}/xapi\n  create LMS credentials: npx beklijf connection create --name moodle\n`);
+  process.stdout.write(
+    `\nbeklijf is running on ${running.url}\n  xAPI endpoint: ${running.publicUrl}/xapi\n  create LMS credentials: npx beklijf connection create --name moodle\n`,
+  );
   if (running.firstAdminToken !== undefined) {
-    process.stdout.write(`  admin API token (shown once, keep it safe): ${running.firstAdminToken}\n`);
+    process.stdout.write(
+      `  admin API token (shown once, keep it safe): ${running.firstAdminToken}\n`,
+    );
   }
   process.stdout.write("\n");
   exitOnSignal(() => running.stop(), logger);

@@ -3,14 +3,31 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 
 import type { AllInOneConfig } from "@beklijf/config";
-import { loadContentPack,TEMPLATES_DIR } from "@beklijf/content";
-import { createScaledClock,type Logger } from "@beklijf/core";
-import { applyMigrations, bootstrapTenant, createDb, pingDb } from "@beklijf/db";
-import { EMBEDDED_POSTGRES_PORT, embeddedPostgresUrl, ensureRedis, isEmbeddedPostgresRunning, startEmbeddedPostgres, startSmtpSink } from "@beklijf/embedded";
+import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
+import { createScaledClock, type Logger } from "@beklijf/core";
+import {
+  applyMigrations,
+  bootstrapTenant,
+  createDb,
+  pingDb,
+} from "@beklijf/db";
+import {
+  EMBEDDED_POSTGRES_PORT,
+  embeddedPostgresUrl,
+  ensureRedis,
+  isEmbeddedPostgresRunning,
+  startEmbeddedPostgres,
+  startSmtpSink,
+} from "@beklijf/embedded";
 import * as engine from "@beklijf/engine";
 import * as ingest from "@beklijf/ingest";
 import * as mailer from "@beklijf/mailer";
-import { closeQueues, createQueues, createRedisConnection, pingRedis } from "@beklijf/queue";
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  pingRedis,
+} from "@beklijf/queue";
 import { createCleanups, createMetrics, healthRouter } from "@beklijf/runtime";
 import * as web from "@beklijf/web";
 import express from "express";
@@ -39,7 +56,11 @@ const EMBEDDED_REDIS_PORT = 63790;
  * newcomer (no env at all) and the way end-to-end tests run beklijf. Stops what it started, in
  * reverse order, on stop().
  */
-export async function startAll(config: AllInOneConfig, logger: Logger, options: { contentPackDir?: string } = {}): Promise<AllInOneHandle> {
+export async function startAll(
+  config: AllInOneConfig,
+  logger: Logger,
+  options: { contentPackDir?: string } = {},
+): Promise<AllInOneHandle> {
   const cleanups = createCleanups(logger);
   const stopAll = (): Promise<void> => cleanups.run();
   try {
@@ -49,25 +70,48 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     if (databaseUrl === undefined && (await isEmbeddedPostgresRunning())) {
       // Left running by an earlier start that was killed, or started by the CLI: reuse it.
       databaseUrl = embeddedPostgresUrl();
-      logger.info({ port: EMBEDDED_POSTGRES_PORT }, "reusing the embedded Postgres that is already running");
+      logger.info(
+        { port: EMBEDDED_POSTGRES_PORT },
+        "reusing the embedded Postgres that is already running",
+      );
     }
     if (databaseUrl === undefined) {
-      const embedded = await startEmbeddedPostgres({ dataDir, port: EMBEDDED_POSTGRES_PORT, logger });
+      const embedded = await startEmbeddedPostgres({
+        dataDir,
+        port: EMBEDDED_POSTGRES_PORT,
+        logger,
+      });
       cleanups.add(() => embedded.stop());
       databaseUrl = embedded.url;
-      logger.info({ port: EMBEDDED_POSTGRES_PORT, dir: path.join(dataDir, "postgres") }, "using the embedded Postgres (set DATABASE_URL to use your own)");
+      logger.info(
+        { port: EMBEDDED_POSTGRES_PORT, dir: path.join(dataDir, "postgres") },
+        "using the embedded Postgres (set DATABASE_URL to use your own)",
+      );
     }
     if (config.BEKLIJF_MIGRATE_ON_START) {
-      const { applied } = await applyMigrations({ connectionString: databaseUrl, log: (msg) => { logger.info({}, msg); } });
-      if (applied.length > 0) logger.info({ applied }, "applied database migrations");
+      const { applied } = await applyMigrations({
+        connectionString: databaseUrl,
+        log: (msg) => {
+          logger.info({}, msg);
+        },
+      });
+      if (applied.length > 0)
+        logger.info({ applied }, "applied database migrations");
     }
 
     let redisUrl = config.REDIS_URL;
     if (redisUrl === undefined) {
-      const redis = await ensureRedis({ dataDir, fallbackPort: EMBEDDED_REDIS_PORT, logger });
+      const redis = await ensureRedis({
+        dataDir,
+        fallbackPort: EMBEDDED_REDIS_PORT,
+        logger,
+      });
       cleanups.add(() => redis.stop());
       redisUrl = redis.url;
-      logger.info({ origin: redis.origin }, "using a local Redis (set REDIS_URL to use your own)");
+      logger.info(
+        { origin: redis.origin },
+        "using a local Redis (set REDIS_URL to use your own)",
+      );
     }
 
     let smtpUrl = config.SMTP_URL;
@@ -78,37 +122,66 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
       cleanups.add(() => sink.close());
       smtpUrl = sink.url;
       outbox = createOutboxPort(outboxDir);
-      logger.info({ dir: outboxDir }, "emails go to the embedded SMTP sink; see /outbox (set SMTP_URL to send for real)");
+      logger.info(
+        { dir: outboxDir },
+        "emails go to the embedded SMTP sink; see /outbox (set SMTP_URL to send for real)",
+      );
     }
 
     const secret = resolveSecret(config.BEKLIJF_SECRET, dataDir);
     const clock = createScaledClock({ scale: config.BEKLIJF_TIME_SCALE });
-    if (clock.scale !== 1) logger.warn({ scale: clock.scale }, "time runs faster than real time (BEKLIJF_TIME_SCALE); for demos and tests only");
+    if (clock.scale !== 1)
+      logger.warn(
+        { scale: clock.scale },
+        "time runs faster than real time (BEKLIJF_TIME_SCALE); for demos and tests only",
+      );
 
     const db = createDb(databaseUrl);
     cleanups.add(() => db.$disconnect());
-    const pack = await loadContentPack(options.contentPackDir ?? path.join(TEMPLATES_DIR, "werkplekleren"));
-    const { changedRules, firstAdminToken } = await bootstrapTenant(db, { pack: { key: pack.name, name: pack.title, rules: pack.rules } });
-    if (changedRules.length > 0) logger.info({ pack: pack.name, rules: changedRules }, "rules installed or updated from the content pack");
+    const pack = await loadContentPack(
+      options.contentPackDir ?? path.join(TEMPLATES_DIR, "werkplekleren"),
+    );
+    const { changedRules, firstAdminToken } = await bootstrapTenant(db, {
+      pack: { key: pack.name, name: pack.title, rules: pack.rules },
+    });
+    if (changedRules.length > 0)
+      logger.info(
+        { pack: pack.name, rules: changedRules },
+        "rules installed or updated from the content pack",
+      );
 
     const metrics = createMetrics();
     const producer = createRedisConnection(redisUrl, "producer");
     const workerConnection = createRedisConnection(redisUrl, "worker");
-    producer.on("error", (error) => { logger.warn({ err: error.message }, "redis (producer) error"); });
-    workerConnection.on("error", (error) => { logger.warn({ err: error.message }, "redis (worker) error"); });
+    producer.on("error", (error) => {
+      logger.warn({ err: error.message }, "redis (producer) error");
+    });
+    workerConnection.on("error", (error) => {
+      logger.warn({ err: error.message }, "redis (worker) error");
+    });
     cleanups.add(() => {
       workerConnection.disconnect();
       producer.disconnect();
       return Promise.resolve();
     });
-    const queues = createQueues({ connection: producer, prefix: config.BEKLIJF_REDIS_PREFIX, logger });
+    const queues = createQueues({
+      connection: producer,
+      prefix: config.BEKLIJF_REDIS_PREFIX,
+      logger,
+    });
     cleanups.add(() => closeQueues(queues));
 
     const root = express();
     root.disable("x-powered-by");
     root.use((req, res, next) => {
       const end = metrics.httpDuration.startTimer({ method: req.method });
-      res.on("finish", () => end({ route: req.baseUrl === "" ? req.path.split("/")[1] ?? "" : req.baseUrl, status: String(res.statusCode) }));
+      res.on("finish", () =>
+        end({
+          route:
+            req.baseUrl === "" ? (req.path.split("/")[1] ?? "") : req.baseUrl,
+          status: String(res.statusCode),
+        }),
+      );
       next();
     });
     let ready = false;
@@ -124,16 +197,41 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
     );
 
     const server: Server = await new Promise((resolve, reject) => {
-      const listening = root.listen(config.PORT, "0.0.0.0", () => { resolve(listening); });
+      const listening = root.listen(config.PORT, "0.0.0.0", () => {
+        resolve(listening);
+      });
       listening.once("error", reject);
     });
-    cleanups.add(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+    cleanups.add(
+      () =>
+        new Promise<void>((resolve) =>
+          server.close(() => {
+            resolve();
+          }),
+        ),
+    );
     const port = (server.address() as AddressInfo).port;
-    const publicUrl = (config.BEKLIJF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
+    const publicUrl = (
+      config.BEKLIJF_PUBLIC_URL ?? `http://localhost:${port}`
+    ).replace(/\/+$/, "");
 
-    const ingestHandle = ingest.start({ db, queues, clock, logger: logger.child({ component: "ingest" }), metrics });
+    const ingestHandle = ingest.start({
+      db,
+      queues,
+      clock,
+      logger: logger.child({ component: "ingest" }),
+      metrics,
+    });
     cleanups.add(() => ingestHandle.stop());
-    const engineHandle = engine.start({ db, queues, connection: workerConnection, prefix: config.BEKLIJF_REDIS_PREFIX, clock, logger: logger.child({ component: "engine" }), metrics });
+    const engineHandle = engine.start({
+      db,
+      queues,
+      connection: workerConnection,
+      prefix: config.BEKLIJF_REDIS_PREFIX,
+      clock,
+      logger: logger.child({ component: "engine" }),
+      metrics,
+    });
     cleanups.add(() => engineHandle.stop());
     const mailerHandle = mailer.start({
       db,
@@ -150,7 +248,14 @@ export async function startAll(config: AllInOneConfig, logger: Logger, options: 
       linkTtlDays: config.BEKLIJF_LINK_TTL_DAYS,
     });
     cleanups.add(() => mailerHandle.stop());
-    const webHandle = web.start({ db, clock, logger: logger.child({ component: "web" }), secret, publicUrl, ...(outbox === undefined ? {} : { outbox }) });
+    const webHandle = web.start({
+      db,
+      clock,
+      logger: logger.child({ component: "web" }),
+      secret,
+      publicUrl,
+      ...(outbox === undefined ? {} : { outbox }),
+    });
     cleanups.add(() => webHandle.stop());
 
     root.use("/xapi", ingestHandle.app);

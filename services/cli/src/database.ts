@@ -2,8 +2,12 @@ import path from "node:path";
 
 import type { CliConfig } from "@beklijf/config";
 import type { Logger } from "@beklijf/core";
-import { applyMigrations, createDb,type PrismaClient } from "@beklijf/db";
-import { embeddedPostgresUrl, isEmbeddedPostgresRunning, startEmbeddedPostgres } from "@beklijf/embedded";
+import { applyMigrations, createDb, type PrismaClient } from "@beklijf/db";
+import {
+  embeddedPostgresUrl,
+  isEmbeddedPostgresRunning,
+  startEmbeddedPostgres,
+} from "@beklijf/embedded";
 
 export interface CliDatabase {
   readonly db: PrismaClient;
@@ -16,13 +20,20 @@ export interface CliDatabase {
  * (or, when it is not running, the same embedded Postgres started for this command only).
  * Pending migrations are applied first, so every command works on a fresh clone.
  */
-export async function openDatabase(config: CliConfig, logger: Logger): Promise<CliDatabase> {
+export async function openDatabase(
+  config: CliConfig,
+  logger: Logger,
+): Promise<CliDatabase> {
   let url = config.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (url === undefined) {
     if (await isEmbeddedPostgresRunning()) url = embeddedPostgresUrl();
     else {
-      const embedded = await startEmbeddedPostgres({ dataDir: path.resolve(config.BEKLIJF_DATA_DIR), port: 54329, logger });
+      const embedded = await startEmbeddedPostgres({
+        dataDir: path.resolve(config.BEKLIJF_DATA_DIR),
+        port: 54329,
+        logger,
+      });
       url = embedded.url;
       stopEmbedded = () => embedded.stop();
     }

@@ -1,8 +1,27 @@
 import { readFile } from "node:fs/promises";
 
-import { cliSchema, CONFIG_EXAMPLES, ConfigError, loadConfig } from "@beklijf/config";
-import { BeklijfError, errorMessage, type Issue, type Logger, silentLogger, systemClock,ValidationError } from "@beklijf/core";
-import { createConnection, ensureTenant, findConnectionByName, listConnections, storeStatements } from "@beklijf/db";
+import {
+  cliSchema,
+  CONFIG_EXAMPLES,
+  ConfigError,
+  loadConfig,
+} from "@beklijf/config";
+import {
+  BeklijfError,
+  errorMessage,
+  type Issue,
+  type Logger,
+  silentLogger,
+  systemClock,
+  ValidationError,
+} from "@beklijf/core";
+import {
+  createConnection,
+  ensureTenant,
+  findConnectionByName,
+  listConnections,
+  storeStatements,
+} from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
 import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
@@ -12,7 +31,14 @@ import { openDatabase } from "./database";
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad input or configuration, 4 not found.
 
-const logger: Logger = process.env["BEKLIJF_CLI_DEBUG"] === "1" ? { ...silentLogger, info: (o, m) => process.stderr.write(`${m ?? ""} ${JSON.stringify(o)}\n`) } : silentLogger;
+const logger: Logger =
+  process.env["BEKLIJF_CLI_DEBUG"] === "1"
+    ? {
+        ...silentLogger,
+        info: (o, m) =>
+          process.stderr.write(`${m ?? ""} ${JSON.stringify(o)}\n`),
+      }
+    : silentLogger;
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -23,12 +49,17 @@ function config() {
 }
 
 function publicUrl(cfg: ReturnType<typeof config>): string {
-  return (cfg.BEKLIJF_PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, "");
+  return (cfg.BEKLIJF_PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(
+    /\/+$/,
+    "",
+  );
 }
 
 const program = new Command()
   .name("beklijf")
-  .description("beklijf: follow up trainings with well-timed nudges, driven by xAPI.\nUses DATABASE_URL, or the embedded Postgres of `npm start` when it is unset.")
+  .description(
+    "beklijf: follow up trainings with well-timed nudges, driven by xAPI.\nUses DATABASE_URL, or the embedded Postgres of `npm start` when it is unset.",
+  )
   .showHelpAfterError()
   .exitOverride();
 
@@ -42,19 +73,31 @@ program
     print({ migrated: true });
   });
 
-const connection = program.command("connection").description("LMS connections that push xAPI statements");
+const connection = program
+  .command("connection")
+  .description("LMS connections that push xAPI statements");
 
 connection
   .command("create")
-  .description("create HTTP Basic credentials for an LMS; prints { endpoint, key, secret } (the secret is shown once)")
+  .description(
+    "create HTTP Basic credentials for an LMS; prints { endpoint, key, secret } (the secret is shown once)",
+  )
   .requiredOption("--name <name>", "a name for the connection, e.g. moodle")
   .action(async (options: { name: string }) => {
     const cfg = config();
     const database = await openDatabase(cfg, logger);
     try {
       const tenant = await ensureTenant(database.db);
-      const { connection: created, secret } = await createConnection(database.db, { tenantId: tenant.id, name: options.name.trim() });
-      print({ endpoint: `${publicUrl(cfg)}/xapi`, key: created.key, secret, name: created.name });
+      const { connection: created, secret } = await createConnection(
+        database.db,
+        { tenantId: tenant.id, name: options.name.trim() },
+      );
+      print({
+        endpoint: `${publicUrl(cfg)}/xapi`,
+        key: created.key,
+        secret,
+        name: created.name,
+      });
     } finally {
       await database.close();
     }
@@ -68,7 +111,14 @@ connection
     const database = await openDatabase(cfg, logger);
     try {
       const tenant = await ensureTenant(database.db);
-      print((await listConnections(database.db, tenant.id)).map((c) => ({ name: c.name, key: c.key, mode: c.mode, enabled: c.enabled })));
+      print(
+        (await listConnections(database.db, tenant.id)).map((c) => ({
+          name: c.name,
+          key: c.key,
+          mode: c.mode,
+          enabled: c.enabled,
+        })),
+      );
     } finally {
       await database.close();
     }
@@ -78,16 +128,25 @@ const statement = program.command("statement").description("xAPI statements");
 
 statement
   .command("send")
-  .description("store statements from a JSON file (one statement or an array) as if the connection's LMS had sent them")
+  .description(
+    "store statements from a JSON file (one statement or an array) as if the connection's LMS had sent them",
+  )
   .argument("<file>", "a JSON file")
-  .option("--connection <name>", "the connection they arrive on (default: the only one there is)")
+  .option(
+    "--connection <name>",
+    "the connection they arrive on (default: the only one there is)",
+  )
   .action(async (file: string, options: { connection?: string }) => {
     const cfg = config();
     let json: unknown;
     try {
       json = JSON.parse(await readFile(file, "utf8"));
     } catch (error) {
-      throw new ValidationError(`Cannot read ${file} as JSON: ${errorMessage(error)}`, [], "FILE_INVALID");
+      throw new ValidationError(
+        `Cannot read ${file} as JSON: ${errorMessage(error)}`,
+        [],
+        "FILE_INVALID",
+      );
     }
     const items: unknown[] = Array.isArray(json) ? json : [json];
     const prepared: PreparedStatement[] = [];
@@ -95,14 +154,34 @@ statement
     items.forEach((item, index) => {
       const result = prepareStatement(item, { clock: systemClock });
       if (result.ok) prepared.push(result.value);
-      else issues.push(...result.error.map((i) => ({ path: [index, ...i.path], message: i.message })));
+      else
+        issues.push(
+          ...result.error.map((i) => ({
+            path: [index, ...i.path],
+            message: i.message,
+          })),
+        );
     });
-    if (issues.length > 0) throw new ValidationError(`${file} holds invalid statements; nothing was stored.`, issues, "STATEMENT_INVALID");
+    if (issues.length > 0)
+      throw new ValidationError(
+        `${file} holds invalid statements; nothing was stored.`,
+        issues,
+        "STATEMENT_INVALID",
+      );
     const database = await openDatabase(cfg, logger);
     try {
       const tenant = await ensureTenant(database.db);
       const all = await listConnections(database.db, tenant.id);
-      const chosen = options.connection === undefined ? (all.length === 1 ? all[0] : undefined) : await findConnectionByName(database.db, tenant.id, options.connection);
+      const chosen =
+        options.connection === undefined
+          ? all.length === 1
+            ? all[0]
+            : undefined
+          : await findConnectionByName(
+              database.db,
+              tenant.id,
+              options.connection,
+            );
       if (chosen === undefined || chosen === null) {
         throw new ValidationError(
           options.connection === undefined
@@ -116,9 +195,17 @@ statement
         tenantId: tenant.id,
         connectionId: chosen.id,
         statements: prepared,
-        handOff: (id) => ({ tenantId: tenant.id, ...statementHandOff(tenant.id, id) }),
+        handOff: (id) => ({
+          tenantId: tenant.id,
+          ...statementHandOff(tenant.id, id),
+        }),
       });
-      print({ ids: result.ids, stored: result.newIds.length, duplicates: result.ids.length - result.newIds.length, note: "the running engine picks them up from the outbox within seconds" });
+      print({
+        ids: result.ids,
+        stored: result.newIds.length,
+        duplicates: result.ids.length - result.newIds.length,
+        note: "the running engine picks them up from the outbox within seconds",
+      });
     } finally {
       await database.close();
     }
@@ -128,13 +215,16 @@ async function run(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof CommanderError)
+      process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof ValidationError) {
-      process.stderr.write(`${error.message}\n${error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")}\n`);
+      process.stderr.write(
+        `${error.message}\n${error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")}\n`,
+      );
       process.exit(2);
     }
     if (error instanceof BeklijfError) {

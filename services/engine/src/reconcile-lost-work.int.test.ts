@@ -1,10 +1,31 @@
 import { randomBytes } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { ensureTenant, markOutboxDispatched, type PrismaClient, storeStatements, syncRuleSet } from "@beklijf/db";
-import { closeQueues, createQueues, deliveryHandOff, statementHandOff, statementJobId } from "@beklijf/queue";
+import {
+  ensureTenant,
+  markOutboxDispatched,
+  type PrismaClient,
+  storeStatements,
+  syncRuleSet,
+} from "@beklijf/db";
+import {
+  closeQueues,
+  createQueues,
+  deliveryHandOff,
+  statementHandOff,
+  statementJobId,
+} from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
-import { aCompletedStatement, aLearner, clearRedisPrefix, eventually, ownTestDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  aCompletedStatement,
+  aLearner,
+  clearRedisPrefix,
+  eventually,
+  ownTestDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "./start";
@@ -17,7 +38,15 @@ const dueAtOnce: Rule = {
   name: "Right after a completion",
   enabled: true,
   trigger: { verbs: ["http://adlnet.gov/expapi/verbs/completed"] },
-  steps: [{ key: "now", offset: "PT0S", recipient: "learner", template: "commit", why: "due at once, so the test sees a delivery" }],
+  steps: [
+    {
+      key: "now",
+      offset: "PT0S",
+      recipient: "learner",
+      template: "commit",
+      why: "due at once, so the test sees a delivery",
+    },
+  ],
 };
 
 describe("the reconciler after Redis lost jobs", () => {
@@ -33,10 +62,32 @@ describe("the reconciler after Redis lost jobs", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (await ensureTenant(db, `lost-${randomBytes(4).toString("hex")}`, "Lost work")).id;
-    await syncRuleSet(db, { tenantId, key: "test-pack", name: "Test pack", rules: [dueAtOnce] });
+    tenantId = (
+      await ensureTenant(
+        db,
+        `lost-${randomBytes(4).toString("hex")}`,
+        "Lost work",
+      )
+    ).id;
+    await syncRuleSet(db, {
+      tenantId,
+      key: "test-pack",
+      name: "Test pack",
+      rules: [dueAtOnce],
+    });
     // No grace, and passes only when a test asks (the first runs at start, on an empty database).
-    engine = start({ db, queues, connection, prefix, clock, logger: testLogger, metrics: noMetrics }, { reconcileIntervalMs: 3_600_000, reconcileGraceMs: 0 });
+    engine = start(
+      {
+        db,
+        queues,
+        connection,
+        prefix,
+        clock,
+        logger: testLogger,
+        metrics: noMetrics,
+      },
+      { reconcileIntervalMs: 3_600_000, reconcileGraceMs: 0 },
+    );
   });
 
   afterAll(async () => {
@@ -54,19 +105,38 @@ describe("the reconciler after Redis lost jobs", () => {
 
   /** Stores a completion as ingest does, marks its hand-off dispatched, but its job never reaches Redis. */
   async function aStatementWhoseJobWasLost(): Promise<string> {
-    const prepared = prepareStatement(aCompletedStatement({ learner: aLearner(), timestamp: clock.now().toISOString() }), { clock });
+    const prepared = prepareStatement(
+      aCompletedStatement({
+        learner: aLearner(),
+        timestamp: clock.now().toISOString(),
+      }),
+      { clock },
+    );
     if (!prepared.ok) throw new Error(JSON.stringify(prepared.error));
     const id = prepared.value.id;
-    await storeStatements(db, { tenantId, connectionId: null, statements: [prepared.value], handOff: (sid) => ({ tenantId, ...statementHandOff(tenantId, sid) }) });
+    await storeStatements(db, {
+      tenantId,
+      connectionId: null,
+      statements: [prepared.value],
+      handOff: (sid) => ({ tenantId, ...statementHandOff(tenantId, sid) }),
+    });
     await markOutboxDispatched(db, [statementJobId(tenantId, id)]);
     return id;
   }
 
   it("gives a statement whose job vanished a new job, and the engine then plans it", async () => {
     const id = await aStatementWhoseJobWasLost();
-    expect(await queues.statements.getJob(statementJobId(tenantId, id))).toBeUndefined();
+    expect(
+      await queues.statements.getJob(statementJobId(tenantId, id)),
+    ).toBeUndefined();
     expect(await reconcile()).toBeGreaterThanOrEqual(1);
-    const processed = await eventually(async () => (await db.statement.findFirst({ where: { tenantId, id, processedAt: { not: null } } })) ?? undefined, { timeoutMs: 10_000, what: "the statement to be processed" });
+    const processed = await eventually(
+      async () =>
+        (await db.statement.findFirst({
+          where: { tenantId, id, processedAt: { not: null } },
+        })) ?? undefined,
+      { timeoutMs: 10_000, what: "the statement to be processed" },
+    );
     expect(processed.personId).not.toBeNull();
     expect(await db.plan.count({ where: { triggerStatementId: id } })).toBe(1);
   });
@@ -75,14 +145,28 @@ describe("the reconciler after Redis lost jobs", () => {
     const id = await aStatementWhoseJobWasLost();
     await reconcile();
     // The step is due at once: the engine fires it and hands it to the (absent) mailer.
-    const delivery = await eventually(async () => (await db.delivery.findFirst({ where: { tenantId, nudge: { plan: { triggerStatementId: id } } } })) ?? undefined, { timeoutMs: 10_000, what: "the delivery" });
+    const delivery = await eventually(
+      async () =>
+        (await db.delivery.findFirst({
+          where: { tenantId, nudge: { plan: { triggerStatementId: id } } },
+        })) ?? undefined,
+      { timeoutMs: 10_000, what: "the delivery" },
+    );
     const jobId = deliveryHandOff(delivery.id).jobId;
-    await eventually(async () => ((await queues.deliveries.getJob(jobId)) === undefined ? undefined : true), { timeoutMs: 5_000, what: "the delivery job" });
+    await eventually(
+      async () =>
+        (await queues.deliveries.getJob(jobId)) === undefined
+          ? undefined
+          : true,
+      { timeoutMs: 5_000, what: "the delivery job" },
+    );
     await queues.deliveries.obliterate({ force: true });
     expect(await queues.deliveries.getJob(jobId)).toBeUndefined();
 
     await reconcile();
-    expect((await queues.deliveries.getJob(jobId))?.data).toEqual({ deliveryId: delivery.id });
+    expect((await queues.deliveries.getJob(jobId))?.data).toEqual({
+      deliveryId: delivery.id,
+    });
     const before = await queues.deliveries.getJobCounts("waiting");
     await reconcile();
     expect(await queues.deliveries.getJobCounts("waiting")).toEqual(before);
@@ -91,10 +175,18 @@ describe("the reconciler after Redis lost jobs", () => {
   it("leaves a statement it already finished alone", async () => {
     const id = await aStatementWhoseJobWasLost();
     await reconcile();
-    await eventually(async () => (await db.statement.findFirst({ where: { tenantId, id, processedAt: { not: null } } })) ?? undefined, { timeoutMs: 10_000, what: "the statement to be processed" });
+    await eventually(
+      async () =>
+        (await db.statement.findFirst({
+          where: { tenantId, id, processedAt: { not: null } },
+        })) ?? undefined,
+      { timeoutMs: 10_000, what: "the statement to be processed" },
+    );
     await queues.statements.obliterate({ force: true });
     await reconcile();
-    expect(await queues.statements.getJob(statementJobId(tenantId, id))).toBeUndefined();
+    expect(
+      await queues.statements.getJob(statementJobId(tenantId, id)),
+    ).toBeUndefined();
   });
 
   it("re-adds nothing when the jobs are there", async () => {

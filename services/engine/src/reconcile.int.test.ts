@@ -1,10 +1,30 @@
 import { randomBytes } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { ensureTenant, type PrismaClient, storeStatements, syncRuleSet } from "@beklijf/db";
-import { closeQueues, createQueues, dispatchHandOffs, type Job, statementHandOff } from "@beklijf/queue";
+import {
+  ensureTenant,
+  type PrismaClient,
+  storeStatements,
+  syncRuleSet,
+} from "@beklijf/db";
+import {
+  closeQueues,
+  createQueues,
+  dispatchHandOffs,
+  type Job,
+  statementHandOff,
+} from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
-import { aCompletedStatement, aLearner, clearRedisPrefix, eventually, ownTestDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  aCompletedStatement,
+  aLearner,
+  clearRedisPrefix,
+  eventually,
+  ownTestDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "./start";
@@ -14,16 +34,39 @@ import { type EngineHandle, start } from "./start";
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
-const ALL_STATES = ["waiting", "delayed", "active", "completed", "failed", "prioritized", "waiting-children"] as const;
+const ALL_STATES = [
+  "waiting",
+  "delayed",
+  "active",
+  "completed",
+  "failed",
+  "prioritized",
+  "waiting-children",
+] as const;
 
 const afterCompletion: Rule = {
   key: "after-completion",
   name: "After a completed course",
   enabled: true,
-  trigger: { verbs: ["http://adlnet.gov/expapi/verbs/completed"], activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"] },
+  trigger: {
+    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
+    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
+  },
   steps: [
-    { key: "commit", offset: "PT4H", recipient: "learner", template: "commit", why: "An if-then plan soon after the training." },
-    { key: "reflect", offset: "P7D", recipient: "learner", template: "reflect", why: "A reflection after a first chance to apply it." },
+    {
+      key: "commit",
+      offset: "PT4H",
+      recipient: "learner",
+      template: "commit",
+      why: "An if-then plan soon after the training.",
+    },
+    {
+      key: "reflect",
+      offset: "P7D",
+      recipient: "learner",
+      template: "reflect",
+      why: "A reflection after a first chance to apply it.",
+    },
   ],
 };
 
@@ -42,18 +85,67 @@ describe("the reconciler", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (await ensureTenant(db, `reconcile-${randomBytes(4).toString("hex")}`, "Reconcile test")).id;
-    await syncRuleSet(db, { tenantId, key: "test-pack", name: "Test pack", rules: [afterCompletion] });
+    tenantId = (
+      await ensureTenant(
+        db,
+        `reconcile-${randomBytes(4).toString("hex")}`,
+        "Reconcile test",
+      )
+    ).id;
+    await syncRuleSet(db, {
+      tenantId,
+      key: "test-pack",
+      name: "Test pack",
+      rules: [afterCompletion],
+    });
     // A long interval: the reconciler runs once at start and then only when a test asks.
-    engine = start({ db, queues, connection, prefix, clock, logger: testLogger, metrics: noMetrics }, { reconcileIntervalMs: 3_600_000 });
+    engine = start(
+      {
+        db,
+        queues,
+        connection,
+        prefix,
+        clock,
+        logger: testLogger,
+        metrics: noMetrics,
+      },
+      { reconcileIntervalMs: 3_600_000 },
+    );
     for (const learner of learners) {
-      const prepared = prepareStatement(aCompletedStatement({ learner, timestamp: completedAt.toISOString() }), { clock });
-      if (!prepared.ok) throw new Error(`test statement is invalid: ${JSON.stringify(prepared.error)}`);
-      await storeStatements(db, { tenantId, connectionId: null, statements: [prepared.value], handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }) });
-      await dispatchHandOffs(queues, [statementHandOff(tenantId, prepared.value.id)]);
+      const prepared = prepareStatement(
+        aCompletedStatement({ learner, timestamp: completedAt.toISOString() }),
+        { clock },
+      );
+      if (!prepared.ok)
+        throw new Error(
+          `test statement is invalid: ${JSON.stringify(prepared.error)}`,
+        );
+      await storeStatements(db, {
+        tenantId,
+        connectionId: null,
+        statements: [prepared.value],
+        handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+      });
+      await dispatchHandOffs(queues, [
+        statementHandOff(tenantId, prepared.value.id),
+      ]);
     }
-    await eventually(async () => ((await db.plannedNudge.count({ where: { tenantId } })) === 2 * learners.length ? true : undefined), { timeoutMs: 10_000, what: "every completion to be planned" });
-    await eventually(async () => ((await queues.nudges.getJobCounts("delayed")).delayed === learners.length ? true : undefined), { timeoutMs: 10_000, what: "the first steps to be enqueued" });
+    await eventually(
+      async () =>
+        (await db.plannedNudge.count({ where: { tenantId } })) ===
+        2 * learners.length
+          ? true
+          : undefined,
+      { timeoutMs: 10_000, what: "every completion to be planned" },
+    );
+    await eventually(
+      async () =>
+        (await queues.nudges.getJobCounts("delayed")).delayed ===
+        learners.length
+          ? true
+          : undefined,
+      { timeoutMs: 10_000, what: "the first steps to be enqueued" },
+    );
   });
 
   afterAll(async () => {
@@ -69,14 +161,24 @@ describe("the reconciler", () => {
     if (engine === undefined) throw new Error("the engine did not start");
     return engine.reconcile();
   };
-  const plannedNudges = (stepKey: string) => db.plannedNudge.findMany({ where: { tenantId, stepKey, status: "planned" }, orderBy: { id: "asc" } });
-  const allJobs = async (): Promise<Job[]> => queues.nudges.getJobs([...ALL_STATES]);
+  const plannedNudges = (stepKey: string) =>
+    db.plannedNudge.findMany({
+      where: { tenantId, stepKey, status: "planned" },
+      orderBy: { id: "asc" },
+    });
+  const allJobs = async (): Promise<Job[]> =>
+    queues.nudges.getJobs([...ALL_STATES]);
 
   /** Job id -> planned nudge id, for every job on the nudges queue (a duplicate shows as two ids). */
   async function jobsByNudge(): Promise<[string | undefined, unknown][]> {
     return (await allJobs()).map((job): [string | undefined, unknown] => {
       const data: unknown = job.data;
-      return [job.id, typeof data === "object" && data !== null && "plannedNudgeId" in data ? data.plannedNudgeId : undefined];
+      return [
+        job.id,
+        typeof data === "object" && data !== null && "plannedNudgeId" in data
+          ? data.plannedNudgeId
+          : undefined,
+      ];
     });
   }
 
@@ -93,7 +195,9 @@ describe("the reconciler", () => {
       expect(await reconcile()).toBe(learners.length);
       const commits = await plannedNudges("commit");
       expect(commits).toHaveLength(learners.length);
-      expect((await jobsByNudge()).sort()).toEqual(commits.map((n) => [n.jobId, n.id]).sort());
+      expect((await jobsByNudge()).sort()).toEqual(
+        commits.map((n) => [n.jobId, n.id]).sort(),
+      );
     });
 
     it("delays each restored job until its dueAt", async () => {
@@ -115,18 +219,32 @@ describe("the reconciler", () => {
       await (await queues.nudges.getJob(lost?.jobId ?? ""))?.remove();
       expect(await queues.nudges.getJob(lost?.jobId ?? "")).toBeUndefined();
       expect(await reconcile()).toBe(1);
-      expect(await (await queues.nudges.getJob(lost?.jobId ?? ""))?.getState()).toBe("delayed");
+      expect(
+        await (await queues.nudges.getJob(lost?.jobId ?? ""))?.getState(),
+      ).toBe("delayed");
     });
 
     it("lets a restored job fire its nudge when it is due", async () => {
       const [nudge] = await plannedNudges("commit");
       clock.set(new Date(completedAt.getTime() + 4 * HOUR_MS + 60_000));
       await (await queues.nudges.getJob(nudge?.jobId ?? ""))?.promote();
-      await eventually(async () => ((await db.plannedNudge.findUniqueOrThrow({ where: { id: nudge?.id ?? "" } })).status === "handed-off" ? true : undefined), {
-        timeoutMs: 10_000,
-        what: "the restored nudge to be handed off",
-      });
-      expect(await db.delivery.count({ where: { plannedNudgeId: nudge?.id ?? "" } })).toBe(1);
+      await eventually(
+        async () =>
+          (
+            await db.plannedNudge.findUniqueOrThrow({
+              where: { id: nudge?.id ?? "" },
+            })
+          ).status === "handed-off"
+            ? true
+            : undefined,
+        {
+          timeoutMs: 10_000,
+          what: "the restored nudge to be handed off",
+        },
+      );
+      expect(
+        await db.delivery.count({ where: { plannedNudgeId: nudge?.id ?? "" } }),
+      ).toBe(1);
     });
   });
 
@@ -134,7 +252,8 @@ describe("the reconciler", () => {
     it("gives the later steps no job while they are beyond the horizon", async () => {
       clock.set(new Date(completedAt.getTime() + 4 * DAY_MS));
       await reconcile();
-      for (const nudge of await plannedNudges("reflect")) expect(await queues.nudges.getJob(nudge.jobId)).toBeUndefined();
+      for (const nudge of await plannedNudges("reflect"))
+        expect(await queues.nudges.getJob(nudge.jobId)).toBeUndefined();
     });
 
     it("enqueues them, delayed until their dueAt, once the horizon covers them", async () => {

@@ -13,14 +13,34 @@ export interface EngineHandle {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export function start(deps: EngineDeps, options: EngineOptions = {}): EngineHandle {
+export function start(
+  deps: EngineDeps,
+  options: EngineOptions = {},
+): EngineHandle {
   const horizonMs = options.horizonMs ?? 2 * DAY_MS;
   // Under a time scale the horizon passes in seconds, so reconcile at least four times per horizon.
-  const intervalMs = options.reconcileIntervalMs ?? Math.max(250, Math.min(60_000, horizonMs / deps.clock.scale / 4));
-  const workerOptions = { connection: deps.connection, prefix: deps.prefix, logger: deps.logger };
-  const statements = createWorker("statements", statementHandlers(deps, { horizonMs }), { ...workerOptions, concurrency: 20 });
-  const nudges = createWorker("nudges", nudgeHandlers(deps), { ...workerOptions, concurrency: 20 });
-  const reconciler = startReconciler(deps, { horizonMs, intervalMs, graceMs: options.reconcileGraceMs ?? 5_000 });
+  const intervalMs =
+    options.reconcileIntervalMs ??
+    Math.max(250, Math.min(60_000, horizonMs / deps.clock.scale / 4));
+  const workerOptions = {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    logger: deps.logger,
+  };
+  const statements = createWorker(
+    "statements",
+    statementHandlers(deps, { horizonMs }),
+    { ...workerOptions, concurrency: 20 },
+  );
+  const nudges = createWorker("nudges", nudgeHandlers(deps), {
+    ...workerOptions,
+    concurrency: 20,
+  });
+  const reconciler = startReconciler(deps, {
+    horizonMs,
+    intervalMs,
+    graceMs: options.reconcileGraceMs ?? 5_000,
+  });
   return {
     reconcile: () => reconciler.runOnce(),
     stop: async () => {
@@ -29,4 +49,3 @@ export function start(deps: EngineDeps, options: EngineOptions = {}): EngineHand
     },
   };
 }
-

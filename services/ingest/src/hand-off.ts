@@ -1,5 +1,5 @@
 import { errorMessage } from "@beklijf/core";
-import { markOutboxDispatched,type OutboxEntry } from "@beklijf/db";
+import { markOutboxDispatched, type OutboxEntry } from "@beklijf/db";
 import { dispatchHandOffs } from "@beklijf/queue";
 
 import type { IngestDeps } from "./deps";
@@ -14,7 +14,10 @@ const FAST_PATH_TIMEOUT_MS = 1_000;
  * The fast path after commit: enqueue now and mark the outbox rows done. If Redis is down this
  * only logs; the outbox relay enqueues the rows once Redis is back, so nothing is lost.
  */
-export async function dispatchNow(deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">, entries: readonly OutboxEntry[]): Promise<void> {
+export async function dispatchNow(
+  deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
+  entries: readonly OutboxEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -25,13 +28,21 @@ export async function dispatchNow(deps: Pick<IngestDeps, "db" | "queues" | "cloc
       dispatched,
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => {
-          reject(new Error(`no answer from Redis within ${FAST_PATH_TIMEOUT_MS} ms`));
+          reject(
+            new Error(`no answer from Redis within ${FAST_PATH_TIMEOUT_MS} ms`),
+          );
         }, FAST_PATH_TIMEOUT_MS);
       }),
     ]);
-    await markOutboxDispatched(deps.db, entries.map((e) => e.jobId));
+    await markOutboxDispatched(
+      deps.db,
+      entries.map((e) => e.jobId),
+    );
   } catch (error) {
-    deps.logger.warn({ err: errorMessage(error), count: entries.length }, "could not enqueue now; the outbox relay will retry");
+    deps.logger.warn(
+      { err: errorMessage(error), count: entries.length },
+      "could not enqueue now; the outbox relay will retry",
+    );
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -6,8 +6,23 @@ import type { Server } from "node:http";
 
 import { createScaledClock, noMetrics, systemClock } from "@beklijf/core";
 import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
-import { closeQueues, createQueues, createRedisConnection, type Queues, statementJobId } from "@beklijf/queue";
-import { aCompletedStatement, aLearner, aStatementId, clearRedisPrefix, testDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  type Queues,
+  statementJobId,
+} from "@beklijf/queue";
+import {
+  aCompletedStatement,
+  aLearner,
+  aStatementId,
+  clearRedisPrefix,
+  testDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import express from "express";
 import type { Redis } from "ioredis";
 
@@ -29,7 +44,11 @@ describe("POST /xapi/statements while Redis is down", () => {
   const post = (body: unknown) =>
     fetch(`${url}/xapi/statements`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-experience-api-version": "1.0.3", authorization: auth },
+      headers: {
+        "content-type": "application/json",
+        "x-experience-api-version": "1.0.3",
+        authorization: auth,
+      },
       body: JSON.stringify(body),
       // A hanging request is the failure this file guards against; fail it well before jest's timeout.
       signal: AbortSignal.timeout(10_000),
@@ -40,19 +59,40 @@ describe("POST /xapi/statements while Redis is down", () => {
     // Nothing listens on port 1: the producer connection never becomes ready.
     deadRedis = createRedisConnection("redis://127.0.0.1:1", "producer");
     deadRedis.on("error", () => undefined);
-    deadQueues = createQueues({ connection: deadRedis, prefix, logger: testLogger });
+    deadQueues = createQueues({
+      connection: deadRedis,
+      prefix,
+      logger: testLogger,
+    });
     redis = testRedis();
     queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(db, `ingest-relay-${randomBytes(4).toString("hex")}`, "Ingest relay test");
+    const tenant = await ensureTenant(
+      db,
+      `ingest-relay-${randomBytes(4).toString("hex")}`,
+      "Ingest relay test",
+    );
     tenantId = tenant.id;
-    const { connection, secret } = await createConnection(db, { tenantId, name: "moodle" });
+    const { connection, secret } = await createConnection(db, {
+      tenantId,
+      name: "moodle",
+    });
     auth = `Basic ${Buffer.from(`${connection.key}:${secret}`).toString("base64")}`;
     const root = express();
-    root.use("/xapi", buildApp({ db, queues: deadQueues, clock: systemClock, logger: testLogger, metrics: noMetrics }));
+    root.use(
+      "/xapi",
+      buildApp({
+        db,
+        queues: deadQueues,
+        clock: systemClock,
+        logger: testLogger,
+        metrics: noMetrics,
+      }),
+    );
     server = root.listen(0, "127.0.0.1");
     await once(server, "listening");
     const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("the test server has no TCP address");
+    if (address === null || typeof address === "string")
+      throw new Error("the test server has no TCP address");
     url = `http://127.0.0.1:${address.port}`;
   });
 
@@ -83,16 +123,23 @@ describe("POST /xapi/statements while Redis is down", () => {
     const id = aStatementId();
     const jobId = statementJobId(tenantId, id);
 
-    const response = await post(aCompletedStatement({ learner: aLearner(), id }));
+    const response = await post(
+      aCompletedStatement({ learner: aLearner(), id }),
+    );
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([id]);
     expect(await db.statement.count({ where: { tenantId, id } })).toBe(1);
-    const pending = await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } });
+    const pending = await db.outboxEvent.findFirstOrThrow({
+      where: { tenantId, jobId },
+    });
     expect(pending.dispatchedAt).toBeNull();
     expect(await queues.statements.getJob(jobId)).toBeUndefined();
 
-    const relay = startOutboxRelay({ db, queues, clock: systemClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 0 });
+    const relay = startOutboxRelay(
+      { db, queues, clock: systemClock, logger: testLogger },
+      { intervalMs: 60_000, graceMs: 0 },
+    );
     try {
       // The relay serves every tenant of the shared test database, so it may dispatch more than ours.
       expect(await relay.runOnce()).toBeGreaterThanOrEqual(1);
@@ -100,8 +147,13 @@ describe("POST /xapi/statements while Redis is down", () => {
       await relay.stop();
     }
 
-    expect(await queues.statements.getJob(jobId)).toMatchObject({ name: "statement.process", data: { tenantId, statementId: id } });
-    const dispatched = await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } });
+    expect(await queues.statements.getJob(jobId)).toMatchObject({
+      name: "statement.process",
+      data: { tenantId, statementId: id },
+    });
+    const dispatched = await db.outboxEvent.findFirstOrThrow({
+      where: { tenantId, jobId },
+    });
     expect(dispatched.dispatchedAt).toBeInstanceOf(Date);
     expect(await db.outboxEvent.count({ where: { tenantId, jobId } })).toBe(1);
   });
@@ -109,29 +161,48 @@ describe("POST /xapi/statements while Redis is down", () => {
   it("leaves entries younger than the grace period to the fast path, and takes them after it", async () => {
     const id = aStatementId();
     const jobId = statementJobId(tenantId, id);
-    expect((await post(aCompletedStatement({ learner: aLearner(), id }))).status).toBe(200);
+    expect(
+      (await post(aCompletedStatement({ learner: aLearner(), id }))).status,
+    ).toBe(200);
 
     // A demo process (one simulated day per second) that has been up for a minute: the grace period
     // still counts in real time, since Postgres stamps the outbox rows in real time.
-    const demoClock = createScaledClock({ scale: 86_400, originMs: Date.now() - 60_000 });
-    const patient = startOutboxRelay({ db, queues, clock: demoClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 30_000 });
+    const demoClock = createScaledClock({
+      scale: 86_400,
+      originMs: Date.now() - 60_000,
+    });
+    const patient = startOutboxRelay(
+      { db, queues, clock: demoClock, logger: testLogger },
+      { intervalMs: 60_000, graceMs: 30_000 },
+    );
     try {
       await patient.runOnce();
     } finally {
       await patient.stop();
     }
 
-    expect((await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } })).dispatchedAt).toBeNull();
+    expect(
+      (await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } }))
+        .dispatchedAt,
+    ).toBeNull();
     expect(await queues.statements.getJob(jobId)).toBeUndefined();
 
-    const relay = startOutboxRelay({ db, queues, clock: systemClock, logger: testLogger }, { intervalMs: 60_000, graceMs: 0 });
+    const relay = startOutboxRelay(
+      { db, queues, clock: systemClock, logger: testLogger },
+      { intervalMs: 60_000, graceMs: 0 },
+    );
     try {
       await relay.runOnce();
     } finally {
       await relay.stop();
     }
 
-    expect((await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } })).dispatchedAt).toBeInstanceOf(Date);
-    expect(await queues.statements.getJob(jobId)).toMatchObject({ data: { tenantId, statementId: id } });
+    expect(
+      (await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } }))
+        .dispatchedAt,
+    ).toBeInstanceOf(Date);
+    expect(await queues.statements.getJob(jobId)).toMatchObject({
+      data: { tenantId, statementId: id },
+    });
   });
 });

@@ -1,5 +1,9 @@
 import { errorMessage } from "@beklijf/core";
-import { listPendingOutbox, markOutboxDispatched, markOutboxFailed } from "@beklijf/db";
+import {
+  listPendingOutbox,
+  markOutboxDispatched,
+  markOutboxFailed,
+} from "@beklijf/db";
 import { dispatchHandOffs, InvalidHandOffError } from "@beklijf/queue";
 
 import type { IngestDeps } from "./deps";
@@ -14,7 +18,10 @@ export interface OutboxRelay {
  * Enqueues outbox entries that the fast path did not (Redis was down, or the process died between
  * commit and enqueue). Entries younger than `graceMs` are left to the fast path.
  */
-export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">, options: { intervalMs: number; graceMs: number; batchSize?: number }): OutboxRelay {
+export function startOutboxRelay(
+  deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
+  options: { intervalMs: number; graceMs: number; batchSize?: number },
+): OutboxRelay {
   let running: Promise<number> | undefined;
   let stopped = false;
   const runOnce = async (): Promise<number> => {
@@ -23,7 +30,10 @@ export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock
       // Grace is real time, like the rows' createdAt (Postgres stamps it with now()). Clock time
       // would let a scaled clock push the cutoff past every row and race the fast path.
       const before = new Date(Date.now() - options.graceMs);
-      const pending = await listPendingOutbox(deps.db, { createdBefore: before, limit: options.batchSize ?? 500 });
+      const pending = await listPendingOutbox(deps.db, {
+        createdBefore: before,
+        limit: options.batchSize ?? 500,
+      });
       if (pending.length === 0) return total;
       const dispatched: string[] = [];
       for (const entry of pending) {
@@ -33,7 +43,10 @@ export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock
         } catch (error) {
           if (!(error instanceof InvalidHandOffError)) throw error;
           // A poison entry must not block every entry behind it: set it aside, visibly.
-          deps.logger.error({ err: error.message, outboxId: String(entry.id) }, "outbox entry cannot be enqueued; set aside");
+          deps.logger.error(
+            { err: error.message, outboxId: String(entry.id) },
+            "outbox entry cannot be enqueued; set aside",
+          );
           await markOutboxFailed(deps.db, entry.id, error.message);
         }
       }
@@ -45,11 +58,15 @@ export function startOutboxRelay(deps: Pick<IngestDeps, "db" | "queues" | "clock
     if (stopped || running !== undefined) return;
     running = runOnce()
       .then((count) => {
-        if (count > 0) deps.logger.info({ count }, "outbox relay dispatched entries");
+        if (count > 0)
+          deps.logger.info({ count }, "outbox relay dispatched entries");
         return count;
       })
       .catch((error: unknown) => {
-        deps.logger.warn({ err: errorMessage(error) }, "outbox relay pass failed; retrying on the next tick");
+        deps.logger.warn(
+          { err: errorMessage(error) },
+          "outbox relay pass failed; retrying on the next tick",
+        );
         return 0;
       })
       .finally(() => {

@@ -10,7 +10,13 @@ export interface IngestHandle {
 }
 
 /** Builds the xAPI app and starts the outbox relay; the caller mounts the app and owns the server. */
-export function start(deps: IngestDeps, options: { relayIntervalMs?: number } = {}): IngestHandle {
-  const relay = startOutboxRelay(deps, { intervalMs: options.relayIntervalMs ?? 1_000, graceMs: 2_000 });
+export function start(
+  deps: IngestDeps,
+  options: { relayIntervalMs?: number } = {},
+): IngestHandle {
+  const relay = startOutboxRelay(deps, {
+    intervalMs: options.relayIntervalMs ?? 1_000,
+    graceMs: 2_000,
+  });
   return { app: buildApp(deps), stop: () => relay.stop() };
 }

@@ -6,8 +6,22 @@ import type { Server } from "node:http";
 
 import { noMetrics, systemClock } from "@beklijf/core";
 import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
-import { closeQueues, createQueues, type Queues, statementJobId } from "@beklijf/queue";
-import { aCompletedStatement, aLearner, aStatementId, clearRedisPrefix, testDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  closeQueues,
+  createQueues,
+  type Queues,
+  statementJobId,
+} from "@beklijf/queue";
+import {
+  aCompletedStatement,
+  aLearner,
+  aStatementId,
+  clearRedisPrefix,
+  testDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import express from "express";
 import type { Redis } from "ioredis";
 
@@ -26,26 +40,54 @@ describe("POST /xapi/statements", () => {
   const post = (body: unknown) =>
     fetch(`${url}/xapi/statements`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-experience-api-version": "1.0.3", authorization: auth },
+      headers: {
+        "content-type": "application/json",
+        "x-experience-api-version": "1.0.3",
+        authorization: auth,
+      },
       body: JSON.stringify(body),
     });
-  const rowsOf = (ids: readonly string[]) => db.statement.count({ where: { tenantId, id: { in: [...ids] } } });
-  const outboxOf = (ids: readonly string[]) => db.outboxEvent.count({ where: { tenantId, jobId: { in: ids.map((id) => statementJobId(tenantId, id)) } } });
+  const rowsOf = (ids: readonly string[]) =>
+    db.statement.count({ where: { tenantId, id: { in: [...ids] } } });
+  const outboxOf = (ids: readonly string[]) =>
+    db.outboxEvent.count({
+      where: {
+        tenantId,
+        jobId: { in: ids.map((id) => statementJobId(tenantId, id)) },
+      },
+    });
 
   beforeAll(async () => {
     db = testDb();
     redis = testRedis();
     queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(db, `ingest-idem-${randomBytes(4).toString("hex")}`, "Ingest idempotency test");
+    const tenant = await ensureTenant(
+      db,
+      `ingest-idem-${randomBytes(4).toString("hex")}`,
+      "Ingest idempotency test",
+    );
     tenantId = tenant.id;
-    const { connection, secret } = await createConnection(db, { tenantId, name: "moodle" });
+    const { connection, secret } = await createConnection(db, {
+      tenantId,
+      name: "moodle",
+    });
     auth = `Basic ${Buffer.from(`${connection.key}:${secret}`).toString("base64")}`;
     const root = express();
-    root.use("/xapi", buildApp({ db, queues, clock: systemClock, logger: testLogger, metrics: noMetrics }));
+    root.use(
+      "/xapi",
+      buildApp({
+        db,
+        queues,
+        clock: systemClock,
+        logger: testLogger,
+        metrics: noMetrics,
+      }),
+    );
     server = root.listen(0, "127.0.0.1");
     await once(server, "listening");
     const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("the test server has no TCP address");
+    if (address === null || typeof address === "string")
+      throw new Error("the test server has no TCP address");
     url = `http://127.0.0.1:${address.port}`;
   });
 
@@ -80,8 +122,20 @@ describe("POST /xapi/statements", () => {
     it("treats a differently cased mbox and timestamp notation as the same content", async () => {
       const learner = aLearner();
       const id = aStatementId();
-      const statement = aCompletedStatement({ learner, id, timestamp: "2026-05-04T10:00:00Z" });
-      const sameContent = { ...statement, actor: { objectType: "Agent", name: learner.name, mbox: `mailto:${learner.email.toUpperCase()}` }, timestamp: "2026-05-04T12:00:00.000+02:00" };
+      const statement = aCompletedStatement({
+        learner,
+        id,
+        timestamp: "2026-05-04T10:00:00Z",
+      });
+      const sameContent = {
+        ...statement,
+        actor: {
+          objectType: "Agent",
+          name: learner.name,
+          mbox: `mailto:${learner.email.toUpperCase()}`,
+        },
+        timestamp: "2026-05-04T12:00:00.000+02:00",
+      };
 
       expect((await post(statement)).status).toBe(200);
       expect((await post(sameContent)).status).toBe(200);
@@ -93,19 +147,32 @@ describe("POST /xapi/statements", () => {
     it("answers 409 STATEMENT_ID_CONFLICT and stores nothing of that batch", async () => {
       const learner = aLearner();
       const id = aStatementId();
-      const original = aCompletedStatement({ learner, id, courseName: { "nl-NL": "Feedback geven" } });
+      const original = aCompletedStatement({
+        learner,
+        id,
+        courseName: { "nl-NL": "Feedback geven" },
+      });
       expect((await post(original)).status).toBe(200);
       const newcomer = aStatementId();
       const changed = { ...original, result: { completion: false } };
 
-      const response = await post([aCompletedStatement({ learner, id: newcomer }), changed]);
+      const response = await post([
+        aCompletedStatement({ learner, id: newcomer }),
+        changed,
+      ]);
 
       expect(response.status).toBe(409);
-      expect(await response.json()).toMatchObject({ error: { code: "STATEMENT_ID_CONFLICT" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "STATEMENT_ID_CONFLICT" },
+      });
       expect(await rowsOf([newcomer])).toBe(0);
       expect(await outboxOf([newcomer])).toBe(0);
-      expect(await queues.statements.getJob(statementJobId(tenantId, newcomer))).toBeUndefined();
-      const stored = await db.statement.findUniqueOrThrow({ where: { tenantId_id: { tenantId, id } } });
+      expect(
+        await queues.statements.getJob(statementJobId(tenantId, newcomer)),
+      ).toBeUndefined();
+      const stored = await db.statement.findUniqueOrThrow({
+        where: { tenantId_id: { tenantId, id } },
+      });
       expect(stored.raw).toMatchObject({ result: { completion: true } });
     });
   });
@@ -113,7 +180,10 @@ describe("POST /xapi/statements", () => {
   describe("when statements without an id (as Moodle sends them) arrive twice", () => {
     it("derives the same ids from their content and stores each once", async () => {
       const learner = aLearner();
-      const batch = [aCompletedStatement({ learner }), aCompletedStatement({ learner })];
+      const batch = [
+        aCompletedStatement({ learner }),
+        aCompletedStatement({ learner }),
+      ];
 
       const first = await post(batch);
       const second = await post(batch);
@@ -122,7 +192,11 @@ describe("POST /xapi/statements", () => {
       const firstIds: unknown = await first.json();
       const secondIds: unknown = await second.json();
       expect(secondIds).toEqual(firstIds);
-      if (!Array.isArray(firstIds) || !firstIds.every((id): id is string => typeof id === "string")) throw new Error("expected an array of ids");
+      if (
+        !Array.isArray(firstIds) ||
+        !firstIds.every((id): id is string => typeof id === "string")
+      )
+        throw new Error("expected an array of ids");
       expect(firstIds).toHaveLength(2);
       expect(new Set(firstIds).size).toBe(2);
       expect(await rowsOf(firstIds)).toBe(2);
@@ -137,10 +211,16 @@ describe("POST /xapi/statements", () => {
       const other = aStatementId();
       const statement = aCompletedStatement({ learner, id });
 
-      const response = await post([aCompletedStatement({ learner, id: other }), statement, { ...statement, result: { completion: false } }]);
+      const response = await post([
+        aCompletedStatement({ learner, id: other }),
+        statement,
+        { ...statement, result: { completion: false } },
+      ]);
 
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { code: "STATEMENT_ID_REPEATED", issues: [{ path: [2, "id"] }] } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "STATEMENT_ID_REPEATED", issues: [{ path: [2, "id"] }] },
+      });
       expect(await rowsOf([id, other])).toBe(0);
     });
 
@@ -160,14 +240,20 @@ describe("POST /xapi/statements", () => {
       const id = aStatementId();
       const statement = aCompletedStatement({ learner: aLearner(), id });
 
-      const responses = await Promise.all(Array.from({ length: 10 }, () => post(statement)));
-      const bodies: unknown[] = await Promise.all(responses.map((r) => r.json()));
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => post(statement)),
+      );
+      const bodies: unknown[] = await Promise.all(
+        responses.map((r) => r.json()),
+      );
 
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(bodies).toEqual(Array(10).fill([id]));
       expect(await rowsOf([id])).toBe(1);
       expect(await outboxOf([id])).toBe(1);
-      expect(await queues.statements.getJob(statementJobId(tenantId, id))).toMatchObject({ data: { tenantId, statementId: id } });
+      expect(
+        await queues.statements.getJob(statementJobId(tenantId, id)),
+      ).toMatchObject({ data: { tenantId, statementId: id } });
     });
   });
 });

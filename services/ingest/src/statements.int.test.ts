@@ -4,8 +4,22 @@ import { once } from "node:events";
 
 import { noMetrics, systemClock } from "@beklijf/core";
 import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
-import { closeQueues, createQueues, type Queues, statementJobId } from "@beklijf/queue";
-import { aCompletedStatement, aLearner, aStatementId, clearRedisPrefix, testDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  closeQueues,
+  createQueues,
+  type Queues,
+  statementJobId,
+} from "@beklijf/queue";
+import {
+  aCompletedStatement,
+  aLearner,
+  aStatementId,
+  clearRedisPrefix,
+  testDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
 
@@ -24,7 +38,8 @@ async function serve(app: Express): Promise<Served> {
   const server = root.listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the test server has no TCP address");
+  if (address === null || typeof address === "string")
+    throw new Error("the test server has no TCP address");
   return {
     url: `http://127.0.0.1:${address.port}`,
     close: () =>
@@ -63,7 +78,6 @@ function field(value: unknown, name: string): unknown {
   return found;
 }
 
-
 describe("POST /xapi/statements", () => {
   let db: PrismaClient;
   let redis: Redis;
@@ -75,13 +89,27 @@ describe("POST /xapi/statements", () => {
   let key: string;
   const prefix = uniqueRedisPrefix("ingest");
 
-  const post = (body: unknown, options: { auth?: string | null; version?: string | null; raw?: string; to?: Served } = {}) => {
-    const headers: Record<string, string> = { "content-type": "application/json" };
+  const post = (
+    body: unknown,
+    options: {
+      auth?: string | null;
+      version?: string | null;
+      raw?: string;
+      to?: Served;
+    } = {},
+  ) => {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+    };
     const authorization = options.auth === undefined ? auth : options.auth;
     if (authorization !== null) headers["authorization"] = authorization;
     const version = options.version === undefined ? "1.0.3" : options.version;
     if (version !== null) headers["x-experience-api-version"] = version;
-    return fetch(`${(options.to ?? served).url}/xapi/statements`, { method: "POST", headers, body: options.raw ?? JSON.stringify(body) });
+    return fetch(`${(options.to ?? served).url}/xapi/statements`, {
+      method: "POST",
+      headers,
+      body: options.raw ?? JSON.stringify(body),
+    });
   };
   const statementCount = () => db.statement.count({ where: { tenantId } });
   const outboxCount = () => db.outboxEvent.count({ where: { tenantId } });
@@ -90,12 +118,22 @@ describe("POST /xapi/statements", () => {
     db = testDb();
     redis = testRedis();
     queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(db, `ingest-${randomBytes(4).toString("hex")}`, "Ingest statements test");
+    const tenant = await ensureTenant(
+      db,
+      `ingest-${randomBytes(4).toString("hex")}`,
+      "Ingest statements test",
+    );
     tenantId = tenant.id;
     const created = await createConnection(db, { tenantId, name: "moodle" });
     key = created.connection.key;
     auth = basic(key, created.secret);
-    const deps: IngestDeps = { db, queues, clock: systemClock, logger: testLogger, metrics: noMetrics };
+    const deps: IngestDeps = {
+      db,
+      queues,
+      clock: systemClock,
+      logger: testLogger,
+      metrics: noMetrics,
+    };
     served = await serve(buildApp(deps));
     small = await serve(buildApp({ ...deps, bodyLimit: "1kb" }));
   });
@@ -127,21 +165,39 @@ describe("POST /xapi/statements", () => {
     });
 
     it("stores the statement with its raw JSON", async () => {
-      const row = await db.statement.findUnique({ where: { tenantId_id: { tenantId, id } } });
-      expect(row).toMatchObject({ actorKey: `mbox:mailto:${learner.email}`, verbId: "http://adlnet.gov/expapi/verbs/completed" });
-      expect(row?.raw).toMatchObject({ id, actor: { mbox: `mailto:${learner.email}` }, result: { completion: true } });
+      const row = await db.statement.findUnique({
+        where: { tenantId_id: { tenantId, id } },
+      });
+      expect(row).toMatchObject({
+        actorKey: `mbox:mailto:${learner.email}`,
+        verbId: "http://adlnet.gov/expapi/verbs/completed",
+      });
+      expect(row?.raw).toMatchObject({
+        id,
+        actor: { mbox: `mailto:${learner.email}` },
+        result: { completion: true },
+      });
     });
 
     it("writes its outbox row in the same commit and marks it dispatched", async () => {
-      const rows = await db.outboxEvent.findMany({ where: { tenantId, jobId: statementJobId(tenantId, id) } });
+      const rows = await db.outboxEvent.findMany({
+        where: { tenantId, jobId: statementJobId(tenantId, id) },
+      });
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ queue: "statements", jobName: "statement.process", payload: { tenantId, statementId: id } });
+      expect(rows[0]).toMatchObject({
+        queue: "statements",
+        jobName: "statement.process",
+        payload: { tenantId, statementId: id },
+      });
       expect(rows[0]?.dispatchedAt).toBeInstanceOf(Date);
     });
 
     it("enqueues the job statement.process under its deterministic id", async () => {
       const job = await queues.statements.getJob(statementJobId(tenantId, id));
-      expect(job).toMatchObject({ name: "statement.process", data: { tenantId, statementId: id } });
+      expect(job).toMatchObject({
+        name: "statement.process",
+        data: { tenantId, statementId: id },
+      });
     });
   });
 
@@ -149,13 +205,26 @@ describe("POST /xapi/statements", () => {
     it("answers 200 with the ids in the order sent, and stores and enqueues each", async () => {
       const learner = aLearner();
       const ids = [aStatementId(), aStatementId(), aStatementId()];
-      const response = await post(ids.map((id) => aCompletedStatement({ learner, id })));
+      const response = await post(
+        ids.map((id) => aCompletedStatement({ learner, id })),
+      );
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual(ids);
-      expect(await db.statement.count({ where: { tenantId, id: { in: ids } } })).toBe(3);
-      expect(await db.outboxEvent.count({ where: { tenantId, jobId: { in: ids.map((id) => statementJobId(tenantId, id)) } } })).toBe(3);
+      expect(
+        await db.statement.count({ where: { tenantId, id: { in: ids } } }),
+      ).toBe(3);
+      expect(
+        await db.outboxEvent.count({
+          where: {
+            tenantId,
+            jobId: { in: ids.map((id) => statementJobId(tenantId, id)) },
+          },
+        }),
+      ).toBe(3);
       for (const id of ids) {
-        expect(await queues.statements.getJob(statementJobId(tenantId, id))).toMatchObject({ data: { tenantId, statementId: id } });
+        expect(
+          await queues.statements.getJob(statementJobId(tenantId, id)),
+        ).toMatchObject({ data: { tenantId, statementId: id } });
       }
     });
   });
@@ -163,54 +232,97 @@ describe("POST /xapi/statements", () => {
   describe("without the X-Experience-API-Version header", () => {
     it("answers 400 XAPI_VERSION_MISSING, names the version it speaks and stores nothing", async () => {
       const before = await statementCount();
-      const response = await post(aCompletedStatement({ learner: aLearner() }), { version: null });
+      const response = await post(
+        aCompletedStatement({ learner: aLearner() }),
+        { version: null },
+      );
       expect(response.status).toBe(400);
       expect(response.headers.get("x-experience-api-version")).toBe("1.0.3");
-      expect(await response.json()).toMatchObject({ error: { code: "XAPI_VERSION_MISSING" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "XAPI_VERSION_MISSING" },
+      });
       expect(await statementCount()).toBe(before);
     });
 
     it("refuses a version it does not speak the same way", async () => {
-      const response = await post(aCompletedStatement({ learner: aLearner() }), { version: "0.95" });
+      const response = await post(
+        aCompletedStatement({ learner: aLearner() }),
+        { version: "0.95" },
+      );
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { code: "XAPI_VERSION_MISSING" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "XAPI_VERSION_MISSING" },
+      });
     });
   });
 
   describe("when the credentials are not right", () => {
     const refused = async (authorization: string | null, code: string) => {
       const before = await statementCount();
-      const response = await post(aCompletedStatement({ learner: aLearner(), id: aStatementId() }), { auth: authorization });
+      const response = await post(
+        aCompletedStatement({ learner: aLearner(), id: aStatementId() }),
+        { auth: authorization },
+      );
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
       expect(await response.json()).toMatchObject({ error: { code } });
       expect(await statementCount()).toBe(before);
     };
 
-    it("answers 401 with WWW-Authenticate when none are sent", () => refused(null, "CREDENTIALS_MISSING"));
+    it("answers 401 with WWW-Authenticate when none are sent", () =>
+      refused(null, "CREDENTIALS_MISSING"));
 
-    it("answers 401 for a wrong secret", () => refused(basic(key, "not-the-secret"), "CREDENTIALS_INVALID"));
+    it("answers 401 for a wrong secret", () =>
+      refused(basic(key, "not-the-secret"), "CREDENTIALS_INVALID"));
 
-    it("answers 401 for an unknown key", () => refused(basic(`bk_unknown${randomBytes(6).toString("hex")}`, "whatever"), "CREDENTIALS_INVALID"));
+    it("answers 401 for an unknown key", () =>
+      refused(
+        basic(`bk_unknown${randomBytes(6).toString("hex")}`, "whatever"),
+        "CREDENTIALS_INVALID",
+      ));
 
     it("answers 401 for a disabled connection", async () => {
-      const disabled = await createConnection(db, { tenantId, name: "disabled lms" });
-      await db.connection.update({ where: { id: disabled.connection.id }, data: { enabled: false } });
-      await refused(basic(disabled.connection.key, disabled.secret), "CONNECTION_DISABLED");
+      const disabled = await createConnection(db, {
+        tenantId,
+        name: "disabled lms",
+      });
+      await db.connection.update({
+        where: { id: disabled.connection.id },
+        data: { enabled: false },
+      });
+      await refused(
+        basic(disabled.connection.key, disabled.secret),
+        "CONNECTION_DISABLED",
+      );
     });
 
     it("answers 401 at once for a connection disabled after it was last accepted", async () => {
-      const lms = await createConnection(db, { tenantId, name: "lms disabled later" });
+      const lms = await createConnection(db, {
+        tenantId,
+        name: "lms disabled later",
+      });
       const credentials = basic(lms.connection.key, lms.secret);
-      expect((await post(aCompletedStatement({ learner: aLearner() }), { auth: credentials })).status).toBe(200);
-      await db.connection.update({ where: { id: lms.connection.id }, data: { enabled: false } });
+      expect(
+        (
+          await post(aCompletedStatement({ learner: aLearner() }), {
+            auth: credentials,
+          })
+        ).status,
+      ).toBe(200);
+      await db.connection.update({
+        where: { id: lms.connection.id },
+        data: { enabled: false },
+      });
       await refused(credentials, "CONNECTION_DISABLED");
     });
   });
 
   describe("when a statement is invalid", () => {
     it("answers 400 STATEMENT_INVALID with issues that point into the statement", async () => {
-      const statement = { ...aCompletedStatement({ learner: aLearner() }), verb: { id: "completed" } };
+      const statement = {
+        ...aCompletedStatement({ learner: aLearner() }),
+        verb: { id: "completed" },
+      };
       const response = await post(statement);
       expect(response.status).toBe(400);
       const body: unknown = await response.json();
@@ -221,8 +333,14 @@ describe("POST /xapi/statements", () => {
     it("locates every issue of a batch by the statement's index, and stores none of the batch", async () => {
       const learner = aLearner();
       const valid = aCompletedStatement({ learner, id: aStatementId() });
-      const invalid = { ...aCompletedStatement({ learner, id: aStatementId() }), actor: { name: "No identifier" } };
-      const [statementsBefore, outboxBefore] = [await statementCount(), await outboxCount()];
+      const invalid = {
+        ...aCompletedStatement({ learner, id: aStatementId() }),
+        actor: { name: "No identifier" },
+      };
+      const [statementsBefore, outboxBefore] = [
+        await statementCount(),
+        await outboxCount(),
+      ];
 
       const response = await post([valid, invalid]);
 
@@ -239,31 +357,45 @@ describe("POST /xapi/statements", () => {
     it("answers 400 STATEMENTS_EMPTY for an empty batch", async () => {
       const response = await post([]);
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { code: "STATEMENTS_EMPTY" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "STATEMENTS_EMPTY" },
+      });
     });
   });
 
   describe("when the body is larger than the limit", () => {
     it("answers 413 BODY_TOO_LARGE and stores nothing", async () => {
       const before = await statementCount();
-      const big = { ...aCompletedStatement({ learner: aLearner(), id: aStatementId() }), result: { completion: true, response: "x".repeat(2_048) } };
+      const big = {
+        ...aCompletedStatement({ learner: aLearner(), id: aStatementId() }),
+        result: { completion: true, response: "x".repeat(2_048) },
+      };
       const response = await post(big, { to: small });
       expect(response.status).toBe(413);
-      expect(await response.json()).toMatchObject({ error: { code: "BODY_TOO_LARGE" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "BODY_TOO_LARGE" },
+      });
       expect(await statementCount()).toBe(before);
     });
 
     it("still accepts a statement under the limit", async () => {
-      const response = await post(aCompletedStatement({ learner: aLearner() }), { to: small });
+      const response = await post(
+        aCompletedStatement({ learner: aLearner() }),
+        { to: small },
+      );
       expect(response.status).toBe(200);
     });
   });
 
   describe("when the body is not JSON", () => {
     it("answers 400 BODY_NOT_JSON", async () => {
-      const response = await post(undefined, { raw: '{"actor": {"mbox": "mailto:anna@example.test"' });
+      const response = await post(undefined, {
+        raw: '{"actor": {"mbox": "mailto:anna@example.test"',
+      });
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { code: "BODY_NOT_JSON" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: "BODY_NOT_JSON" },
+      });
     });
   });
 });
@@ -272,8 +404,20 @@ describe("GET /xapi/about", () => {
   it("answers without credentials, with the versions it speaks", async () => {
     const db = testDb();
     const redis = testRedis();
-    const queues = createQueues({ connection: redis, prefix: uniqueRedisPrefix("ingest-about"), logger: testLogger });
-    const served = await serve(buildApp({ db, queues, clock: systemClock, logger: testLogger, metrics: noMetrics }));
+    const queues = createQueues({
+      connection: redis,
+      prefix: uniqueRedisPrefix("ingest-about"),
+      logger: testLogger,
+    });
+    const served = await serve(
+      buildApp({
+        db,
+        queues,
+        clock: systemClock,
+        logger: testLogger,
+        metrics: noMetrics,
+      }),
+    );
     try {
       const response = await fetch(`${served.url}/xapi/about`);
       expect(response.status).toBe(200);

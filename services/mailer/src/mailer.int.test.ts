@@ -1,12 +1,43 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 
-import { loadContentPack,TEMPLATES_DIR } from "@beklijf/content";
+import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
 import { createManualClock, noMetrics, verifyToken } from "@beklijf/core";
-import { createPlan, ensurePersonForMbox, ensureTenant, handOffNudge, loadActiveRules, type PrismaClient, storeStatements, syncRuleSet } from "@beklijf/db";
-import { closeQueues, createQueues, deliveryHandOff, dispatchHandOffs, enqueue, type Job, nudgeJobId, type Queues, statementHandOff } from "@beklijf/queue";
+import {
+  createPlan,
+  ensurePersonForMbox,
+  ensureTenant,
+  handOffNudge,
+  loadActiveRules,
+  type PrismaClient,
+  storeStatements,
+  syncRuleSet,
+} from "@beklijf/db";
+import {
+  closeQueues,
+  createQueues,
+  deliveryHandOff,
+  dispatchHandOffs,
+  enqueue,
+  type Job,
+  nudgeJobId,
+  type Queues,
+  statementHandOff,
+} from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
-import { aCompletedStatement, aLearner, type CapturedMail, clearRedisPrefix, eventually, ownTestDb, type SmtpSink, startSmtpSink, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  aCompletedStatement,
+  aLearner,
+  type CapturedMail,
+  clearRedisPrefix,
+  eventually,
+  ownTestDb,
+  type SmtpSink,
+  startSmtpSink,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
 import { SMTPServer } from "smtp-server";
 
@@ -36,9 +67,22 @@ describe("the mailer (delivery.send)", () => {
     sink = await startSmtpSink();
     own = await ownTestDb();
     ({ db } = own);
-    const pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
-    tenantId = (await ensureTenant(db, `mailer-${randomBytes(4).toString("hex")}`, "Mailer test")).id;
-    await syncRuleSet(db, { tenantId, key: pack.name, name: pack.title, rules: pack.rules });
+    const pack = await loadContentPack(
+      path.join(TEMPLATES_DIR, "werkplekleren"),
+    );
+    tenantId = (
+      await ensureTenant(
+        db,
+        `mailer-${randomBytes(4).toString("hex")}`,
+        "Mailer test",
+      )
+    ).id;
+    await syncRuleSet(db, {
+      tenantId,
+      key: pack.name,
+      name: pack.title,
+      rules: pack.rules,
+    });
     mailer = start({
       db,
       connection,
@@ -65,91 +109,184 @@ describe("the mailer (delivery.send)", () => {
   });
 
   /** A queued delivery of the first follow-up of a completion, as the engine hands it off. */
-  async function aQueuedDelivery(learner: { name: string; email: string }, locale = "nl"): Promise<string> {
+  async function aQueuedDelivery(
+    learner: { name: string; email: string },
+    locale = "nl",
+  ): Promise<string> {
     const completedAt = new Date(clock.now().getTime() - 5 * 3600 * 1000);
-    const statement = aCompletedStatement({ learner, courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" }, timestamp: completedAt.toISOString() });
+    const statement = aCompletedStatement({
+      learner,
+      courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
+      timestamp: completedAt.toISOString(),
+    });
     const prepared = prepareStatement(statement, { clock });
-    if (!prepared.ok) throw new Error(`test statement is invalid: ${JSON.stringify(prepared.error)}`);
+    if (!prepared.ok)
+      throw new Error(
+        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
+      );
     const s = prepared.value;
-    await storeStatements(db, { tenantId, connectionId: null, statements: [s], handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }) });
-    const person = await ensurePersonForMbox(db, { tenantId, email: learner.email, name: learner.name, locale, timeZone: "Europe/Amsterdam" });
-    const facts = { statementId: s.id, verbId: s.verbId, objectId: s.objectId, activityType: s.activityType, registration: s.registration, timestamp: s.timestamp };
-    const [proposal] = planNudges({ facts, learnerId: person.id, rules: await loadActiveRules(db, tenantId) });
-    if (proposal === undefined) throw new Error("the pack's rules did not match the completion");
-    const nudges = await createPlan(db, { tenantId, personId: person.id, triggerStatementId: s.id, proposal, startedAt: clock.now(), jobIdFor: nudgeJobId });
-    const [first] = [...nudges].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    await storeStatements(db, {
+      tenantId,
+      connectionId: null,
+      statements: [s],
+      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    });
+    const person = await ensurePersonForMbox(db, {
+      tenantId,
+      email: learner.email,
+      name: learner.name,
+      locale,
+      timeZone: "Europe/Amsterdam",
+    });
+    const facts = {
+      statementId: s.id,
+      verbId: s.verbId,
+      objectId: s.objectId,
+      activityType: s.activityType,
+      registration: s.registration,
+      timestamp: s.timestamp,
+    };
+    const [proposal] = planNudges({
+      facts,
+      learnerId: person.id,
+      rules: await loadActiveRules(db, tenantId),
+    });
+    if (proposal === undefined)
+      throw new Error("the pack's rules did not match the completion");
+    const nudges = await createPlan(db, {
+      tenantId,
+      personId: person.id,
+      triggerStatementId: s.id,
+      proposal,
+      startedAt: clock.now(),
+      jobIdFor: nudgeJobId,
+    });
+    const [first] = [...nudges].sort(
+      (a, b) => a.dueAt.getTime() - b.dueAt.getTime(),
+    );
     if (first === undefined) throw new Error("nothing was planned");
-    const deliveryId = await handOffNudge(db, { nudgeId: first.id, tenantId, toAddress: learner.email, at: clock.now(), handOff: (id) => ({ tenantId, ...deliveryHandOff(id) }) });
+    const deliveryId = await handOffNudge(db, {
+      nudgeId: first.id,
+      tenantId,
+      toAddress: learner.email,
+      at: clock.now(),
+      handOff: (id) => ({ tenantId, ...deliveryHandOff(id) }),
+    });
     if (deliveryId === null) throw new Error("the nudge was handed off before");
     return deliveryId;
   }
 
   /** Enqueues delivery.send (under its deterministic id unless given another) and waits for the outcome. */
-  async function send(deliveryId: string, jobId = deliveryHandOff(deliveryId).jobId, on: Queues = queues): Promise<{ job: Job; state: string }> {
-    if (jobId === deliveryHandOff(deliveryId).jobId) await dispatchHandOffs(on, [deliveryHandOff(deliveryId)]);
-    else await enqueue(on, "deliveries", "delivery.send", { deliveryId }, { jobId });
+  async function send(
+    deliveryId: string,
+    jobId = deliveryHandOff(deliveryId).jobId,
+    on: Queues = queues,
+  ): Promise<{ job: Job; state: string }> {
+    if (jobId === deliveryHandOff(deliveryId).jobId)
+      await dispatchHandOffs(on, [deliveryHandOff(deliveryId)]);
+    else
+      await enqueue(
+        on,
+        "deliveries",
+        "delivery.send",
+        { deliveryId },
+        { jobId },
+      );
     return eventually(
       async () => {
         // State first, then the job: a snapshot read before the state could predate the finish.
         const state = await on.deliveries.getJobState(jobId);
         const job = await on.deliveries.getJob(jobId);
-        return job !== undefined && (state === "completed" || state === "failed") ? { job, state } : undefined;
+        return job !== undefined &&
+          (state === "completed" || state === "failed")
+          ? { job, state }
+          : undefined;
       },
       { timeoutMs: 15_000, what: `delivery job ${jobId} to finish` },
     );
   }
 
-  const mailsTo = (address: string): CapturedMail[] => sink.messages().filter((mail) => mail.to.includes(address));
-  const deliveryRow = (id: string) => db.delivery.findUniqueOrThrow({ where: { id } });
+  const mailsTo = (address: string): CapturedMail[] =>
+    sink.messages().filter((mail) => mail.to.includes(address));
+  const deliveryRow = (id: string) =>
+    db.delivery.findUniqueOrThrow({ where: { id } });
 
   describe.each([
-    ["nl", "Anna, wanneer ga je Feedback geven toepassen?", "Feedback geven", "Geen e-mails meer ontvangen"],
-    ["en", "Anna, when will you put Giving feedback to work?", "Giving feedback", "Stop these emails"],
-  ])("when the learner's locale is %s", (locale, subject, trainingName, unsubscribeText) => {
-    const learner = aLearner({ name: "Anna de Vries" });
-    let deliveryId: string;
-    let mail: CapturedMail;
+    [
+      "nl",
+      "Anna, wanneer ga je Feedback geven toepassen?",
+      "Feedback geven",
+      "Geen e-mails meer ontvangen",
+    ],
+    [
+      "en",
+      "Anna, when will you put Giving feedback to work?",
+      "Giving feedback",
+      "Stop these emails",
+    ],
+  ])(
+    "when the learner's locale is %s",
+    (locale, subject, trainingName, unsubscribeText) => {
+      const learner = aLearner({ name: "Anna de Vries" });
+      let deliveryId: string;
+      let mail: CapturedMail;
 
-    beforeAll(async () => {
-      deliveryId = await aQueuedDelivery(learner, locale);
-      expect((await send(deliveryId)).state).toBe("completed");
-      mail = await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
-    });
+      beforeAll(async () => {
+        deliveryId = await aQueuedDelivery(learner, locale);
+        expect((await send(deliveryId)).state).toBe("completed");
+        mail = await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
+      });
 
-    it("renders the template in that locale, naming the training from the statement's language map", () => {
-      expect(mail.subject).toBe(subject);
-      expect(mail.html).toContain(`<strong>${trainingName}</strong>`);
-      expect(mail.html).toContain(`<html lang="${locale}">`);
-      expect(mail.text).toContain(trainingName);
-      expect(mail.html).toContain(unsubscribeText);
-    });
+      it("renders the template in that locale, naming the training from the statement's language map", () => {
+        expect(mail.subject).toBe(subject);
+        expect(mail.html).toContain(`<strong>${trainingName}</strong>`);
+        expect(mail.html).toContain(`<html lang="${locale}">`);
+        expect(mail.text).toContain(trainingName);
+        expect(mail.html).toContain(unsubscribeText);
+      });
 
-    it("sends a text part and an HTML part", () => {
-      expect(mail.raw).toMatch(/Content-Type: multipart\/alternative/i);
-      expect(mail.raw).toMatch(/Content-Type: text\/plain/i);
-      expect(mail.raw).toMatch(/Content-Type: text\/html/i);
-      expect(mail.text).not.toContain("<");
-    });
+      it("sends a text part and an HTML part", () => {
+        expect(mail.raw).toMatch(/Content-Type: multipart\/alternative/i);
+        expect(mail.raw).toMatch(/Content-Type: text\/plain/i);
+        expect(mail.raw).toMatch(/Content-Type: text\/html/i);
+        expect(mail.text).not.toContain("<");
+      });
 
-    it("sends from the configured sender with a stable Message-ID", () => {
-      expect(mail.headers["from"]).toBe(MAIL_FROM);
-      expect(mail.from).toBe("academie@example.test");
-      expect(mail.headers["message-id"]).toBe(`<delivery-${deliveryId}@learn.example.test>`);
-    });
+      it("sends from the configured sender with a stable Message-ID", () => {
+        expect(mail.headers["from"]).toBe(MAIL_FROM);
+        expect(mail.from).toBe("academie@example.test");
+        expect(mail.headers["message-id"]).toBe(
+          `<delivery-${deliveryId}@learn.example.test>`,
+        );
+      });
 
-    it("carries RFC 8058 one-click unsubscribe headers with a signed link for this delivery", () => {
-      expect(mail.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
-      const link = /^<([^>]+)>$/.exec(mail.headers["list-unsubscribe"] ?? "")?.[1] ?? "";
-      expect(link.startsWith(`${PUBLIC_URL}/u/`)).toBe(true);
-      const claims = verifyToken(link.slice(`${PUBLIC_URL}/u/`.length), { secret: SECRET, purpose: "unsubscribe", now: clock.now() });
-      expect(claims).toMatchObject({ ok: true, value: { sub: deliveryId } });
-      expect(mail.html).toContain(link.replace(/&/g, "&amp;"));
-    });
+      it("carries RFC 8058 one-click unsubscribe headers with a signed link for this delivery", () => {
+        expect(mail.headers["list-unsubscribe-post"]).toBe(
+          "List-Unsubscribe=One-Click",
+        );
+        const link =
+          /^<([^>]+)>$/.exec(mail.headers["list-unsubscribe"] ?? "")?.[1] ?? "";
+        expect(link.startsWith(`${PUBLIC_URL}/u/`)).toBe(true);
+        const claims = verifyToken(link.slice(`${PUBLIC_URL}/u/`.length), {
+          secret: SECRET,
+          purpose: "unsubscribe",
+          now: clock.now(),
+        });
+        expect(claims).toMatchObject({ ok: true, value: { sub: deliveryId } });
+        expect(mail.html).toContain(link.replace(/&/g, "&amp;"));
+      });
 
-    it("records the delivery as sent, with sentAt and the Message-ID", async () => {
-      expect(await deliveryRow(deliveryId)).toMatchObject({ status: "sent", sentAt: clock.now(), messageId: mail.headers["message-id"], attempts: 1, lastError: null });
-    });
-  });
+      it("records the delivery as sent, with sentAt and the Message-ID", async () => {
+        expect(await deliveryRow(deliveryId)).toMatchObject({
+          status: "sent",
+          sentAt: clock.now(),
+          messageId: mail.headers["message-id"],
+          attempts: 1,
+          lastError: null,
+        });
+      });
+    },
+  );
 
   describe("when the server answers 451 to the first attempt", () => {
     const learner = aLearner();
@@ -165,7 +302,11 @@ describe("the mailer (delivery.send)", () => {
       expect(state).toBe("completed");
       expect(job.attemptsMade).toBe(2);
       expect(mailsTo(learner.email)).toHaveLength(1);
-      expect(await deliveryRow(deliveryId)).toMatchObject({ status: "sent", attempts: 2, lastError: null });
+      expect(await deliveryRow(deliveryId)).toMatchObject({
+        status: "sent",
+        attempts: 2,
+        lastError: null,
+      });
     });
   });
 
@@ -187,18 +328,31 @@ describe("the mailer (delivery.send)", () => {
     });
 
     it("marks the delivery failed with a readable reason", async () => {
-      expect(await deliveryRow(deliveryId)).toMatchObject({ status: "failed", attempts: 1, sentAt: null, lastError: "refused by the mail server (550); address suppressed" });
+      expect(await deliveryRow(deliveryId)).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        sentAt: null,
+        lastError: "refused by the mail server (550); address suppressed",
+      });
     });
 
     it("suppresses the address as bounced", async () => {
-      expect(await db.suppression.findMany({ where: { tenantId, address: learner.email } })).toEqual([expect.objectContaining({ reason: "bounced" })]);
+      expect(
+        await db.suppression.findMany({
+          where: { tenantId, address: learner.email },
+        }),
+      ).toEqual([expect.objectContaining({ reason: "bounced" })]);
     });
   });
 
   describe("when the server refuses our sender with 550 (our configuration, not the learner's address)", () => {
     // A server of its own: the sink cannot refuse MAIL FROM. The first attempt is refused.
     const senderPrefix = uniqueRedisPrefix("mailer-sender");
-    const senderQueues = createQueues({ connection, prefix: senderPrefix, logger: testLogger });
+    const senderQueues = createQueues({
+      connection,
+      prefix: senderPrefix,
+      logger: testLogger,
+    });
     const learner = aLearner();
     let refusals = 1;
     let accepted = 0;
@@ -207,9 +361,16 @@ describe("the mailer (delivery.send)", () => {
       disabledCommands: ["STARTTLS"],
       logger: false,
       onMailFrom: (_address, _session, callback) => {
-        if (refusals <= 0) { callback(); return; }
+        if (refusals <= 0) {
+          callback();
+          return;
+        }
         refusals -= 1;
-        callback(Object.assign(new Error("Sender address rejected: not permitted"), { responseCode: 550 }));
+        callback(
+          Object.assign(new Error("Sender address rejected: not permitted"), {
+            responseCode: 550,
+          }),
+        );
       },
       onData: (stream, _session, callback) => {
         stream.resume();
@@ -224,10 +385,15 @@ describe("the mailer (delivery.send)", () => {
     let outcome: { job: Job; state: string };
 
     beforeAll(async () => {
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      await new Promise<void>((resolve) =>
+        server.listen(0, "127.0.0.1", resolve),
+      );
       const address = server.server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      const pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
+      const port =
+        typeof address === "object" && address !== null ? address.port : 0;
+      const pack = await loadContentPack(
+        path.join(TEMPLATES_DIR, "werkplekleren"),
+      );
       senderMailer = start({
         db,
         connection,
@@ -243,25 +409,40 @@ describe("the mailer (delivery.send)", () => {
         linkTtlDays: 30,
       });
       deliveryId = await aQueuedDelivery(learner);
-      outcome = await send(deliveryId, deliveryHandOff(deliveryId).jobId, senderQueues);
+      outcome = await send(
+        deliveryId,
+        deliveryHandOff(deliveryId).jobId,
+        senderQueues,
+      );
     });
 
     afterAll(async () => {
       await senderMailer?.stop();
       await closeQueues(senderQueues);
       await clearRedisPrefix(connection, senderPrefix);
-      await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
     });
 
     it("does not suppress the learner's address", async () => {
-      expect(await db.suppression.count({ where: { tenantId, address: learner.email } })).toBe(0);
+      expect(
+        await db.suppression.count({
+          where: { tenantId, address: learner.email },
+        }),
+      ).toBe(0);
     });
 
     it("retries and sends once the server accepts", async () => {
       expect(outcome.state).toBe("completed");
       expect(outcome.job.attemptsMade).toBe(2);
       expect(accepted).toBe(1);
-      expect(await deliveryRow(deliveryId)).toMatchObject({ status: "sent", attempts: 2 });
+      expect(await deliveryRow(deliveryId)).toMatchObject({
+        status: "sent",
+        attempts: 2,
+      });
     });
   });
 
@@ -278,7 +459,9 @@ describe("the mailer (delivery.send)", () => {
     it("sends nothing more when the job is replayed under another id", async () => {
       const before = await deliveryRow(deliveryId);
       expect(before.status).toBe("sent");
-      expect((await send(deliveryId, `replay-${randomUUID()}`)).state).toBe("completed");
+      expect((await send(deliveryId, `replay-${randomUUID()}`)).state).toBe(
+        "completed",
+      );
       expect(mailsTo(learner.email)).toHaveLength(1);
       expect(await deliveryRow(deliveryId)).toEqual(before);
     });
@@ -289,13 +472,26 @@ describe("the mailer (delivery.send)", () => {
     // it through: the learner gets the email twice. Today's only defence is the stable Message-ID,
     // which lets receiving systems drop the duplicate. This test pins that behaviour down.
     it("sends a second copy with the same Message-ID when it was killed between SMTP acceptance and recording", async () => {
-      await db.delivery.update({ where: { id: deliveryId }, data: { status: "sending", sentAt: null, messageId: null } });
-      expect((await send(deliveryId, `after-crash-${randomUUID()}`)).state).toBe("completed");
+      await db.delivery.update({
+        where: { id: deliveryId },
+        data: { status: "sending", sentAt: null, messageId: null },
+      });
+      expect(
+        (await send(deliveryId, `after-crash-${randomUUID()}`)).state,
+      ).toBe("completed");
       const mails = mailsTo(learner.email);
       expect(mails).toHaveLength(2);
-      expect(mails[1]?.headers["message-id"]).toBe(mails[0]?.headers["message-id"]);
-      expect(mails[0]?.headers["message-id"]).toBe(`<delivery-${deliveryId}@learn.example.test>`);
-      expect(await deliveryRow(deliveryId)).toMatchObject({ status: "sent", attempts: 2, messageId: `<delivery-${deliveryId}@learn.example.test>` });
+      expect(mails[1]?.headers["message-id"]).toBe(
+        mails[0]?.headers["message-id"],
+      );
+      expect(mails[0]?.headers["message-id"]).toBe(
+        `<delivery-${deliveryId}@learn.example.test>`,
+      );
+      expect(await deliveryRow(deliveryId)).toMatchObject({
+        status: "sent",
+        attempts: 2,
+        messageId: `<delivery-${deliveryId}@learn.example.test>`,
+      });
     });
   });
 });

@@ -7,8 +7,16 @@ export interface MailerHandle {
   stop(): Promise<void>;
 }
 
-export function start(deps: MailerDeps, options: { concurrency?: number } = {}): MailerHandle {
-  const worker = createWorker("deliveries", deliveryHandlers(deps), { connection: deps.connection, prefix: deps.prefix, logger: deps.logger, concurrency: options.concurrency ?? 10 });
+export function start(
+  deps: MailerDeps,
+  options: { concurrency?: number } = {},
+): MailerHandle {
+  const worker = createWorker("deliveries", deliveryHandlers(deps), {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    logger: deps.logger,
+    concurrency: options.concurrency ?? 10,
+  });
   return {
     stop: async () => {
       await worker.close();

@@ -6,6 +6,7 @@ import nodemailer, { type Transporter } from "nodemailer";
  */
 export function createSmtpTransport(url: string): Transporter {
   const withPool = new URL(url);
-  if (!withPool.searchParams.has("pool")) withPool.searchParams.set("pool", "true");
+  if (!withPool.searchParams.has("pool"))
+    withPool.searchParams.set("pool", "true");
   return nodemailer.createTransport(withPool.toString());
 }

@@ -15,15 +15,27 @@ export function buildApp(deps: WebDeps): Express {
   app.use((_req, res, next) => {
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");
-    res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-src 'self'; base-uri 'none'");
+    res.set(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-src 'self'; base-uri 'none'",
+    );
     next();
   });
   app.get("/", (_req, res) => {
-    res.type("html").send(render("home", { title: "beklijf", xapiEndpoint: `${deps.publicUrl}/xapi`, hasOutbox: deps.outbox !== undefined }));
+    res
+      .type("html")
+      .send(
+        render("home", {
+          title: "beklijf",
+          xapiEndpoint: `${deps.publicUrl}/xapi`,
+          hasOutbox: deps.outbox !== undefined,
+        }),
+      );
   });
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/api", apiRouter(deps));
-  if (deps.outbox !== undefined) app.use("/outbox", outboxRouter(deps, deps.outbox, render));
+  if (deps.outbox !== undefined)
+    app.use("/outbox", outboxRouter(deps, deps.outbox, render));
   app.use(errorHandler(deps));
   return app;
 }

@@ -1,7 +1,14 @@
 import { redactConfig, webSchema } from "@beklijf/config";
 import { createScaledClock } from "@beklijf/core";
 import { applyMigrations, createDb, pingDb } from "@beklijf/db";
-import { createCleanups, createLogger, createMetrics, exitOnSignal, healthRouter, loadConfigOrExit } from "@beklijf/runtime";
+import {
+  createCleanups,
+  createLogger,
+  createMetrics,
+  exitOnSignal,
+  healthRouter,
+  loadConfigOrExit,
+} from "@beklijf/runtime";
 import express from "express";
 
 import { start } from "./start";
@@ -13,19 +20,41 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, "web");
   logger.info({ config: redactConfig(config) }, "starting beklijf web");
   const cleanups = createCleanups(logger);
-  if (config.BEKLIJF_MIGRATE_ON_START) await applyMigrations({ connectionString: config.DATABASE_URL });
+  if (config.BEKLIJF_MIGRATE_ON_START)
+    await applyMigrations({ connectionString: config.DATABASE_URL });
   const db = createDb(config.DATABASE_URL);
   cleanups.add(() => db.$disconnect());
   const metrics = createMetrics();
-  const handle = start({ db, clock: createScaledClock({ scale: config.BEKLIJF_TIME_SCALE }), logger, secret: config.BEKLIJF_SECRET, publicUrl: config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, "") });
+  const handle = start({
+    db,
+    clock: createScaledClock({ scale: config.BEKLIJF_TIME_SCALE }),
+    logger,
+    secret: config.BEKLIJF_SECRET,
+    publicUrl: config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, ""),
+  });
   cleanups.add(() => handle.stop());
 
   const app = express();
   app.disable("x-powered-by");
-  app.use(healthRouter({ registry: metrics.registry, isStarted: () => true, checks: [{ name: "postgres", check: () => pingDb(db) }] }));
+  app.use(
+    healthRouter({
+      registry: metrics.registry,
+      isStarted: () => true,
+      checks: [{ name: "postgres", check: () => pingDb(db) }],
+    }),
+  );
   app.use("/", handle.app);
-  const server = app.listen(config.PORT, () => { logger.info({ port: config.PORT }, "web listening"); });
-  cleanups.add(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+  const server = app.listen(config.PORT, () => {
+    logger.info({ port: config.PORT }, "web listening");
+  });
+  cleanups.add(
+    () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  );
   exitOnSignal(() => cleanups.run(), logger);
 }
 

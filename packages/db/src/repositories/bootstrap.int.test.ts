@@ -11,7 +11,15 @@ const rule: Rule = {
   name: "After a completed course",
   enabled: true,
   trigger: { verbs: ["http://adlnet.gov/expapi/verbs/completed"] },
-  steps: [{ key: "commit", offset: "PT4H", recipient: "learner", template: "commit", why: "an if-then plan" }],
+  steps: [
+    {
+      key: "commit",
+      offset: "PT4H",
+      recipient: "learner",
+      template: "commit",
+      why: "an if-then plan",
+    },
+  ],
 };
 
 describe("bootstrapTenant", () => {
@@ -26,25 +34,58 @@ describe("bootstrapTenant", () => {
   describe("when several replicas start together on an empty database", () => {
     it("creates one tenant, one rule version and one first admin token, without errors", async () => {
       const slug = `t-${randomBytes(4).toString("hex")}`;
-      const results = await Promise.all(Array.from({ length: 4 }, () => bootstrapTenant(db, { slug, pack: { key: "werkplekleren", name: "Werkplekleren", rules: [rule] } })));
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          bootstrapTenant(db, {
+            slug,
+            pack: {
+              key: "werkplekleren",
+              name: "Werkplekleren",
+              rules: [rule],
+            },
+          }),
+        ),
+      );
       expect(new Set(results.map((r) => r.tenant.id)).size).toBe(1);
-      expect(results.filter((r) => r.firstAdminToken !== undefined)).toHaveLength(1);
+      expect(
+        results.filter((r) => r.firstAdminToken !== undefined),
+      ).toHaveLength(1);
       expect(results.filter((r) => r.changedRules.length > 0)).toHaveLength(1);
       const tenantId = results[0]!.tenant.id;
       expect(await db.apiToken.count({ where: { tenantId } })).toBe(1);
-      expect(await db.ruleVersion.count({ where: { rule: { ruleSet: { tenantId } } } })).toBe(1);
+      expect(
+        await db.ruleVersion.count({
+          where: { rule: { ruleSet: { tenantId } } },
+        }),
+      ).toBe(1);
     });
   });
 
   it("gives a changed rule a new version and leaves an unchanged one alone", async () => {
     const slug = `t-${randomBytes(4).toString("hex")}`;
-    await bootstrapTenant(db, { slug, pack: { key: "p", name: "P", rules: [rule] } });
-    const again = await bootstrapTenant(db, { slug, pack: { key: "p", name: "P", rules: [rule] } });
+    await bootstrapTenant(db, {
+      slug,
+      pack: { key: "p", name: "P", rules: [rule] },
+    });
+    const again = await bootstrapTenant(db, {
+      slug,
+      pack: { key: "p", name: "P", rules: [rule] },
+    });
     expect(again.changedRules).toEqual([]);
     expect(again.firstAdminToken).toBeUndefined();
-    const edited = await bootstrapTenant(db, { slug, pack: { key: "p", name: "P", rules: [{ ...rule, steps: [{ ...rule.steps[0]!, offset: "PT6H" }] }] } });
+    const edited = await bootstrapTenant(db, {
+      slug,
+      pack: {
+        key: "p",
+        name: "P",
+        rules: [{ ...rule, steps: [{ ...rule.steps[0]!, offset: "PT6H" }] }],
+      },
+    });
     expect(edited.changedRules).toEqual(["after-completion"]);
-    const stored = await db.rule.findFirstOrThrow({ where: { ruleSet: { tenantId: edited.tenant.id } }, include: { versions: true } });
+    const stored = await db.rule.findFirstOrThrow({
+      where: { ruleSet: { tenantId: edited.tenant.id } },
+      include: { versions: true },
+    });
     expect(stored.currentVersion).toBe(2);
     expect(stored.versions.map((v) => v.version).sort()).toEqual([1, 2]);
   });

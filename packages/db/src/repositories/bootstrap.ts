@@ -3,7 +3,7 @@ import type { Rule } from "@beklijf/rules";
 import type { PrismaClient } from "../client";
 import { countApiTokens, createApiToken } from "./api-tokens";
 import { syncRuleSetIn } from "./rules";
-import { DEFAULT_TENANT_SLUG, ensureTenant,type TenantView } from "./tenants";
+import { DEFAULT_TENANT_SLUG, ensureTenant, type TenantView } from "./tenants";
 
 /** Arbitrary but fixed: the advisory lock that serialises start-up seeding across processes. */
 const BOOTSTRAP_LOCK_KEY = 4_711_020_001;
@@ -21,12 +21,28 @@ export interface BootstrapResult {
  * there is none. Runs in one transaction under a Postgres advisory lock, so replicas starting
  * together neither race on unique keys nor create two first tokens.
  */
-export async function bootstrapTenant(db: PrismaClient, input: { pack: { key: string; name: string; rules: readonly Rule[] }; slug?: string }): Promise<BootstrapResult> {
+export async function bootstrapTenant(
+  db: PrismaClient,
+  input: {
+    pack: { key: string; name: string; rules: readonly Rule[] };
+    slug?: string;
+  },
+): Promise<BootstrapResult> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_KEY})`;
     const tenant = await ensureTenant(tx, input.slug ?? DEFAULT_TENANT_SLUG);
-    const changedRules = await syncRuleSetIn(tx, { tenantId: tenant.id, ...input.pack });
-    const firstAdminToken = (await countApiTokens(tx, tenant.id)) === 0 ? await createApiToken(tx, { tenantId: tenant.id, name: "first admin", role: "admin" }) : undefined;
+    const changedRules = await syncRuleSetIn(tx, {
+      tenantId: tenant.id,
+      ...input.pack,
+    });
+    const firstAdminToken =
+      (await countApiTokens(tx, tenant.id)) === 0
+        ? await createApiToken(tx, {
+            tenantId: tenant.id,
+            name: "first admin",
+            role: "admin",
+          })
+        : undefined;
     return { tenant, changedRules, firstAdminToken };
   });
 }

@@ -1,19 +1,33 @@
 import type { DbClient, PrismaClient } from "../client";
-import { addOutboxEvents,type OutboxEntry } from "./outbox";
+import { addOutboxEvents, type OutboxEntry } from "./outbox";
 
 /** Everything the fire-time re-check decides from, read from Postgres (never from the job). */
 export async function getNudgeForFire(db: DbClient, id: string) {
   return db.plannedNudge.findUnique({
     where: { id },
-    include: { plan: true, recipient: { include: { preference: true } }, delivery: true },
+    include: {
+      plan: true,
+      recipient: { include: { preference: true } },
+      delivery: true,
+    },
   });
 }
 
-export type NudgeForFire = NonNullable<Awaited<ReturnType<typeof getNudgeForFire>>>;
+export type NudgeForFire = NonNullable<
+  Awaited<ReturnType<typeof getNudgeForFire>>
+>;
 
 /** Records that a nudge will not be sent, and why. Only a still-planned nudge changes. */
-export async function skipNudge(db: DbClient, id: string, reason: string, at: Date): Promise<void> {
-  await db.plannedNudge.updateMany({ where: { id, status: "planned" }, data: { status: "skipped", reason, firedAt: at } });
+export async function skipNudge(
+  db: DbClient,
+  id: string,
+  reason: string,
+  at: Date,
+): Promise<void> {
+  await db.plannedNudge.updateMany({
+    where: { id, status: "planned" },
+    data: { status: "skipped", reason, firedAt: at },
+  });
 }
 
 /**
@@ -23,12 +37,27 @@ export async function skipNudge(db: DbClient, id: string, reason: string, at: Da
  */
 export async function handOffNudge(
   db: PrismaClient,
-  input: { nudgeId: string; tenantId: string; toAddress: string; at: Date; handOff: (deliveryId: string) => OutboxEntry },
+  input: {
+    nudgeId: string;
+    tenantId: string;
+    toAddress: string;
+    at: Date;
+    handOff: (deliveryId: string) => OutboxEntry;
+  },
 ): Promise<string | null> {
   return db.$transaction(async (tx) => {
-    const moved = await tx.plannedNudge.updateMany({ where: { id: input.nudgeId, status: "planned" }, data: { status: "handed-off", firedAt: input.at } });
+    const moved = await tx.plannedNudge.updateMany({
+      where: { id: input.nudgeId, status: "planned" },
+      data: { status: "handed-off", firedAt: input.at },
+    });
     if (moved.count === 0) return null;
-    const delivery = await tx.delivery.create({ data: { tenantId: input.tenantId, plannedNudgeId: input.nudgeId, toAddress: input.toAddress } });
+    const delivery = await tx.delivery.create({
+      data: {
+        tenantId: input.tenantId,
+        plannedNudgeId: input.nudgeId,
+        toAddress: input.toAddress,
+      },
+    });
     await addOutboxEvents(tx, [input.handOff(delivery.id)]);
     return delivery.id;
   });

@@ -13,13 +13,19 @@ export interface PendingOutboxEvent extends OutboxEntry {
   readonly id: bigint;
 }
 
-export async function addOutboxEvents(db: DbClient, entries: readonly OutboxEntry[]): Promise<void> {
+export async function addOutboxEvents(
+  db: DbClient,
+  entries: readonly OutboxEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   await db.outboxEvent.createMany({ data: entries.map((e) => ({ ...e })) });
 }
 
 /** Undispatched events created before `createdBefore`, oldest first. */
-export async function listPendingOutbox(db: DbClient, options: { createdBefore: Date; limit: number }): Promise<PendingOutboxEvent[]> {
+export async function listPendingOutbox(
+  db: DbClient,
+  options: { createdBefore: Date; limit: number },
+): Promise<PendingOutboxEvent[]> {
   const rows = await db.outboxEvent.findMany({
     where: { dispatchedAt: null, createdAt: { lt: options.createdBefore } },
     orderBy: { id: "asc" },
@@ -39,17 +45,29 @@ export async function listPendingOutbox(db: DbClient, options: { createdBefore: 
  * Marks entries as enqueued. Stamped by Postgres (like `created_at`), because outbox times are
  * operational real time, whatever the engine's clock says.
  */
-export async function markOutboxDispatched(db: DbClient, jobIds: readonly string[]): Promise<void> {
+export async function markOutboxDispatched(
+  db: DbClient,
+  jobIds: readonly string[],
+): Promise<void> {
   if (jobIds.length === 0) return;
   await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ANY(${[...jobIds]}::text[]) AND dispatched_at IS NULL`;
 }
 
 /** Takes an entry that can never be enqueued out of the relay's way, keeping why. */
-export async function markOutboxFailed(db: DbClient, id: bigint, error: string): Promise<void> {
+export async function markOutboxFailed(
+  db: DbClient,
+  id: bigint,
+  error: string,
+): Promise<void> {
   await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now(), error = ${error} WHERE id = ${id}`;
 }
 
 function toStringRecord(value: unknown): Record<string, string> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  );
 }

@@ -12,8 +12,16 @@ export interface PersonView {
 }
 
 /** The person with this normalised identity ("mbox", "mailto:anna@x.nl"), if any. */
-export async function findPersonByIdentity(db: DbClient, tenantId: string, kind: string, value: string): Promise<PersonView | null> {
-  const identity = await db.personIdentity.findUnique({ where: { tenantId_kind_value: { tenantId, kind, value } }, include: { person: true } });
+export async function findPersonByIdentity(
+  db: DbClient,
+  tenantId: string,
+  kind: string,
+  value: string,
+): Promise<PersonView | null> {
+  const identity = await db.personIdentity.findUnique({
+    where: { tenantId_kind_value: { tenantId, kind, value } },
+    include: { person: true },
+  });
   return identity?.person ?? null;
 }
 
@@ -23,7 +31,13 @@ export async function findPersonByIdentity(db: DbClient, tenantId: string, kind:
  */
 export async function ensurePersonForMbox(
   db: DbClient,
-  input: { tenantId: string; email: string; name: string | undefined; locale: string; timeZone: string },
+  input: {
+    tenantId: string;
+    email: string;
+    name: string | undefined;
+    locale: string;
+    timeZone: string;
+  },
 ): Promise<PersonView> {
   const email = input.email.toLowerCase();
   const mbox = `mailto:${email}`;
@@ -40,13 +54,27 @@ export async function ensurePersonForMbox(
     },
   });
   await db.personIdentity.upsert({
-    where: { tenantId_kind_value: { tenantId: input.tenantId, kind: "mbox", value: mbox } },
+    where: {
+      tenantId_kind_value: {
+        tenantId: input.tenantId,
+        kind: "mbox",
+        value: mbox,
+      },
+    },
     update: {},
-    create: { tenantId: input.tenantId, personId: person.id, kind: "mbox", value: mbox },
+    create: {
+      tenantId: input.tenantId,
+      personId: person.id,
+      kind: "mbox",
+      value: mbox,
+    },
   });
   return person;
 }
 
-export async function getPerson(db: DbClient, id: string): Promise<PersonView | null> {
+export async function getPerson(
+  db: DbClient,
+  id: string,
+): Promise<PersonView | null> {
   return db.person.findUnique({ where: { id } });
 }

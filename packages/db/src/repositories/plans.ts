@@ -60,12 +60,18 @@ export async function createPlan(
 }
 
 /** Planned nudges due before `dueBefore`, for the reconciler to (re-)enqueue. */
-export async function listPlannedNudges(db: DbClient, options: { dueBefore: Date; limit: number; afterId?: string }): Promise<NewNudge[]> {
+export async function listPlannedNudges(
+  db: DbClient,
+  options: { dueBefore: Date; limit: number; afterId?: string },
+): Promise<NewNudge[]> {
   return db.plannedNudge.findMany({
-    where: { status: "planned", dueAt: { lt: options.dueBefore }, ...(options.afterId === undefined ? {} : { id: { gt: options.afterId } }) },
+    where: {
+      status: "planned",
+      dueAt: { lt: options.dueBefore },
+      ...(options.afterId === undefined ? {} : { id: { gt: options.afterId } }),
+    },
     orderBy: { id: "asc" },
     take: options.limit,
     select: { id: true, jobId: true, dueAt: true },
   });
 }
-

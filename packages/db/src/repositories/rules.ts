@@ -11,13 +11,26 @@ import type { DbClient, Prisma, PrismaClient } from "../client";
  */
 export async function syncRuleSet(
   db: PrismaClient,
-  input: { tenantId: string; key: string; name: string; rules: readonly Rule[] },
+  input: {
+    tenantId: string;
+    key: string;
+    name: string;
+    rules: readonly Rule[];
+  },
 ): Promise<string[]> {
   return db.$transaction((tx) => syncRuleSetIn(tx, input));
 }
 
 /** syncRuleSet inside the caller's transaction. */
-export async function syncRuleSetIn(tx: DbClient, input: { tenantId: string; key: string; name: string; rules: readonly Rule[] }): Promise<string[]> {
+export async function syncRuleSetIn(
+  tx: DbClient,
+  input: {
+    tenantId: string;
+    key: string;
+    name: string;
+    rules: readonly Rule[];
+  },
+): Promise<string[]> {
   const ruleSet = await tx.ruleSet.upsert({
     where: { tenantId_key: { tenantId: input.tenantId, key: input.key } },
     update: {},
@@ -30,18 +43,40 @@ export async function syncRuleSetIn(tx: DbClient, input: { tenantId: string; key
       include: { versions: { orderBy: { version: "desc" }, take: 1 } },
     });
     const latest = existing?.versions[0];
-    if (existing !== null && latest !== undefined && canonicalJson(latest.definition) === canonicalJson(rule)) continue;
+    if (
+      existing !== null &&
+      latest !== undefined &&
+      canonicalJson(latest.definition) === canonicalJson(rule)
+    )
+      continue;
     const version = (latest?.version ?? 0) + 1;
-    const row = existing ?? (await tx.rule.create({ data: { ruleSetId: ruleSet.id, key: rule.key, enabled: rule.enabled, currentVersion: version } }));
-    await tx.ruleVersion.create({ data: { ruleId: row.id, version, definition: toJson(rule) } });
-    await tx.rule.update({ where: { id: row.id }, data: { currentVersion: version, enabled: rule.enabled } });
+    const row =
+      existing ??
+      (await tx.rule.create({
+        data: {
+          ruleSetId: ruleSet.id,
+          key: rule.key,
+          enabled: rule.enabled,
+          currentVersion: version,
+        },
+      }));
+    await tx.ruleVersion.create({
+      data: { ruleId: row.id, version, definition: toJson(rule) },
+    });
+    await tx.rule.update({
+      where: { id: row.id },
+      data: { currentVersion: version, enabled: rule.enabled },
+    });
     changed.push(rule.key);
   }
   return changed;
 }
 
 /** The enabled rules of a tenant at their current version, ready for the planner. */
-export async function loadActiveRules(db: DbClient, tenantId: string): Promise<RuleRef[]> {
+export async function loadActiveRules(
+  db: DbClient,
+  tenantId: string,
+): Promise<RuleRef[]> {
   const rules = await db.rule.findMany({
     where: { enabled: true, ruleSet: { tenantId } },
     include: { versions: true },
@@ -52,7 +87,9 @@ export async function loadActiveRules(db: DbClient, tenantId: string): Promise<R
     if (current === undefined) return [];
     // Stored definitions were validated on the way in; parsing again guards against hand edits.
     const parsed = Rule.safeParse(current.definition);
-    return parsed.success ? [{ ruleId: row.id, ruleVersionId: current.id, rule: parsed.data }] : [];
+    return parsed.success
+      ? [{ ruleId: row.id, ruleVersionId: current.id, rule: parsed.data }]
+      : [];
   });
 }
 

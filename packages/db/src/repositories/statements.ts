@@ -2,7 +2,7 @@ import { ConflictError, ValidationError } from "@beklijf/core";
 import type { PreparedStatement } from "@beklijf/xapi";
 
 import { type DbClient, type Prisma, type PrismaClient } from "../client";
-import { addOutboxEvents,type OutboxEntry } from "./outbox";
+import { addOutboxEvents, type OutboxEntry } from "./outbox";
 
 export interface StoreStatementsResult {
   /** Ids in the order the statements arrived (what POST /xapi/statements answers). */
@@ -20,7 +20,12 @@ export interface StoreStatementsResult {
  */
 export async function storeStatements(
   db: PrismaClient,
-  input: { tenantId: string; connectionId: string | null; statements: readonly PreparedStatement[]; handOff: (statementId: string) => OutboxEntry },
+  input: {
+    tenantId: string;
+    connectionId: string | null;
+    statements: readonly PreparedStatement[];
+    handOff: (statementId: string) => OutboxEntry;
+  },
 ): Promise<StoreStatementsResult> {
   const unique = dedupeBatch(input.statements);
   const ids = input.statements.map((s) => s.id);
@@ -45,29 +50,49 @@ export async function storeStatements(
     });
     const newIds = new Set(created.map((row) => row.id));
     const existingIds = unique.filter((s) => !newIds.has(s.id));
-    if (existingIds.length > 0) await assertSameContent(tx, input.tenantId, existingIds);
+    if (existingIds.length > 0)
+      await assertSameContent(tx, input.tenantId, existingIds);
     await addOutboxEvents(
       tx,
       unique.filter((s) => newIds.has(s.id)).map((s) => input.handOff(s.id)),
     );
-    return { ids, newIds: unique.filter((s) => newIds.has(s.id)).map((s) => s.id) };
+    return {
+      ids,
+      newIds: unique.filter((s) => newIds.has(s.id)).map((s) => s.id),
+    };
   });
 }
 
 /** Within one batch the same id may repeat only with the same content. */
-function dedupeBatch(statements: readonly PreparedStatement[]): PreparedStatement[] {
+function dedupeBatch(
+  statements: readonly PreparedStatement[],
+): PreparedStatement[] {
   const byId = new Map<string, PreparedStatement>();
   statements.forEach((statement, index) => {
     const seen = byId.get(statement.id);
     if (seen === undefined) byId.set(statement.id, statement);
     else if (seen.contentHash !== statement.contentHash) {
-      throw new ValidationError(`Statement ${index} repeats id ${statement.id} with different content in the same batch.`, [{ path: [index, "id"], message: "must not repeat an earlier id of this batch with other content" }], "STATEMENT_ID_REPEATED");
+      throw new ValidationError(
+        `Statement ${index} repeats id ${statement.id} with different content in the same batch.`,
+        [
+          {
+            path: [index, "id"],
+            message:
+              "must not repeat an earlier id of this batch with other content",
+          },
+        ],
+        "STATEMENT_ID_REPEATED",
+      );
     }
   });
   return [...byId.values()];
 }
 
-async function assertSameContent(db: DbClient, tenantId: string, statements: readonly PreparedStatement[]): Promise<void> {
+async function assertSameContent(
+  db: DbClient,
+  tenantId: string,
+  statements: readonly PreparedStatement[],
+): Promise<void> {
   const stored = await db.statement.findMany({
     where: { tenantId, id: { in: statements.map((s) => s.id) } },
     select: { id: true, contentHash: true },
@@ -75,7 +100,10 @@ async function assertSameContent(db: DbClient, tenantId: string, statements: rea
   const hashById = new Map(stored.map((row) => [row.id, row.contentHash]));
   const conflict = statements.find((s) => hashById.get(s.id) !== s.contentHash);
   if (conflict !== undefined) {
-    throw new ConflictError(`Statement ${conflict.id} already exists with different content.`, "STATEMENT_ID_CONFLICT");
+    throw new ConflictError(
+      `Statement ${conflict.id} already exists with different content.`,
+      "STATEMENT_ID_CONFLICT",
+    );
   }
 }
 
@@ -83,17 +111,36 @@ export async function getStatement(db: DbClient, tenantId: string, id: string) {
   return db.statement.findUnique({ where: { tenantId_id: { tenantId, id } } });
 }
 
-export async function setStatementPerson(db: DbClient, tenantId: string, id: string, personId: string): Promise<void> {
-  await db.statement.update({ where: { tenantId_id: { tenantId, id } }, data: { personId } });
+export async function setStatementPerson(
+  db: DbClient,
+  tenantId: string,
+  id: string,
+  personId: string,
+): Promise<void> {
+  await db.statement.update({
+    where: { tenantId_id: { tenantId, id } },
+    data: { personId },
+  });
 }
 
 /** The engine is done with a statement (planned it, or found its learner unknown for now). */
-export async function markStatementProcessed(db: DbClient, tenantId: string, id: string, at: Date): Promise<void> {
-  await db.statement.update({ where: { tenantId_id: { tenantId, id } }, data: { processedAt: at } });
+export async function markStatementProcessed(
+  db: DbClient,
+  tenantId: string,
+  id: string,
+  at: Date,
+): Promise<void> {
+  await db.statement.update({
+    where: { tenantId_id: { tenantId, id } },
+    data: { processedAt: at },
+  });
 }
 
 /** Statements stored at or before `storedBefore` that the engine has not finished, oldest first. */
-export async function listUnprocessedStatements(db: DbClient, options: { storedBefore: Date; limit: number }): Promise<{ tenantId: string; id: string }[]> {
+export async function listUnprocessedStatements(
+  db: DbClient,
+  options: { storedBefore: Date; limit: number },
+): Promise<{ tenantId: string; id: string }[]> {
   return db.statement.findMany({
     where: { processedAt: null, stored: { lte: options.storedBefore } },
     orderBy: { stored: "asc" },

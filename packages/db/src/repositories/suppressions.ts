@@ -1,12 +1,25 @@
 import type { DbClient } from "../client";
 
-export async function isSuppressed(db: DbClient, tenantId: string, address: string): Promise<boolean> {
-  const row = await db.suppression.findUnique({ where: { tenantId_address: { tenantId, address: address.toLowerCase() } } });
+export async function isSuppressed(
+  db: DbClient,
+  tenantId: string,
+  address: string,
+): Promise<boolean> {
+  const row = await db.suppression.findUnique({
+    where: { tenantId_address: { tenantId, address: address.toLowerCase() } },
+  });
   return row !== null;
 }
 
 /** Adds an address to the suppression list; idempotent. */
-export async function suppressAddress(db: DbClient, input: { tenantId: string; address: string; reason: "unsubscribed" | "bounced" | "complained" }): Promise<void> {
+export async function suppressAddress(
+  db: DbClient,
+  input: {
+    tenantId: string;
+    address: string;
+    reason: "unsubscribed" | "bounced" | "complained";
+  },
+): Promise<void> {
   const address = input.address.toLowerCase();
   await db.suppression.upsert({
     where: { tenantId_address: { tenantId: input.tenantId, address } },

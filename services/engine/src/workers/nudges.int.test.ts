@@ -1,10 +1,34 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { ensureTenant, type PrismaClient, storeStatements, suppressAddress, syncRuleSet } from "@beklijf/db";
-import { closeQueues, createQueues, deliveryJobId, dispatchHandOffs, enqueue, type Job, type Queues, statementHandOff } from "@beklijf/queue";
+import {
+  ensureTenant,
+  type PrismaClient,
+  storeStatements,
+  suppressAddress,
+  syncRuleSet,
+} from "@beklijf/db";
+import {
+  closeQueues,
+  createQueues,
+  deliveryJobId,
+  dispatchHandOffs,
+  enqueue,
+  type Job,
+  type Queues,
+  statementHandOff,
+} from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
-import { aCompletedStatement, aLearner, clearRedisPrefix, eventually, ownTestDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  aCompletedStatement,
+  aLearner,
+  clearRedisPrefix,
+  eventually,
+  ownTestDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "../start";
@@ -19,21 +43,41 @@ const afterCompletion: Rule = {
   key: "after-completion",
   name: "After a completed course",
   enabled: true,
-  trigger: { verbs: ["http://adlnet.gov/expapi/verbs/completed"], activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"] },
+  trigger: {
+    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
+    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
+  },
   steps: [
-    { key: "commit", offset: "PT4H", recipient: "learner", template: "commit", why: "An if-then plan soon after the training." },
-    { key: "reflect", offset: "P7D", recipient: "learner", template: "reflect", why: "A reflection after a first chance to apply it." },
+    {
+      key: "commit",
+      offset: "PT4H",
+      recipient: "learner",
+      template: "commit",
+      why: "An if-then plan soon after the training.",
+    },
+    {
+      key: "reflect",
+      offset: "P7D",
+      recipient: "learner",
+      template: "reflect",
+      why: "A reflection after a first chance to apply it.",
+    },
   ],
 };
 
 /** Waits until a job has completed or failed for good (retries still pending keep it waiting). */
-async function settled(queue: Queues[keyof Queues], jobId: string): Promise<{ job: Job; state: "completed" | "failed" }> {
+async function settled(
+  queue: Queues[keyof Queues],
+  jobId: string,
+): Promise<{ job: Job; state: "completed" | "failed" }> {
   return eventually(
     async () => {
       // State first, then the job: a snapshot read before the state could predate the finish.
       const state = await queue.getJobState(jobId);
       const job = await queue.getJob(jobId);
-      return job !== undefined && (state === "completed" || state === "failed") ? { job, state } : undefined;
+      return job !== undefined && (state === "completed" || state === "failed")
+        ? { job, state }
+        : undefined;
     },
     { timeoutMs: 10_000, what: `job ${jobId} to finish` },
   );
@@ -52,10 +96,32 @@ describe("the nudges worker (nudge.fire)", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (await ensureTenant(db, `nudges-${randomBytes(4).toString("hex")}`, "Nudges test")).id;
-    await syncRuleSet(db, { tenantId, key: "test-pack", name: "Test pack", rules: [afterCompletion] });
+    tenantId = (
+      await ensureTenant(
+        db,
+        `nudges-${randomBytes(4).toString("hex")}`,
+        "Nudges test",
+      )
+    ).id;
+    await syncRuleSet(db, {
+      tenantId,
+      key: "test-pack",
+      name: "Test pack",
+      rules: [afterCompletion],
+    });
     // A long interval: the reconciler runs once at start and then only when a test asks.
-    engine = start({ db, queues, connection, prefix, clock, logger: testLogger, metrics: noMetrics }, { reconcileIntervalMs: 3_600_000 });
+    engine = start(
+      {
+        db,
+        queues,
+        connection,
+        prefix,
+        clock,
+        logger: testLogger,
+        metrics: noMetrics,
+      },
+      { reconcileIntervalMs: 3_600_000 },
+    );
   });
 
   afterAll(async () => {
@@ -67,16 +133,36 @@ describe("the nudges worker (nudge.fire)", () => {
   });
 
   /** Stores a completion as ingest does, lets the engine plan it, and returns the learner's nudges. */
-  async function planCompletion(learner: { name: string; email: string }, completedAt: Date) {
-    const prepared = prepareStatement(aCompletedStatement({ learner, timestamp: completedAt.toISOString() }), { clock });
-    if (!prepared.ok) throw new Error(`test statement is invalid: ${JSON.stringify(prepared.error)}`);
-    await storeStatements(db, { tenantId, connectionId: null, statements: [prepared.value], handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }) });
+  async function planCompletion(
+    learner: { name: string; email: string },
+    completedAt: Date,
+  ) {
+    const prepared = prepareStatement(
+      aCompletedStatement({ learner, timestamp: completedAt.toISOString() }),
+      { clock },
+    );
+    if (!prepared.ok)
+      throw new Error(
+        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
+      );
+    await storeStatements(db, {
+      tenantId,
+      connectionId: null,
+      statements: [prepared.value],
+      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    });
     const handOff = statementHandOff(tenantId, prepared.value.id);
     await dispatchHandOffs(queues, [handOff]);
-    expect((await settled(queues.statements, handOff.jobId)).state).toBe("completed");
-    const nudges = await db.plannedNudge.findMany({ where: { recipient: { email: learner.email } }, orderBy: { dueAt: "asc" } });
+    expect((await settled(queues.statements, handOff.jobId)).state).toBe(
+      "completed",
+    );
+    const nudges = await db.plannedNudge.findMany({
+      where: { recipient: { email: learner.email } },
+      orderBy: { dueAt: "asc" },
+    });
     const [commit, reflect] = nudges;
-    if (commit === undefined || reflect === undefined || nudges.length !== 2) throw new Error(`expected two planned nudges, got ${nudges.length}`);
+    if (commit === undefined || reflect === undefined || nudges.length !== 2)
+      throw new Error(`expected two planned nudges, got ${nudges.length}`);
     return { commit, reflect };
   }
 
@@ -89,57 +175,127 @@ describe("the nudges worker (nudge.fire)", () => {
     beforeAll(async () => {
       clock.set(new Date(completedAt.getTime() + 5 * HOUR_MS));
       ({ commit } = await planCompletion(learner, completedAt));
-      const handedOff = await eventually(async () => (await db.plannedNudge.findFirst({ where: { id: commit.id, status: "handed-off" }, include: { delivery: true } })) ?? undefined, {
-        timeoutMs: 10_000,
-        what: "the first nudge to be handed off",
-      });
+      const handedOff = await eventually(
+        async () =>
+          (await db.plannedNudge.findFirst({
+            where: { id: commit.id, status: "handed-off" },
+            include: { delivery: true },
+          })) ?? undefined,
+        {
+          timeoutMs: 10_000,
+          what: "the first nudge to be handed off",
+        },
+      );
       deliveryId = handedOff.delivery?.id ?? "";
     });
 
     it("hands the nudge off: one delivery row for the learner's address", async () => {
-      const deliveries = await db.delivery.findMany({ where: { plannedNudgeId: commit.id } });
-      expect(deliveries).toEqual([expect.objectContaining({ id: deliveryId, tenantId, toAddress: learner.email, status: "queued", attempts: 0 })]);
-      expect(await db.plannedNudge.findUniqueOrThrow({ where: { id: commit.id } })).toMatchObject({ firedAt: clock.now(), reason: null });
+      const deliveries = await db.delivery.findMany({
+        where: { plannedNudgeId: commit.id },
+      });
+      expect(deliveries).toEqual([
+        expect.objectContaining({
+          id: deliveryId,
+          tenantId,
+          toAddress: learner.email,
+          status: "queued",
+          attempts: 0,
+        }),
+      ]);
+      expect(
+        await db.plannedNudge.findUniqueOrThrow({ where: { id: commit.id } }),
+      ).toMatchObject({ firedAt: clock.now(), reason: null });
     });
 
     it("writes one outbox entry and marks it dispatched", async () => {
-      const entries = await db.outboxEvent.findMany({ where: { tenantId, queue: "deliveries" } });
-      expect(entries).toEqual([expect.objectContaining({ jobName: "delivery.send", jobId: `delivery-${deliveryId}`, payload: { deliveryId } })]);
+      const entries = await db.outboxEvent.findMany({
+        where: { tenantId, queue: "deliveries" },
+      });
+      expect(entries).toEqual([
+        expect.objectContaining({
+          jobName: "delivery.send",
+          jobId: `delivery-${deliveryId}`,
+          payload: { deliveryId },
+        }),
+      ]);
       expect(entries[0]?.dispatchedAt).toBeInstanceOf(Date);
     });
 
     it("enqueues delivery.send as delivery-<id>", async () => {
       const job = await queues.deliveries.getJob(deliveryJobId(deliveryId));
-      expect(job).toMatchObject({ id: `delivery-${deliveryId}`, name: "delivery.send", data: { deliveryId } });
+      expect(job).toMatchObject({
+        id: `delivery-${deliveryId}`,
+        name: "delivery.send",
+        data: { deliveryId },
+      });
     });
 
     it("leaves the step beyond the horizon planned, without a job", async () => {
-      const reflect = await db.plannedNudge.findFirstOrThrow({ where: { recipient: { email: learner.email }, stepKey: "reflect" } });
+      const reflect = await db.plannedNudge.findFirstOrThrow({
+        where: { recipient: { email: learner.email }, stepKey: "reflect" },
+      });
       expect(reflect.status).toBe("planned");
       expect(await queues.nudges.getJob(reflect.jobId)).toBeUndefined();
     });
 
     it("creates nothing new when the same nudge fires again", async () => {
       const replayId = `replay-${randomUUID()}`;
-      await enqueue(queues, "nudges", "nudge.fire", { plannedNudgeId: commit.id }, { jobId: replayId });
+      await enqueue(
+        queues,
+        "nudges",
+        "nudge.fire",
+        { plannedNudgeId: commit.id },
+        { jobId: replayId },
+      );
       expect((await settled(queues.nudges, replayId)).state).toBe("completed");
-      expect(await db.delivery.count({ where: { tenantId, toAddress: learner.email } })).toBe(1);
-      expect(await db.outboxEvent.count({ where: { tenantId, queue: "deliveries" } })).toBe(1);
-      const deliveryJobs = await queues.deliveries.getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
-      expect(deliveryJobs.map((job) => job.id)).toEqual([`delivery-${deliveryId}`]);
+      expect(
+        await db.delivery.count({
+          where: { tenantId, toAddress: learner.email },
+        }),
+      ).toBe(1);
+      expect(
+        await db.outboxEvent.count({
+          where: { tenantId, queue: "deliveries" },
+        }),
+      ).toBe(1);
+      const deliveryJobs = await queues.deliveries.getJobs([
+        "waiting",
+        "delayed",
+        "active",
+        "completed",
+        "failed",
+        "prioritized",
+      ]);
+      expect(deliveryJobs.map((job) => job.id)).toEqual([
+        `delivery-${deliveryId}`,
+      ]);
     });
   });
 
   describe("when something changed in Postgres before the nudge fires", () => {
     /** Plans a completion whose first step is 4 h away, lets `change` act, then fires that step. */
-    async function fireAfter(change: (ids: { personId: string; planId: string; email: string }) => Promise<unknown>) {
+    async function fireAfter(
+      change: (ids: {
+        personId: string;
+        planId: string;
+        email: string;
+      }) => Promise<unknown>,
+    ) {
       const learner = aLearner();
       const completedAt = new Date("2030-05-06T08:00:00Z");
       clock.set(completedAt);
       const { commit } = await planCompletion(learner, completedAt);
-      const plan = await db.plan.findUniqueOrThrow({ where: { id: commit.planId } });
-      expect(await (await queues.nudges.getJob(commit.jobId))?.getState()).toBe("delayed");
-      await change({ personId: plan.personId, planId: plan.id, email: learner.email });
+      const plan = await db.plan.findUniqueOrThrow({
+        where: { id: commit.planId },
+      });
+      expect(await (await queues.nudges.getJob(commit.jobId))?.getState()).toBe(
+        "delayed",
+      );
+      await change({
+        personId: plan.personId,
+        planId: plan.id,
+        email: learner.email,
+      });
       clock.set(new Date(commit.dueAt.getTime() + 60_000));
       await (await queues.nudges.getJob(commit.jobId))?.promote();
       const { job, state } = await settled(queues.nudges, commit.jobId);
@@ -147,20 +303,69 @@ describe("the nudges worker (nudge.fire)", () => {
     }
 
     it.each([
-      ["the learner is no longer active", "recipient is inactive", ({ personId }) => db.person.update({ where: { id: personId }, data: { active: false } })],
-      ["the learner stopped all nudges", "recipient stopped all nudges", ({ personId }) => db.preference.create({ data: { personId, stoppedAll: true } })],
-      ["the learner paused nudges beyond the due time", "recipient paused nudges", ({ personId }) => db.preference.create({ data: { personId, pausedUntil: new Date("2030-06-01T00:00:00Z") } })],
-      ["the address is on the suppression list", "address is on the suppression list", ({ email }) => suppressAddress(db, { tenantId, address: email.toUpperCase(), reason: "unsubscribed" })],
-      ["the plan was cancelled", "plan cancelled: learner reported applying it", ({ planId }) => db.plan.update({ where: { id: planId }, data: { status: "cancelled", cancelReason: "learner reported applying it" } })],
-    ] satisfies [string, string, Parameters<typeof fireAfter>[0]][])("skips the nudge with a reason when %s", async (_when, reason, change) => {
-      const { state, commit, email } = await fireAfter(change);
-      expect(state).toBe("completed");
-      expect(await db.plannedNudge.findUniqueOrThrow({ where: { id: commit.id } })).toMatchObject({ status: "skipped", reason, firedAt: clock.now() });
-      expect(await db.delivery.count({ where: { toAddress: email } })).toBe(0);
-    });
+      [
+        "the learner is no longer active",
+        "recipient is inactive",
+        ({ personId }) =>
+          db.person.update({
+            where: { id: personId },
+            data: { active: false },
+          }),
+      ],
+      [
+        "the learner stopped all nudges",
+        "recipient stopped all nudges",
+        ({ personId }) =>
+          db.preference.create({ data: { personId, stoppedAll: true } }),
+      ],
+      [
+        "the learner paused nudges beyond the due time",
+        "recipient paused nudges",
+        ({ personId }) =>
+          db.preference.create({
+            data: { personId, pausedUntil: new Date("2030-06-01T00:00:00Z") },
+          }),
+      ],
+      [
+        "the address is on the suppression list",
+        "address is on the suppression list",
+        ({ email }) =>
+          suppressAddress(db, {
+            tenantId,
+            address: email.toUpperCase(),
+            reason: "unsubscribed",
+          }),
+      ],
+      [
+        "the plan was cancelled",
+        "plan cancelled: learner reported applying it",
+        ({ planId }) =>
+          db.plan.update({
+            where: { id: planId },
+            data: {
+              status: "cancelled",
+              cancelReason: "learner reported applying it",
+            },
+          }),
+      ],
+    ] satisfies [string, string, Parameters<typeof fireAfter>[0]][])(
+      "skips the nudge with a reason when %s",
+      async (_when, reason, change) => {
+        const { state, commit, email } = await fireAfter(change);
+        expect(state).toBe("completed");
+        expect(
+          await db.plannedNudge.findUniqueOrThrow({ where: { id: commit.id } }),
+        ).toMatchObject({ status: "skipped", reason, firedAt: clock.now() });
+        expect(await db.delivery.count({ where: { toAddress: email } })).toBe(
+          0,
+        );
+      },
+    );
 
     it("fails the job without retrying and sends nothing when the learner was deleted", async () => {
-      const { job, state, commit, email } = await fireAfter(({ personId }) => db.person.delete({ where: { id: personId } }));
+      const { job, state, commit, email } = await fireAfter(({ personId }) =>
+        db.person.delete({ where: { id: personId } }),
+      );
       expect(state).toBe("failed");
       expect(job.failedReason).toBe(`Planned nudge ${commit.id} is gone`);
       expect(job.attemptsMade).toBe(1);

@@ -1,10 +1,32 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { ensureTenant, type PrismaClient, storeStatements, syncRuleSet } from "@beklijf/db";
-import { closeQueues, createQueues, dispatchHandOffs, enqueue, type Job, type Queues, statementHandOff } from "@beklijf/queue";
+import {
+  ensureTenant,
+  type PrismaClient,
+  storeStatements,
+  syncRuleSet,
+} from "@beklijf/db";
+import {
+  closeQueues,
+  createQueues,
+  dispatchHandOffs,
+  enqueue,
+  type Job,
+  type Queues,
+  statementHandOff,
+} from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
-import { aCompletedStatement, aLearner, clearRedisPrefix, eventually, ownTestDb, testLogger, testRedis, uniqueRedisPrefix } from "@beklijf/testing";
+import {
+  aCompletedStatement,
+  aLearner,
+  clearRedisPrefix,
+  eventually,
+  ownTestDb,
+  testLogger,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "../start";
@@ -13,27 +35,54 @@ import { type EngineHandle, start } from "../start";
 // The manual clock stands still, so a nudge due in 4 h is a 4 h delayed job that never fires here.
 
 const HOUR_MS = 3600 * 1000;
-const ALL_STATES = ["waiting", "delayed", "active", "completed", "failed", "prioritized", "waiting-children"] as const;
+const ALL_STATES = [
+  "waiting",
+  "delayed",
+  "active",
+  "completed",
+  "failed",
+  "prioritized",
+  "waiting-children",
+] as const;
 
 const afterCompletion: Rule = {
   key: "after-completion",
   name: "After a completed course",
   enabled: true,
-  trigger: { verbs: ["http://adlnet.gov/expapi/verbs/completed"], activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"] },
+  trigger: {
+    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
+    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
+  },
   steps: [
-    { key: "commit", offset: "PT4H", recipient: "learner", template: "commit", why: "An if-then plan soon after the training." },
-    { key: "reflect", offset: "P7D", recipient: "learner", template: "reflect", why: "A reflection after a first chance to apply it." },
+    {
+      key: "commit",
+      offset: "PT4H",
+      recipient: "learner",
+      template: "commit",
+      why: "An if-then plan soon after the training.",
+    },
+    {
+      key: "reflect",
+      offset: "P7D",
+      recipient: "learner",
+      template: "reflect",
+      why: "A reflection after a first chance to apply it.",
+    },
   ],
 };
 
 /** Waits until a job completed; a job that failed fails the test with its reason. */
-async function completed(queue: Queues[keyof Queues], jobId: string): Promise<Job> {
+async function completed(
+  queue: Queues[keyof Queues],
+  jobId: string,
+): Promise<Job> {
   return eventually(
     async () => {
       // State first, then the job: a snapshot read before the state could predate the finish.
       const state = await queue.getJobState(jobId);
       const job = await queue.getJob(jobId);
-      if (state === "failed") throw new Error(`job ${jobId} failed: ${job?.failedReason ?? ""}`);
+      if (state === "failed")
+        throw new Error(`job ${jobId} failed: ${job?.failedReason ?? ""}`);
       return state === "completed" ? job : undefined;
     },
     { timeoutMs: 10_000, what: `job ${jobId} to complete` },
@@ -53,7 +102,18 @@ describe("the statements worker (statement.process)", () => {
     own = await ownTestDb();
     ({ db } = own);
     // A long interval: the reconciler runs once at start and then only when a test asks.
-    engine = start({ db, queues, connection, prefix, clock, logger: testLogger, metrics: noMetrics }, { reconcileIntervalMs: 3_600_000 });
+    engine = start(
+      {
+        db,
+        queues,
+        connection,
+        prefix,
+        clock,
+        logger: testLogger,
+        metrics: noMetrics,
+      },
+      { reconcileIntervalMs: 3_600_000 },
+    );
   });
 
   afterAll(async () => {
@@ -65,16 +125,36 @@ describe("the statements worker (statement.process)", () => {
   });
 
   async function aTenantWith(rules: Rule[]): Promise<string> {
-    const tenant = await ensureTenant(db, `statements-${randomBytes(4).toString("hex")}`, "Statements test");
-    await syncRuleSet(db, { tenantId: tenant.id, key: "test-pack", name: "Test pack", rules });
+    const tenant = await ensureTenant(
+      db,
+      `statements-${randomBytes(4).toString("hex")}`,
+      "Statements test",
+    );
+    await syncRuleSet(db, {
+      tenantId: tenant.id,
+      key: "test-pack",
+      name: "Test pack",
+      rules,
+    });
     return tenant.id;
   }
 
   /** Stores a statement as ingest does and waits until the engine processed it; returns its id. */
-  async function receive(tenantId: string, json: Record<string, unknown>): Promise<string> {
+  async function receive(
+    tenantId: string,
+    json: Record<string, unknown>,
+  ): Promise<string> {
     const prepared = prepareStatement(json, { clock });
-    if (!prepared.ok) throw new Error(`test statement is invalid: ${JSON.stringify(prepared.error)}`);
-    await storeStatements(db, { tenantId, connectionId: null, statements: [prepared.value], handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }) });
+    if (!prepared.ok)
+      throw new Error(
+        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
+      );
+    await storeStatements(db, {
+      tenantId,
+      connectionId: null,
+      statements: [prepared.value],
+      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    });
     const handOff = statementHandOff(tenantId, prepared.value.id);
     await dispatchHandOffs(queues, [handOff]);
     await completed(queues.statements, handOff.jobId);
@@ -82,18 +162,35 @@ describe("the statements worker (statement.process)", () => {
   }
 
   /** Runs statement.process again under a fresh job id (Redis' id deduplication cannot help). */
-  async function processAgain(tenantId: string, statementId: string): Promise<void> {
+  async function processAgain(
+    tenantId: string,
+    statementId: string,
+  ): Promise<void> {
     const jobId = `replay-${randomUUID()}`;
-    await enqueue(queues, "statements", "statement.process", { tenantId, statementId }, { jobId });
+    await enqueue(
+      queues,
+      "statements",
+      "statement.process",
+      { tenantId, statementId },
+      { jobId },
+    );
     await completed(queues.statements, jobId);
   }
 
   /** Every job on the nudges queue that fires one of these planned nudges, under any id. */
-  async function nudgeJobsFor(plannedNudgeIds: readonly string[]): Promise<Job[]> {
+  async function nudgeJobsFor(
+    plannedNudgeIds: readonly string[],
+  ): Promise<Job[]> {
     const jobs = await queues.nudges.getJobs([...ALL_STATES]);
     return jobs.filter((job) => {
       const data: unknown = job.data;
-      return typeof data === "object" && data !== null && "plannedNudgeId" in data && typeof data.plannedNudgeId === "string" && plannedNudgeIds.includes(data.plannedNudgeId);
+      return (
+        typeof data === "object" &&
+        data !== null &&
+        "plannedNudgeId" in data &&
+        typeof data.plannedNudgeId === "string" &&
+        plannedNudgeIds.includes(data.plannedNudgeId)
+      );
     });
   }
 
@@ -107,29 +204,63 @@ describe("the statements worker (statement.process)", () => {
     beforeAll(async () => {
       clock.set(completedAt);
       tenantId = await aTenantWith([afterCompletion]);
-      const firstId = await receive(tenantId, aCompletedStatement({ learner, courseId, id: randomUUID(), timestamp: completedAt.toISOString() }));
+      const firstId = await receive(
+        tenantId,
+        aCompletedStatement({
+          learner,
+          courseId,
+          id: randomUUID(),
+          timestamp: completedAt.toISOString(),
+        }),
+      );
       await processAgain(tenantId, firstId);
-      await receive(tenantId, aCompletedStatement({ learner, courseId, id: randomUUID(), timestamp: completedAt.toISOString() }));
-      personId = (await db.person.findFirstOrThrow({ where: { tenantId, email: learner.email } })).id;
+      await receive(
+        tenantId,
+        aCompletedStatement({
+          learner,
+          courseId,
+          id: randomUUID(),
+          timestamp: completedAt.toISOString(),
+        }),
+      );
+      personId = (
+        await db.person.findFirstOrThrow({
+          where: { tenantId, email: learner.email },
+        })
+      ).id;
     });
 
     it("links both statements to the one learner", async () => {
       expect(await db.person.count({ where: { tenantId } })).toBe(1);
-      expect(await db.statement.count({ where: { tenantId, personId } })).toBe(2);
+      expect(await db.statement.count({ where: { tenantId, personId } })).toBe(
+        2,
+      );
     });
 
     it("plans one plan with one row per step", async () => {
-      const plans = await db.plan.findMany({ where: { tenantId }, include: { nudges: { orderBy: { dueAt: "asc" } } } });
+      const plans = await db.plan.findMany({
+        where: { tenantId },
+        include: { nudges: { orderBy: { dueAt: "asc" } } },
+      });
       expect(plans).toHaveLength(1);
       expect(plans[0]?.personId).toBe(personId);
-      expect(plans[0]?.nudges.map((n) => [n.stepKey, n.status, n.dueAt])).toEqual([
+      expect(
+        plans[0]?.nudges.map((n) => [n.stepKey, n.status, n.dueAt]),
+      ).toEqual([
         ["commit", "planned", new Date(completedAt.getTime() + 4 * HOUR_MS)],
-        ["reflect", "planned", new Date(completedAt.getTime() + 7 * 24 * HOUR_MS)],
+        [
+          "reflect",
+          "planned",
+          new Date(completedAt.getTime() + 7 * 24 * HOUR_MS),
+        ],
       ]);
     });
 
     it("enqueues one delayed job, under the row's job id, for the step due within the horizon only", async () => {
-      const nudges = await db.plannedNudge.findMany({ where: { tenantId }, orderBy: { dueAt: "asc" } });
+      const nudges = await db.plannedNudge.findMany({
+        where: { tenantId },
+        orderBy: { dueAt: "asc" },
+      });
       const commit = nudges.find((n) => n.stepKey === "commit");
       const jobs = await nudgeJobsFor(nudges.map((n) => n.id));
       expect(jobs.map((job) => job.id)).toEqual([commit?.jobId]);
@@ -140,29 +271,67 @@ describe("the statements worker (statement.process)", () => {
   });
 
   describe("when the learner is known only by an account", () => {
-    const account = { homePage: "https://lms.example.test", name: `u-${randomBytes(4).toString("hex")}` };
+    const account = {
+      homePage: "https://lms.example.test",
+      name: `u-${randomBytes(4).toString("hex")}`,
+    };
     let tenantId: string;
     let statementId: string;
 
     beforeAll(async () => {
       clock.set(new Date("2030-01-07T09:00:00Z"));
       tenantId = await aTenantWith([afterCompletion]);
-      const { actor: _mbox, ...rest } = aCompletedStatement({ learner: aLearner() });
-      statementId = await receive(tenantId, { ...rest, actor: { objectType: "Agent", account } });
+      const { actor: _mbox, ...rest } = aCompletedStatement({
+        learner: aLearner(),
+      });
+      statementId = await receive(tenantId, {
+        ...rest,
+        actor: { objectType: "Agent", account },
+      });
     });
 
     it("waits: no person, no plan, and the statement has no person yet", async () => {
-      expect(await db.statement.findUniqueOrThrow({ where: { tenantId_id: { tenantId, id: statementId } } })).toMatchObject({ personId: null, actorKey: `account:${account.homePage}|${account.name}` });
+      expect(
+        await db.statement.findUniqueOrThrow({
+          where: { tenantId_id: { tenantId, id: statementId } },
+        }),
+      ).toMatchObject({
+        personId: null,
+        actorKey: `account:${account.homePage}|${account.name}`,
+      });
       expect(await db.person.count({ where: { tenantId } })).toBe(0);
       expect(await db.plan.count({ where: { tenantId } })).toBe(0);
     });
 
     it("plans once a directory entry for the account exists and the statement is processed again", async () => {
-      const person = await db.person.create({ data: { tenantId, email: aLearner().email, locale: "nl", timeZone: "Europe/Amsterdam" } });
-      await db.personIdentity.create({ data: { tenantId, personId: person.id, kind: "account", value: `${account.homePage}|${account.name}` } });
+      const person = await db.person.create({
+        data: {
+          tenantId,
+          email: aLearner().email,
+          locale: "nl",
+          timeZone: "Europe/Amsterdam",
+        },
+      });
+      await db.personIdentity.create({
+        data: {
+          tenantId,
+          personId: person.id,
+          kind: "account",
+          value: `${account.homePage}|${account.name}`,
+        },
+      });
       await processAgain(tenantId, statementId);
-      expect(await db.statement.findUniqueOrThrow({ where: { tenantId_id: { tenantId, id: statementId } } })).toMatchObject({ personId: person.id });
-      expect(await db.plan.findMany({ where: { tenantId } })).toEqual([expect.objectContaining({ personId: person.id, triggerStatementId: statementId })]);
+      expect(
+        await db.statement.findUniqueOrThrow({
+          where: { tenantId_id: { tenantId, id: statementId } },
+        }),
+      ).toMatchObject({ personId: person.id });
+      expect(await db.plan.findMany({ where: { tenantId } })).toEqual([
+        expect.objectContaining({
+          personId: person.id,
+          triggerStatementId: statementId,
+        }),
+      ]);
     });
   });
 
@@ -172,32 +341,77 @@ describe("the statements worker (statement.process)", () => {
     const later = aLearner();
     let tenantId: string;
     let firstStatementId: string;
-    let before: { ruleVersionId: string; nudges: { jobId: string; dueAt: Date }[] };
+    let before: {
+      ruleVersionId: string;
+      nudges: { jobId: string; dueAt: Date }[];
+    };
 
     beforeAll(async () => {
       clock.set(completedAt);
       tenantId = await aTenantWith([afterCompletion]);
-      firstStatementId = await receive(tenantId, aCompletedStatement({ learner: first, timestamp: completedAt.toISOString() }));
-      before = await db.plan.findFirstOrThrow({ where: { tenantId, person: { email: first.email } }, include: { nudges: { orderBy: { stepKey: "asc" } } } });
-      const edited: Rule = { ...afterCompletion, steps: afterCompletion.steps.map((step) => (step.key === "commit" ? { ...step, offset: "PT8H" } : step)) };
-      expect(await syncRuleSet(db, { tenantId, key: "test-pack", name: "Test pack", rules: [edited] })).toEqual(["after-completion"]);
+      firstStatementId = await receive(
+        tenantId,
+        aCompletedStatement({
+          learner: first,
+          timestamp: completedAt.toISOString(),
+        }),
+      );
+      before = await db.plan.findFirstOrThrow({
+        where: { tenantId, person: { email: first.email } },
+        include: { nudges: { orderBy: { stepKey: "asc" } } },
+      });
+      const edited: Rule = {
+        ...afterCompletion,
+        steps: afterCompletion.steps.map((step) =>
+          step.key === "commit" ? { ...step, offset: "PT8H" } : step,
+        ),
+      };
+      expect(
+        await syncRuleSet(db, {
+          tenantId,
+          key: "test-pack",
+          name: "Test pack",
+          rules: [edited],
+        }),
+      ).toEqual(["after-completion"]);
     });
 
     it("keeps the running plan's rule version and due times, even when its statement is processed again", async () => {
       await processAgain(tenantId, firstStatementId);
-      const after = await db.plan.findFirstOrThrow({ where: { tenantId, person: { email: first.email } }, include: { ruleVersion: true, nudges: { orderBy: { stepKey: "asc" } } } });
+      const after = await db.plan.findFirstOrThrow({
+        where: { tenantId, person: { email: first.email } },
+        include: { ruleVersion: true, nudges: { orderBy: { stepKey: "asc" } } },
+      });
       expect(after.ruleVersionId).toBe(before.ruleVersionId);
       expect(after.ruleVersion.version).toBe(1);
-      expect(after.nudges.map((n) => [n.jobId, n.dueAt])).toEqual(before.nudges.map((n) => [n.jobId, n.dueAt]));
-      expect(after.nudges[0]?.dueAt).toEqual(new Date(completedAt.getTime() + 4 * HOUR_MS));
+      expect(after.nudges.map((n) => [n.jobId, n.dueAt])).toEqual(
+        before.nudges.map((n) => [n.jobId, n.dueAt]),
+      );
+      expect(after.nudges[0]?.dueAt).toEqual(
+        new Date(completedAt.getTime() + 4 * HOUR_MS),
+      );
     });
 
     it("starts a new learner's plan on the new version", async () => {
-      await receive(tenantId, aCompletedStatement({ learner: later, timestamp: completedAt.toISOString() }));
-      const plan = await db.plan.findFirstOrThrow({ where: { tenantId, person: { email: later.email } }, include: { ruleVersion: true, nudges: { where: { stepKey: "commit" } } } });
+      await receive(
+        tenantId,
+        aCompletedStatement({
+          learner: later,
+          timestamp: completedAt.toISOString(),
+        }),
+      );
+      const plan = await db.plan.findFirstOrThrow({
+        where: { tenantId, person: { email: later.email } },
+        include: {
+          ruleVersion: true,
+          nudges: { where: { stepKey: "commit" } },
+        },
+      });
       expect(plan.ruleVersionId).not.toBe(before.ruleVersionId);
       expect(plan.ruleVersion.version).toBe(2);
-      expect(plan.nudges[0]?.dueAt).toEqual(new Date(completedAt.getTime() + 8 * HOUR_MS));
+      expect(plan.nudges[0]?.dueAt).toEqual(
+        new Date(completedAt.getTime() + 8 * HOUR_MS),
+      );
     });
   });
 });

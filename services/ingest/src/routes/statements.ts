@@ -11,33 +11,63 @@ import type { Authenticator } from "../http/authenticate";
 const SUPPORTED_VERSION = /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/;
 
 /** Validates a body of one statement or an array; a batch with any invalid statement is refused whole. */
-export function prepareBody(body: unknown, deps: Pick<IngestDeps, "clock">): PreparedStatement[] {
+export function prepareBody(
+  body: unknown,
+  deps: Pick<IngestDeps, "clock">,
+): PreparedStatement[] {
   const batch = Array.isArray(body);
   const items: unknown[] = batch ? body : [body];
-  if (items.length === 0) throw new ValidationError("The batch is empty; send at least one statement.", [], "STATEMENTS_EMPTY");
+  if (items.length === 0)
+    throw new ValidationError(
+      "The batch is empty; send at least one statement.",
+      [],
+      "STATEMENTS_EMPTY",
+    );
   const issues: Issue[] = [];
   const prepared: PreparedStatement[] = [];
   items.forEach((item, index) => {
     const result = prepareStatement(item, deps);
     if (result.ok) prepared.push(result.value);
-    else issues.push(...result.error.map((issue) => ({ path: batch ? [index, ...issue.path] : issue.path, message: issue.message })));
+    else
+      issues.push(
+        ...result.error.map((issue) => ({
+          path: batch ? [index, ...issue.path] : issue.path,
+          message: issue.message,
+        })),
+      );
   });
   if (issues.length > 0) {
     const first = issues[0];
-    const where = first === undefined ? "" : ` First problem at ${first.path.join(".") || "(root)"}: ${first.message}.`;
-    throw new ValidationError(`${batch ? "The batch was refused as a whole" : "The statement was refused"}: ${issues.length} problem(s).${where}`, issues, "STATEMENT_INVALID");
+    const where =
+      first === undefined
+        ? ""
+        : ` First problem at ${first.path.join(".") || "(root)"}: ${first.message}.`;
+    throw new ValidationError(
+      `${batch ? "The batch was refused as a whole" : "The statement was refused"}: ${issues.length} problem(s).${where}`,
+      issues,
+      "STATEMENT_INVALID",
+    );
   }
   return prepared;
 }
 
-export function statementsRouter(deps: IngestDeps, auth: Authenticator): Router {
+export function statementsRouter(
+  deps: IngestDeps,
+  auth: Authenticator,
+): Router {
   const router = Router();
 
   router.use((req, res, next) => {
     res.set("X-Experience-API-Version", "1.0.3");
     const version = req.get("x-experience-api-version");
     if (version === undefined || !SUPPORTED_VERSION.test(version)) {
-      next(new ValidationError(`Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`, [], "XAPI_VERSION_MISSING"));
+      next(
+        new ValidationError(
+          `Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`,
+          [],
+          "XAPI_VERSION_MISSING",
+        ),
+      );
       return;
     }
     next();
@@ -50,12 +80,24 @@ export function statementsRouter(deps: IngestDeps, auth: Authenticator): Router 
       tenantId: connection.tenantId,
       connectionId: connection.id,
       statements: prepared,
-      handOff: (id) => ({ tenantId: connection.tenantId, ...statementHandOff(connection.tenantId, id) }),
+      handOff: (id) => ({
+        tenantId: connection.tenantId,
+        ...statementHandOff(connection.tenantId, id),
+      }),
     });
     deps.metrics.count("statements_stored_total", result.newIds.length);
-    deps.metrics.count("statements_duplicate_total", prepared.length - result.newIds.length);
+    deps.metrics.count(
+      "statements_duplicate_total",
+      prepared.length - result.newIds.length,
+    );
     // Acknowledge only after the commit above; enqueueing is a best-effort fast path.
-    await dispatchNow(deps, result.newIds.map((id) => ({ tenantId: connection.tenantId, ...statementHandOff(connection.tenantId, id) })));
+    await dispatchNow(
+      deps,
+      result.newIds.map((id) => ({
+        tenantId: connection.tenantId,
+        ...statementHandOff(connection.tenantId, id),
+      })),
+    );
     res.status(200).json(result.ids);
   });
 

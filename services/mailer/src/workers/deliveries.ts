@@ -1,5 +1,13 @@
 import { errorMessage } from "@beklijf/core";
-import { getDeliveryForSend, isSuppressed, markDeliveryFailed, markDeliverySent, recordDeliveryError, startDeliveryAttempt, suppressAddress } from "@beklijf/db";
+import {
+  getDeliveryForSend,
+  isSuppressed,
+  markDeliveryFailed,
+  markDeliverySent,
+  recordDeliveryError,
+  startDeliveryAttempt,
+  suppressAddress,
+} from "@beklijf/db";
 import { type Handlers, UnrecoverableError } from "@beklijf/queue";
 import { describeRenderError } from "@beklijf/render";
 
@@ -18,7 +26,11 @@ function smtpCode(error: unknown): number | undefined {
  * to AUTH or MAIL FROM is about our credentials or sender, and must not suppress the learner.
  */
 function isRecipientRefusal(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { command?: unknown }).command === "RCPT TO";
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as { command?: unknown }).command === "RCPT TO"
+  );
 }
 
 /**
@@ -29,15 +41,22 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
   return {
     "delivery.send": async ({ deliveryId }) => {
       const delivery = await getDeliveryForSend(deps.db, deliveryId);
-      if (delivery === null) throw new UnrecoverableError(`Delivery ${deliveryId} is gone`);
+      if (delivery === null)
+        throw new UnrecoverableError(`Delivery ${deliveryId} is gone`);
       if (!(await startDeliveryAttempt(deps.db, deliveryId))) return; // sent or finished before
       if (await isSuppressed(deps.db, delivery.tenantId, delivery.toAddress)) {
-        await markDeliveryFailed(deps.db, deliveryId, { status: "suppressed", error: "address is on the suppression list" });
+        await markDeliveryFailed(deps.db, deliveryId, {
+          status: "suppressed",
+          error: "address is on the suppression list",
+        });
         return;
       }
       const composed = composeEmail(deps, delivery);
       if (!composed.ok) {
-        await markDeliveryFailed(deps.db, deliveryId, { status: "failed", error: describeRenderError(composed.error) });
+        await markDeliveryFailed(deps.db, deliveryId, {
+          status: "failed",
+          error: describeRenderError(composed.error),
+        });
         deps.metrics.count("deliveries_failed_total");
         throw new UnrecoverableError(describeRenderError(composed.error));
       }
@@ -61,16 +80,29 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
       } catch (error) {
         const code = smtpCode(error);
         if (code !== undefined && code >= 500 && isRecipientRefusal(error)) {
-          await suppressAddress(deps.db, { tenantId: delivery.tenantId, address: delivery.toAddress, reason: "bounced" });
-          await markDeliveryFailed(deps.db, deliveryId, { status: "failed", error: `refused by the mail server (${code}); address suppressed` });
+          await suppressAddress(deps.db, {
+            tenantId: delivery.tenantId,
+            address: delivery.toAddress,
+            reason: "bounced",
+          });
+          await markDeliveryFailed(deps.db, deliveryId, {
+            status: "failed",
+            error: `refused by the mail server (${code}); address suppressed`,
+          });
           deps.metrics.count("deliveries_failed_total");
-          deps.logger.warn({ deliveryId, code }, "recipient refused permanently; address suppressed");
+          deps.logger.warn(
+            { deliveryId, code },
+            "recipient refused permanently; address suppressed",
+          );
           return;
         }
         await recordDeliveryError(deps.db, deliveryId, errorMessage(error));
         throw error;
       }
-      await markDeliverySent(deps.db, deliveryId, { messageId, at: deps.clock.now() });
+      await markDeliverySent(deps.db, deliveryId, {
+        messageId,
+        at: deps.clock.now(),
+      });
       deps.metrics.count("deliveries_sent_total");
     },
   };

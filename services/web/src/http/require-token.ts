@@ -13,14 +13,30 @@ export function requireToken(deps: Pick<WebDeps, "db">): RequestHandler {
     const header = req.get("authorization") ?? "";
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
-    const token = bearer ?? (basic === undefined ? undefined : Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":"));
+    const token =
+      bearer ??
+      (basic === undefined
+        ? undefined
+        : Buffer.from(basic, "base64")
+            .toString("utf8")
+            .split(":")
+            .slice(1)
+            .join(":"));
     if (token === undefined || token === "") {
-      next(new UnauthorizedError("Sign in with an admin API token (Bearer, or as the password of HTTP Basic).", "TOKEN_MISSING"));
+      next(
+        new UnauthorizedError(
+          "Sign in with an admin API token (Bearer, or as the password of HTTP Basic).",
+          "TOKEN_MISSING",
+        ),
+      );
       return;
     }
     findApiToken(deps.db, token)
       .then((found) => {
-        if (found === null) { next(new UnauthorizedError("Unknown API token.", "TOKEN_INVALID")); return; }
+        if (found === null) {
+          next(new UnauthorizedError("Unknown API token.", "TOKEN_INVALID"));
+          return;
+        }
         res.locals["tenantId"] = found.tenantId;
         res.locals["role"] = found.role;
         next();

@@ -7,7 +7,11 @@ import type { WebDeps } from "../deps";
 import { requireRole, requireToken } from "../http/require-token";
 
 const CreateConnection = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(80, "must be at most 80 characters"),
 });
 
 /** The JSON admin API (first cut: connections). Every route needs an API token. */
@@ -19,14 +23,42 @@ export function apiRouter(deps: WebDeps): Router {
   router.get("/connections", async (_req, res) => {
     const tenantId = String(res.locals["tenantId"]);
     const connections = await listConnections(deps.db, tenantId);
-    res.json(connections.map((c) => ({ id: c.id, name: c.name, mode: c.mode, key: c.key, enabled: c.enabled, endpoint: `${deps.publicUrl}/xapi` })));
+    res.json(
+      connections.map((c) => ({
+        id: c.id,
+        name: c.name,
+        mode: c.mode,
+        key: c.key,
+        enabled: c.enabled,
+        endpoint: `${deps.publicUrl}/xapi`,
+      })),
+    );
   });
 
   router.post("/connections", requireRole("admin"), async (req, res) => {
     const parsed = CreateConnection.safeParse(req.body);
-    if (!parsed.success) throw new ValidationError("The connection was not created.", parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "number" ? p : String(p))), message: i.message })), "CONNECTION_INVALID");
-    const { connection, secret } = await createConnection(deps.db, { tenantId: String(res.locals["tenantId"]), name: parsed.data.name });
-    res.status(201).json({ id: connection.id, name: connection.name, endpoint: `${deps.publicUrl}/xapi`, key: connection.key, secret });
+    if (!parsed.success)
+      throw new ValidationError(
+        "The connection was not created.",
+        parsed.error.issues.map((i) => ({
+          path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
+          message: i.message,
+        })),
+        "CONNECTION_INVALID",
+      );
+    const { connection, secret } = await createConnection(deps.db, {
+      tenantId: String(res.locals["tenantId"]),
+      name: parsed.data.name,
+    });
+    res
+      .status(201)
+      .json({
+        id: connection.id,
+        name: connection.name,
+        endpoint: `${deps.publicUrl}/xapi`,
+        key: connection.key,
+        secret,
+      });
   });
 
   return router;

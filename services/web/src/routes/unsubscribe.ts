@@ -12,7 +12,8 @@ const TEXT = {
     doneHeading: "Je bent afgemeld",
     done: "Je krijgt van ons geen e-mails meer op dit adres.",
     invalidHeading: "Deze link werkt niet",
-    invalid: "De link is ongeldig of verlopen. Gebruik de link in een recentere e-mail.",
+    invalid:
+      "De link is ongeldig of verlopen. Gebruik de link in een recentere e-mail.",
   },
   en: {
     heading: "Unsubscribe",
@@ -21,11 +22,15 @@ const TEXT = {
     doneHeading: "You are unsubscribed",
     done: "We will not email this address any more.",
     invalidHeading: "This link does not work",
-    invalid: "The link is invalid or has expired. Use the link in a more recent email.",
+    invalid:
+      "The link is invalid or has expired. Use the link in a more recent email.",
   },
 } as const;
 
-type Render = (name: string, data: Record<string, unknown> & { title: string; lang?: string }) => string;
+type Render = (
+  name: string,
+  data: Record<string, unknown> & { title: string; lang?: string },
+) => string;
 
 /**
  * The unsubscribe link of every email: a page with a confirm button (GET never changes anything,
@@ -36,17 +41,37 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
 
   const resolve = async (req: Request, res: Response) => {
     const token = String(req.params["token"] ?? "");
-    const verified = verifyToken(token, { secret: deps.secret, purpose: "unsubscribe", now: deps.clock.now() });
+    const verified = verifyToken(token, {
+      secret: deps.secret,
+      purpose: "unsubscribe",
+      now: deps.clock.now(),
+    });
     const delivery = verified.ok
-      ? await deps.db.delivery.findUnique({ where: { id: verified.value.sub }, include: { nudge: { include: { recipient: true } } } })
+      ? await deps.db.delivery.findUnique({
+          where: { id: verified.value.sub },
+          include: { nudge: { include: { recipient: true } } },
+        })
       : null;
     if (delivery === null) {
       const lang = req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en";
       const t = TEXT[lang];
-      res.status(403).type("html").send(render("link-error", { title: t.invalidHeading, lang, t: { heading: t.invalidHeading, message: t.invalid } }));
+      res
+        .status(403)
+        .type("html")
+        .send(
+          render("link-error", {
+            title: t.invalidHeading,
+            lang,
+            t: { heading: t.invalidHeading, message: t.invalid },
+          }),
+        );
       return undefined;
     }
-    const lang: keyof typeof TEXT = (delivery.nudge.recipient?.locale ?? "en").toLowerCase().startsWith("nl") ? "nl" : "en";
+    const lang: keyof typeof TEXT = (delivery.nudge.recipient?.locale ?? "en")
+      .toLowerCase()
+      .startsWith("nl")
+      ? "nl"
+      : "en";
     return { delivery, token, lang };
   };
 
@@ -54,25 +79,50 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
     const found = await resolve(req, res);
     if (found === undefined) return;
     const t = TEXT[found.lang];
-    res.type("html").send(render("unsubscribe", { title: t.heading, lang: found.lang, t, address: found.delivery.toAddress, action: `/u/${found.token}` }));
+    res
+      .type("html")
+      .send(
+        render("unsubscribe", {
+          title: t.heading,
+          lang: found.lang,
+          t,
+          address: found.delivery.toAddress,
+          action: `/u/${found.token}`,
+        }),
+      );
   });
 
-  router.post("/:token", express.urlencoded({ extended: false, limit: "2kb" }), async (req, res) => {
-    const found = await resolve(req, res);
-    if (found === undefined) return;
-    const { delivery } = found;
-    await suppressAddress(deps.db, { tenantId: delivery.tenantId, address: delivery.toAddress, reason: "unsubscribed" });
-    if (delivery.nudge.recipientPersonId !== null) {
-      await deps.db.preference.upsert({
-        where: { personId: delivery.nudge.recipientPersonId },
-        update: { stoppedAll: true },
-        create: { personId: delivery.nudge.recipientPersonId, stoppedAll: true },
+  router.post(
+    "/:token",
+    express.urlencoded({ extended: false, limit: "2kb" }),
+    async (req, res) => {
+      const found = await resolve(req, res);
+      if (found === undefined) return;
+      const { delivery } = found;
+      await suppressAddress(deps.db, {
+        tenantId: delivery.tenantId,
+        address: delivery.toAddress,
+        reason: "unsubscribed",
       });
-    }
-    deps.logger.info({ deliveryId: delivery.id }, "recipient unsubscribed");
-    const t = TEXT[found.lang];
-    res.type("html").send(render("unsubscribed", { title: t.doneHeading, lang: found.lang, t }));
-  });
+      if (delivery.nudge.recipientPersonId !== null) {
+        await deps.db.preference.upsert({
+          where: { personId: delivery.nudge.recipientPersonId },
+          update: { stoppedAll: true },
+          create: {
+            personId: delivery.nudge.recipientPersonId,
+            stoppedAll: true,
+          },
+        });
+      }
+      deps.logger.info({ deliveryId: delivery.id }, "recipient unsubscribed");
+      const t = TEXT[found.lang];
+      res
+        .type("html")
+        .send(
+          render("unsubscribed", { title: t.doneHeading, lang: found.lang, t }),
+        );
+    },
+  );
 
   return router;
 }
