@@ -28,13 +28,11 @@ export function healthRouter(options: {
     );
     const started = options.isStarted();
     const ready = started && results.every(([, ok]) => ok);
-    res
-      .status(ready ? 200 : 503)
-      .json({
-        status: ready ? "ready" : "not ready",
-        started,
-        ...Object.fromEntries(results),
-      });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not ready",
+      started,
+      ...Object.fromEntries(results),
+    });
   });
   router.get("/metrics", async (_req, res) => {
     res

@@ -20,12 +20,10 @@ export function buildApp(deps: IngestDeps): Express {
   );
   const auth = createAuthenticator(deps);
   app.get("/about", (_req, res) => {
-    res
-      .set("X-Experience-API-Version", "1.0.3")
-      .json({
-        version: ["1.0.3", "1.0.2", "1.0.1", "1.0.0", "2.0.0"],
-        extensions: {},
-      });
+    res.set("X-Experience-API-Version", "1.0.3").json({
+      version: ["1.0.3", "1.0.2", "1.0.1", "1.0.0", "2.0.0"],
+      extensions: {},
+    });
   });
   app.use("/statements", statementsRouter(deps, auth));
   app.use(errorHandler(deps));

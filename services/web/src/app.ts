@@ -22,15 +22,13 @@ export function buildApp(deps: WebDeps): Express {
     next();
   });
   app.get("/", (_req, res) => {
-    res
-      .type("html")
-      .send(
-        render("home", {
-          title: "beklijf",
-          xapiEndpoint: `${deps.publicUrl}/xapi`,
-          hasOutbox: deps.outbox !== undefined,
-        }),
-      );
+    res.type("html").send(
+      render("home", {
+        title: "beklijf",
+        xapiEndpoint: `${deps.publicUrl}/xapi`,
+        hasOutbox: deps.outbox !== undefined,
+      }),
+    );
   });
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/api", apiRouter(deps));

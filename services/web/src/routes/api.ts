@@ -50,15 +50,13 @@ export function apiRouter(deps: WebDeps): Router {
       tenantId: String(res.locals["tenantId"]),
       name: parsed.data.name,
     });
-    res
-      .status(201)
-      .json({
-        id: connection.id,
-        name: connection.name,
-        endpoint: `${deps.publicUrl}/xapi`,
-        key: connection.key,
-        secret,
-      });
+    res.status(201).json({
+      id: connection.id,
+      name: connection.name,
+      endpoint: `${deps.publicUrl}/xapi`,
+      key: connection.key,
+      secret,
+    });
   });
 
   return router;

@@ -19,31 +19,27 @@ export function outboxRouter(
   router.use(requireToken(deps));
   router.get("/", async (_req, res) => {
     const messages = await outbox.list(200);
-    res
-      .type("html")
-      .send(
-        render("outbox", {
-          title: "Outbox",
-          messages: messages.map((m) => ({
-            ...m,
-            receivedAt: m.receivedAt.toISOString(),
-          })),
-        }),
-      );
+    res.type("html").send(
+      render("outbox", {
+        title: "Outbox",
+        messages: messages.map((m) => ({
+          ...m,
+          receivedAt: m.receivedAt.toISOString(),
+        })),
+      }),
+    );
   });
   router.get("/:id", async (req, res) => {
     const message = await outbox.get(req.params["id"]);
     if (message === undefined)
       throw new NotFoundError("No such message in the outbox.");
-    res
-      .type("html")
-      .send(
-        render("outbox-message", {
-          title: message.subject,
-          ...message,
-          receivedAt: message.receivedAt.toISOString(),
-        }),
-      );
+    res.type("html").send(
+      render("outbox-message", {
+        title: message.subject,
+        ...message,
+        receivedAt: message.receivedAt.toISOString(),
+      }),
+    );
   });
   return router;
 }

@@ -79,17 +79,15 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
     const found = await resolve(req, res);
     if (found === undefined) return;
     const t = TEXT[found.lang];
-    res
-      .type("html")
-      .send(
-        render("unsubscribe", {
-          title: t.heading,
-          lang: found.lang,
-          t,
-          address: found.delivery.toAddress,
-          action: `/u/${found.token}`,
-        }),
-      );
+    res.type("html").send(
+      render("unsubscribe", {
+        title: t.heading,
+        lang: found.lang,
+        t,
+        address: found.delivery.toAddress,
+        action: `/u/${found.token}`,
+      }),
+    );
   });
 
   router.post(
