@@ -3,7 +3,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 
 import type { Logger } from "@beklijf/core";
-import { Redis } from "ioredis";
 
 export interface RedisHandle {
   readonly url: string;
@@ -20,26 +19,6 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: 800,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /**
  * Redis for the embedded default: 127.0.0.1:6379 if something answers there; else a
  * `redis-server` we start on `fallbackPort` with its files under `dataDir/redis`; else a clear
@@ -49,7 +28,10 @@ export async function ensureRedis(options: {
   dataDir: string;
   fallbackPort: number;
   logger: Logger;
+  /** True when a Redis answers PING at the URL (the queue package's pingRedis). */
+  ping: (url: string) => Promise<boolean>;
 }): Promise<RedisHandle> {
+  const answers = options.ping;
   const defaultUrl = "redis://127.0.0.1:6379";
   if (await answers(defaultUrl))
     return {

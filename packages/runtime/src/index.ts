@@ -1,5 +1,14 @@
 export { healthRouter, type ReadinessCheck } from "./health";
+export { httpErrorHandler } from "./http-errors";
 export { loadConfigOrExit } from "./load-config-or-exit";
 export { createLogger } from "./logger";
 export { createMetrics, type PrometheusMetrics } from "./metrics";
-export { createCleanups, exitOnSignal } from "./shutdown";
+export {
+  infrastructureChecks,
+  openDatabase,
+  openProcess,
+  openRedis,
+  type ProcessBase,
+  serveHttp,
+} from "./process";
+export { type Cleanups, createCleanups, exitOnSignal } from "./shutdown";

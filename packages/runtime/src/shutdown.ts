@@ -21,11 +21,14 @@ export function exitOnSignal(stop: () => Promise<void>, logger: Logger): void {
   process.on("SIGINT", handle);
 }
 
-/** Runs cleanups in reverse order of registration, logging (not throwing) what fails. */
-export function createCleanups(logger: Logger): {
+/** Things to close on stop, run in reverse order of registration. */
+export interface Cleanups {
   add(cleanup: () => Promise<unknown>): void;
   run(): Promise<void>;
-} {
+}
+
+/** Runs cleanups in reverse order of registration, logging (not throwing) what fails. */
+export function createCleanups(logger: Logger): Cleanups {
   const cleanups: (() => Promise<unknown>)[] = [];
   return {
     add: (cleanup) => {

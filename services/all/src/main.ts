@@ -1,6 +1,6 @@
-import { allInOneSchema, redactConfig } from "@beklijf/config";
+import { allInOneSchema } from "@beklijf/config";
 import { RedisUnavailableError } from "@beklijf/embedded";
-import { createLogger, exitOnSignal, loadConfigOrExit } from "@beklijf/runtime";
+import { loadConfigOrExit, openProcess } from "@beklijf/runtime";
 
 import { startAll } from "./start";
 
@@ -8,33 +8,30 @@ import { startAll } from "./start";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(allInOneSchema, process.env);
-  const logger = createLogger(config.LOG_LEVEL);
-  logger.info(
-    { config: redactConfig(config) },
-    "starting beklijf (all-in-one)",
-  );
-  let handle;
+  const base = openProcess("all-in-one", config);
+  let running;
   try {
-    handle = await startAll(config, logger);
+    running = await startAll(config, base);
   } catch (error) {
+    await base.cleanups.run();
     if (error instanceof RedisUnavailableError) {
       process.stderr.write(`\n${error.message}\n\n`);
       process.exit(3);
     }
-    logger.fatal({ err: error }, "beklijf could not start");
+    base.logger.fatal({ err: error }, "beklijf could not start");
     process.exit(1);
   }
-  const running = handle;
-  process.stdout.write(
-    `\nbeklijf is running on ${running.url}\n  xAPI endpoint: ${running.publicUrl}/xapi\n  create LMS credentials: npx beklijf connection create --name moodle\n`,
-  );
-  if (running.firstAdminToken !== undefined) {
-    process.stdout.write(
-      `  admin API token (shown once, keep it safe): ${running.firstAdminToken}\n`,
-    );
-  }
-  process.stdout.write("\n");
-  exitOnSignal(() => running.stop(), logger);
+  const lines = [
+    `beklijf is running on ${running.url}`,
+    `  xAPI endpoint: ${running.publicUrl}/xapi`,
+    "  create LMS credentials: npx beklijf connection create --name moodle",
+    ...(running.firstAdminToken === undefined
+      ? []
+      : [
+          `  admin API token (shown once, keep it safe): ${running.firstAdminToken}`,
+        ]),
+  ];
+  process.stdout.write(`\n${lines.join("\n")}\n\n`);
 }
 
 void main();

@@ -1,21 +1,13 @@
-import { ingestSchema, redactConfig } from "@beklijf/config";
-import { createScaledClock } from "@beklijf/core";
-import { applyMigrations, createDb, pingDb } from "@beklijf/db";
+import { ingestSchema } from "@beklijf/config";
+import { closeQueues, createQueues } from "@beklijf/queue";
 import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  pingRedis,
-} from "@beklijf/queue";
-import {
-  createCleanups,
-  createLogger,
-  createMetrics,
-  exitOnSignal,
-  healthRouter,
+  infrastructureChecks,
   loadConfigOrExit,
+  openDatabase,
+  openProcess,
+  openRedis,
+  serveHttp,
 } from "@beklijf/runtime";
-import express from "express";
 
 import { start } from "./start";
 
@@ -24,62 +16,30 @@ import { start } from "./start";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ingestSchema, process.env);
-  const logger = createLogger(config.LOG_LEVEL, "ingest");
-  logger.info({ config: redactConfig(config) }, "starting beklijf ingest");
-  const cleanups = createCleanups(logger);
-  if (config.BEKLIJF_MIGRATE_ON_START)
-    await applyMigrations({ connectionString: config.DATABASE_URL });
-  const db = createDb(config.DATABASE_URL);
-  cleanups.add(() => db.$disconnect());
-  const producer = createRedisConnection(config.REDIS_URL, "producer");
-  producer.on("error", (error) => {
-    logger.warn({ err: error.message }, "redis error");
-  });
-  cleanups.add(() => {
-    producer.disconnect();
-    return Promise.resolve();
+  const base = openProcess("ingest", config);
+  const db = await openDatabase(base, {
+    url: config.DATABASE_URL,
+    migrate: config.BEKLIJF_MIGRATE_ON_START,
   });
   const queues = createQueues({
-    connection: producer,
+    connection: openRedis(base, config.REDIS_URL, "producer"),
     prefix: config.BEKLIJF_REDIS_PREFIX,
-    logger,
+    logger: base.logger,
   });
-  cleanups.add(() => closeQueues(queues));
-  const metrics = createMetrics();
+  base.cleanups.add(() => closeQueues(queues));
   const handle = start({
     db,
     queues,
-    clock: createScaledClock({ scale: config.BEKLIJF_TIME_SCALE }),
-    logger,
-    metrics,
+    clock: base.clock,
+    logger: base.logger,
+    metrics: base.metrics,
   });
-  cleanups.add(() => handle.stop());
-
-  const app = express();
-  app.disable("x-powered-by");
-  app.use(
-    healthRouter({
-      registry: metrics.registry,
-      isStarted: () => true,
-      checks: [
-        { name: "postgres", check: () => pingDb(db) },
-        { name: "redis", check: () => pingRedis(config.REDIS_URL) },
-      ],
-    }),
-  );
-  app.use("/xapi", handle.app);
-  const server = app.listen(config.PORT, () => {
-    logger.info({ port: config.PORT }, "ingest listening");
+  base.cleanups.add(() => handle.stop());
+  await serveHttp(base, {
+    port: config.PORT,
+    checks: infrastructureChecks(db, config.REDIS_URL),
+    mount: (app) => app.use("/xapi", handle.app),
   });
-  cleanups.add(
-    () =>
-      new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      ),
-  );
-  exitOnSignal(() => cleanups.run(), logger);
 }
 
 void main();

@@ -1,30 +1,11 @@
-import { randomId, toHttpError } from "@beklijf/core";
+import { httpErrorHandler } from "@beklijf/runtime";
 import type { ErrorRequestHandler } from "express";
 
 import type { IngestDeps } from "../deps";
 
-/** The one error-to-HTTP mapping of the ingest app. */
+/** The one error-to-HTTP mapping of the ingest app: always JSON, as xAPI clients expect. */
 export function errorHandler(
   deps: Pick<IngestDeps, "logger">,
 ): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const requestId = req.get("x-request-id") ?? randomId();
-    const { status, body, expected } = toHttpError(error, requestId);
-    if (expected)
-      deps.logger.info(
-        { status, code: body.error.code, path: req.path },
-        "request refused",
-      );
-    else
-      deps.logger.error(
-        { err: error, requestId, path: req.path },
-        "request failed",
-      );
-    if (status === 401)
-      res.set(
-        "WWW-Authenticate",
-        'Basic realm="beklijf xAPI", charset="UTF-8"',
-      );
-    res.status(status).json(body);
-  };
+  return httpErrorHandler({ logger: deps.logger, realm: "beklijf xAPI" });
 }
