@@ -216,7 +216,10 @@ export default tseslint.config(
   {
     files: ["packages/runtime/src/**/*.ts"],
     rules: {
-      ...tier(["@beklijf/core", "@beklijf/config", "@beklijf/db", "@beklijf/queue"], { io: true }),
+      ...tier(
+        ["@beklijf/core", "@beklijf/config", "@beklijf/db", "@beklijf/queue"],
+        { io: true },
+      ),
       ...noEnv,
     },
   },
