@@ -6,7 +6,7 @@ import { nudgeHandlers } from "./workers/nudges";
 import { statementHandlers } from "./workers/statements";
 
 export interface EngineHandle {
-  /** Runs one reconciler pass now (tests, and `beklijf reconcile`). */
+  /** Runs one reconciler pass now (tests and operators). */
   reconcile(): Promise<number>;
   stop(): Promise<void>;
 }
