@@ -29,7 +29,12 @@ const checks = [
   {
     name: "formatting (prettier)",
     command: bin("prettier"),
-    args: ["--check", "--log-level", "warn", "**/*.{ts,mjs,js,json,yml,yaml,md}"],
+    args: [
+      "--check",
+      "--log-level",
+      "warn",
+      "**/*.{ts,mjs,js,json,yml,yaml,md}",
+    ],
   },
   {
     name: "no import cycles",

@@ -6,7 +6,9 @@ import type { PrismaClient } from "@beklijf/db";
 import {
   aCompletedStatement,
   aLearner,
+  basicAuth,
   clearRedisPrefix,
+  postStatements,
   runDatabaseUrl,
   type SmtpSink,
   startSmtpSink,
@@ -37,18 +39,9 @@ describe("a course completion, from xAPI statement to email", () => {
   });
   let credentials: { endpoint: string; key: string; secret: string };
 
-  const post = (
-    body: unknown,
-    auth = `${credentials.key}:${credentials.secret}`,
-  ) =>
-    fetch(`${beklijf.url}/xapi/statements`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-experience-api-version": "1.0.3",
-        authorization: `Basic ${Buffer.from(auth).toString("base64")}`,
-      },
-      body: JSON.stringify(body),
+  const post = (body: unknown, secret = credentials.secret) =>
+    postStatements(beklijf.url, body, {
+      authorization: basicAuth(credentials.key, secret),
     });
   const mailsTo = (address: string) =>
     sink.messages().filter((m) => m.to.includes(address));
@@ -192,7 +185,7 @@ describe("a course completion, from xAPI statement to email", () => {
   });
 
   it("refuses statements without valid credentials", async () => {
-    const response = await post(completion, `${credentials.key}:wrong`);
+    const response = await post(completion, "wrong");
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain("Basic");
   });

@@ -75,16 +75,20 @@ export async function eventually<T>(
   }
 }
 
+/** A database of one test file's own (see `ownTestDb`). */
+export interface OwnTestDb {
+  readonly db: PrismaClient;
+  readonly url: string;
+  /** Disconnects `db` and drops the database. */
+  drop(): Promise<void>;
+}
+
 /**
  * A migrated database for one test file alone. Use it where the code under test scans across
  * tenants (the reconciler, the outbox relay), so other files' rows cannot change what it sees.
  * Named like the run's databases, so a later global setup drops it if this run is killed.
  */
-export async function ownTestDb(): Promise<{
-  db: PrismaClient;
-  url: string;
-  drop: () => Promise<void>;
-}> {
+export async function ownTestDb(): Promise<OwnTestDb> {
   const admin = testDb();
   const name = `beklijf_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);

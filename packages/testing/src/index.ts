@@ -1,14 +1,36 @@
-export { aCompletedStatement, aLearner, aStatementId } from "./builders";
+export {
+  aCompletedStatement,
+  aLearner,
+  anAfterCompletionRule,
+  aStatementId,
+} from "./builders";
 export { ADMIN_DATABASE_URL, runDatabaseUrl, TEST_REDIS_URL } from "./env";
 export {
   clearRedisPrefix,
   eventually,
+  type OwnTestDb,
   ownTestDb,
   testDb,
   testLogger,
   testRedis,
   uniqueRedisPrefix,
 } from "./harness";
+export { type ListeningServer, listenOnFreePort, postStatements } from "./http";
+export {
+  ALL_JOB_STATES,
+  jobSettled,
+  receiveStatement,
+  storeStatement,
+  type TestQueues,
+  testQueues,
+} from "./queues";
+export {
+  anLmsConnection,
+  aTenant,
+  aTenantWithRules,
+  basicAuth,
+  TEST_RULE_SET,
+} from "./tenants";
 export { createManualClock } from "@beklijf/core";
 export {
   type CapturedMail,

@@ -1,32 +1,18 @@
-import { randomBytes } from "node:crypto";
-
 import { createManualClock, noMetrics } from "@beklijf/core";
-import {
-  ensureTenant,
-  markOutboxDispatched,
-  type PrismaClient,
-  storeStatements,
-  syncRuleSet,
-} from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
-  deliveryHandOff,
-  statementHandOff,
-  statementJobId,
-} from "@beklijf/queue";
+import { markOutboxDispatched, type PrismaClient } from "@beklijf/db";
+import { deliveryHandOff, statementJobId } from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
-  clearRedisPrefix,
+  aTenantWithRules,
   eventually,
+  type OwnTestDb,
   ownTestDb,
+  storeStatement,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
-import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "./start";
 
@@ -50,11 +36,10 @@ const dueAtOnce: Rule = {
 };
 
 describe("the reconciler after Redis lost jobs", () => {
-  const prefix = uniqueRedisPrefix("engine-lost");
-  const connection = testRedis();
-  const queues = createQueues({ connection, prefix, logger: testLogger });
+  const redis = testQueues("engine-lost");
+  const { queues } = redis;
   const clock = createManualClock(new Date("2030-03-04T09:00:00Z"));
-  let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+  let own: OwnTestDb | undefined;
   let db: PrismaClient;
   let engine: EngineHandle | undefined;
   let tenantId: string;
@@ -62,39 +47,17 @@ describe("the reconciler after Redis lost jobs", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (
-      await ensureTenant(
-        db,
-        `lost-${randomBytes(4).toString("hex")}`,
-        "Lost work",
-      )
-    ).id;
-    await syncRuleSet(db, {
-      tenantId,
-      key: "test-pack",
-      name: "Test pack",
-      rules: [dueAtOnce],
-    });
+    tenantId = await aTenantWithRules(db, "lost", [dueAtOnce]);
     // No grace, and passes only when a test asks (the first runs at start, on an empty database).
     engine = start(
-      {
-        db,
-        queues,
-        connection,
-        prefix,
-        clock,
-        logger: testLogger,
-        metrics: noMetrics,
-      },
+      { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
       { reconcileIntervalMs: 3_600_000, reconcileGraceMs: 0 },
     );
   });
 
   afterAll(async () => {
     await engine?.stop();
-    await closeQueues(queues);
-    await clearRedisPrefix(connection, prefix);
-    await connection.quit();
+    await redis.close();
     await own?.drop();
   });
 
@@ -105,21 +68,11 @@ describe("the reconciler after Redis lost jobs", () => {
 
   /** Stores a completion as ingest does, marks its hand-off dispatched, but its job never reaches Redis. */
   async function aStatementWhoseJobWasLost(): Promise<string> {
-    const prepared = prepareStatement(
-      aCompletedStatement({
-        learner: aLearner(),
-        timestamp: clock.now().toISOString(),
-      }),
-      { clock },
-    );
-    if (!prepared.ok) throw new Error(JSON.stringify(prepared.error));
-    const id = prepared.value.id;
-    await storeStatements(db, {
-      tenantId,
-      connectionId: null,
-      statements: [prepared.value],
-      handOff: (sid) => ({ tenantId, ...statementHandOff(tenantId, sid) }),
+    const statement = aCompletedStatement({
+      learner: aLearner(),
+      timestamp: clock.now().toISOString(),
     });
+    const { id } = await storeStatement({ db, tenantId, statement, clock });
     await markOutboxDispatched(db, [statementJobId(tenantId, id)]);
     return id;
   }

@@ -1,31 +1,19 @@
-import { randomBytes } from "node:crypto";
-
 import { createManualClock, noMetrics } from "@beklijf/core";
-import {
-  ensureTenant,
-  type PrismaClient,
-  storeStatements,
-  syncRuleSet,
-} from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
-  dispatchHandOffs,
-  type Job,
-  statementHandOff,
-} from "@beklijf/queue";
-import type { Rule } from "@beklijf/rules";
+import type { PrismaClient } from "@beklijf/db";
+import type { Job } from "@beklijf/queue";
 import {
   aCompletedStatement,
   aLearner,
-  clearRedisPrefix,
+  ALL_JOB_STATES,
+  anAfterCompletionRule,
+  aTenantWithRules,
   eventually,
+  type OwnTestDb,
   ownTestDb,
+  receiveStatement,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
-import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "./start";
 
@@ -34,50 +22,14 @@ import { type EngineHandle, start } from "./start";
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
-const ALL_STATES = [
-  "waiting",
-  "delayed",
-  "active",
-  "completed",
-  "failed",
-  "prioritized",
-  "waiting-children",
-] as const;
-
-const afterCompletion: Rule = {
-  key: "after-completion",
-  name: "After a completed course",
-  enabled: true,
-  trigger: {
-    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
-    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
-  },
-  steps: [
-    {
-      key: "commit",
-      offset: "PT4H",
-      recipient: "learner",
-      template: "commit",
-      why: "An if-then plan soon after the training.",
-    },
-    {
-      key: "reflect",
-      offset: "P7D",
-      recipient: "learner",
-      template: "reflect",
-      why: "A reflection after a first chance to apply it.",
-    },
-  ],
-};
 
 describe("the reconciler", () => {
-  const prefix = uniqueRedisPrefix("engine-reconcile");
-  const connection = testRedis();
-  const queues = createQueues({ connection, prefix, logger: testLogger });
+  const redis = testQueues("engine-reconcile");
+  const { queues } = redis;
   const completedAt = new Date("2030-02-04T09:00:00Z");
   const clock = createManualClock(completedAt);
   const learners = [aLearner(), aLearner(), aLearner()];
-  let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+  let own: OwnTestDb | undefined;
   let db: PrismaClient;
   let engine: EngineHandle | undefined;
   let tenantId: string;
@@ -85,50 +37,20 @@ describe("the reconciler", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (
-      await ensureTenant(
-        db,
-        `reconcile-${randomBytes(4).toString("hex")}`,
-        "Reconcile test",
-      )
-    ).id;
-    await syncRuleSet(db, {
-      tenantId,
-      key: "test-pack",
-      name: "Test pack",
-      rules: [afterCompletion],
-    });
+    tenantId = await aTenantWithRules(db, "reconcile", [
+      anAfterCompletionRule(),
+    ]);
     // A long interval: the reconciler runs once at start and then only when a test asks.
     engine = start(
-      {
-        db,
-        queues,
-        connection,
-        prefix,
-        clock,
-        logger: testLogger,
-        metrics: noMetrics,
-      },
+      { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
       { reconcileIntervalMs: 3_600_000 },
     );
     for (const learner of learners) {
-      const prepared = prepareStatement(
-        aCompletedStatement({ learner, timestamp: completedAt.toISOString() }),
-        { clock },
-      );
-      if (!prepared.ok)
-        throw new Error(
-          `test statement is invalid: ${JSON.stringify(prepared.error)}`,
-        );
-      await storeStatements(db, {
-        tenantId,
-        connectionId: null,
-        statements: [prepared.value],
-        handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+      const statement = aCompletedStatement({
+        learner,
+        timestamp: completedAt.toISOString(),
       });
-      await dispatchHandOffs(queues, [
-        statementHandOff(tenantId, prepared.value.id),
-      ]);
+      await receiveStatement({ db, queues, tenantId, statement, clock });
     }
     await eventually(
       async () =>
@@ -150,9 +72,7 @@ describe("the reconciler", () => {
 
   afterAll(async () => {
     await engine?.stop();
-    await closeQueues(queues);
-    await clearRedisPrefix(connection, prefix);
-    await connection.quit();
+    await redis.close();
     await own?.drop();
   });
 
@@ -167,7 +87,7 @@ describe("the reconciler", () => {
       orderBy: { id: "asc" },
     });
   const allJobs = async (): Promise<Job[]> =>
-    queues.nudges.getJobs([...ALL_STATES]);
+    queues.nudges.getJobs([...ALL_JOB_STATES]);
 
   /** Job id -> planned nudge id, for every job on the nudges queue (a duplicate shows as two ids). */
   async function jobsByNudge(): Promise<[string | undefined, unknown][]> {

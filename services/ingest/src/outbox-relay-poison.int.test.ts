@@ -1,29 +1,22 @@
-import { randomBytes } from "node:crypto";
-
 import { systemClock } from "@beklijf/core";
-import { addOutboxEvents, ensureTenant, type PrismaClient } from "@beklijf/db";
-import { closeQueues, createQueues, statementHandOff } from "@beklijf/queue";
+import { addOutboxEvents, type PrismaClient } from "@beklijf/db";
+import { statementHandOff } from "@beklijf/queue";
 import {
-  clearRedisPrefix,
+  aTenant,
+  type OwnTestDb,
   ownTestDb,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
 
 import { startOutboxRelay } from "./outbox-relay";
 
 describe("the outbox relay", () => {
   describe("when an entry can never be enqueued", () => {
-    const prefix = uniqueRedisPrefix("ingest-poison");
-    const redis = testRedis();
-    const queues = createQueues({
-      connection: redis,
-      prefix,
-      logger: testLogger,
-    });
+    const redis = testQueues("ingest-poison");
+    const { queues } = redis;
     // Its own database: the relay serves every tenant, and this file plants a bad row on purpose.
-    let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+    let own: OwnTestDb | undefined;
     let db: PrismaClient;
 
     beforeAll(async () => {
@@ -32,20 +25,12 @@ describe("the outbox relay", () => {
     });
 
     afterAll(async () => {
-      await closeQueues(queues);
-      await clearRedisPrefix(redis, prefix);
-      await redis.quit();
+      await redis.close();
       await own?.drop();
     });
 
     it("sets it aside with the reason and still dispatches the entries behind it", async () => {
-      const tenantId = (
-        await ensureTenant(
-          db,
-          `poison-${randomBytes(4).toString("hex")}`,
-          "Poison",
-        )
-      ).id;
+      const tenantId = await aTenant(db, "poison");
       const good = statementHandOff(
         tenantId,
         "0f5e4b2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",

@@ -1,11 +1,7 @@
 // DESIGN.md: losing Redis must never lose a statement. With Redis unreachable the statement is still
 // acknowledged after its commit, and the outbox relay enqueues it once Redis answers.
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import type { Server } from "node:http";
-
 import { createScaledClock, noMetrics, systemClock } from "@beklijf/core";
-import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
+import type { PrismaClient } from "@beklijf/db";
 import {
   closeQueues,
   createQueues,
@@ -16,12 +12,15 @@ import {
 import {
   aCompletedStatement,
   aLearner,
+  anLmsConnection,
   aStatementId,
-  clearRedisPrefix,
+  aTenant,
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
   testDb,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
 import express from "express";
 import type { Redis } from "ioredis";
@@ -30,28 +29,21 @@ import { buildApp } from "./app";
 import { startOutboxRelay } from "./outbox-relay";
 
 describe("POST /xapi/statements while Redis is down", () => {
+  // Live queues for the relay; the app gets dead ones (below) under the same prefix.
+  const redis = testQueues("ingest-relay");
+  const { queues } = redis;
   let db: PrismaClient;
   let deadRedis: Redis;
   let deadQueues: Queues;
-  let redis: Redis;
-  let queues: Queues;
-  let server: Server;
-  let url: string;
+  let server: ListeningServer;
   let tenantId: string;
-  let auth: string;
-  const prefix = uniqueRedisPrefix("ingest-relay");
+  let authorization: string;
 
   const post = (body: unknown) =>
-    fetch(`${url}/xapi/statements`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-experience-api-version": "1.0.3",
-        authorization: auth,
-      },
-      body: JSON.stringify(body),
+    postStatements(server.url, body, {
+      authorization,
       // A hanging request is the failure this file guards against; fail it well before jest's timeout.
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
     });
 
   beforeAll(async () => {
@@ -61,22 +53,11 @@ describe("POST /xapi/statements while Redis is down", () => {
     deadRedis.on("error", () => undefined);
     deadQueues = createQueues({
       connection: deadRedis,
-      prefix,
+      prefix: redis.prefix,
       logger: testLogger,
     });
-    redis = testRedis();
-    queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(
-      db,
-      `ingest-relay-${randomBytes(4).toString("hex")}`,
-      "Ingest relay test",
-    );
-    tenantId = tenant.id;
-    const { connection, secret } = await createConnection(db, {
-      tenantId,
-      name: "moodle",
-    });
-    auth = `Basic ${Buffer.from(`${connection.key}:${secret}`).toString("base64")}`;
+    tenantId = await aTenant(db, "ingest-relay");
+    ({ authorization } = await anLmsConnection(db, tenantId));
     const root = express();
     root.use(
       "/xapi",
@@ -88,21 +69,11 @@ describe("POST /xapi/statements while Redis is down", () => {
         metrics: noMetrics,
       }),
     );
-    server = root.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    if (address === null || typeof address === "string")
-      throw new Error("the test server has no TCP address");
-    url = `http://127.0.0.1:${address.port}`;
+    server = await listenOnFreePort(root);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-      server.closeAllConnections();
-    });
+    await server.close();
     // Disconnecting ends BullMQ's wait for a connection that never came. Do it while a connection
     // attempt fails: ioredis's disconnect() on an already closed socket arms a 2 s timer that holds
     // the jest worker open (redis/ioredis#1247). Attempts repeat at most every 2 s.
@@ -113,9 +84,7 @@ describe("POST /xapi/statements while Redis is down", () => {
       });
     });
     await closeQueues(deadQueues);
-    await closeQueues(queues);
-    await clearRedisPrefix(redis, prefix);
-    redis.disconnect();
+    await redis.close();
     await db.$disconnect();
   });
 

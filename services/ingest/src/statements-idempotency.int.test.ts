@@ -1,52 +1,35 @@
 // Repeats and conflicts on POST /xapi/statements (DESIGN.md: same id stored once; other content 409),
 // against real PostgreSQL and Redis.
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import type { Server } from "node:http";
-
 import { noMetrics, systemClock } from "@beklijf/core";
-import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
-  type Queues,
-  statementJobId,
-} from "@beklijf/queue";
+import type { PrismaClient } from "@beklijf/db";
+import { statementJobId } from "@beklijf/queue";
 import {
   aCompletedStatement,
   aLearner,
+  anLmsConnection,
   aStatementId,
-  clearRedisPrefix,
+  aTenant,
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
   testDb,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
 import express from "express";
-import type { Redis } from "ioredis";
 
 import { buildApp } from "./app";
 
 describe("POST /xapi/statements", () => {
+  const redis = testQueues("ingest-idem");
+  const { queues } = redis;
   let db: PrismaClient;
-  let redis: Redis;
-  let queues: Queues;
-  let server: Server;
-  let url: string;
+  let server: ListeningServer;
   let tenantId: string;
-  let auth: string;
-  const prefix = uniqueRedisPrefix("ingest-idem");
+  let authorization: string;
 
   const post = (body: unknown) =>
-    fetch(`${url}/xapi/statements`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-experience-api-version": "1.0.3",
-        authorization: auth,
-      },
-      body: JSON.stringify(body),
-    });
+    postStatements(server.url, body, { authorization });
   const rowsOf = (ids: readonly string[]) =>
     db.statement.count({ where: { tenantId, id: { in: [...ids] } } });
   const outboxOf = (ids: readonly string[]) =>
@@ -59,19 +42,8 @@ describe("POST /xapi/statements", () => {
 
   beforeAll(async () => {
     db = testDb();
-    redis = testRedis();
-    queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(
-      db,
-      `ingest-idem-${randomBytes(4).toString("hex")}`,
-      "Ingest idempotency test",
-    );
-    tenantId = tenant.id;
-    const { connection, secret } = await createConnection(db, {
-      tenantId,
-      name: "moodle",
-    });
-    auth = `Basic ${Buffer.from(`${connection.key}:${secret}`).toString("base64")}`;
+    tenantId = await aTenant(db, "ingest-idem");
+    ({ authorization } = await anLmsConnection(db, tenantId));
     const root = express();
     root.use(
       "/xapi",
@@ -83,24 +55,12 @@ describe("POST /xapi/statements", () => {
         metrics: noMetrics,
       }),
     );
-    server = root.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    if (address === null || typeof address === "string")
-      throw new Error("the test server has no TCP address");
-    url = `http://127.0.0.1:${address.port}`;
+    server = await listenOnFreePort(root);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-      server.closeAllConnections();
-    });
-    await closeQueues(queues);
-    await clearRedisPrefix(redis, prefix);
-    redis.disconnect();
+    await server.close();
+    await redis.close();
     await db.$disconnect();
   });
 

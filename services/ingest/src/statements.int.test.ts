@@ -1,60 +1,33 @@
 // POST /xapi/statements against real PostgreSQL and Redis, through buildApp on port 0.
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 
 import { noMetrics, systemClock } from "@beklijf/core";
-import { createConnection, ensureTenant, type PrismaClient } from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
-  type Queues,
-  statementJobId,
-} from "@beklijf/queue";
+import { createConnection, type PrismaClient } from "@beklijf/db";
+import { statementJobId } from "@beklijf/queue";
 import {
   aCompletedStatement,
   aLearner,
+  anLmsConnection,
   aStatementId,
-  clearRedisPrefix,
+  aTenant,
+  basicAuth,
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
   testDb,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
 import express, { type Express } from "express";
-import type { Redis } from "ioredis";
 
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
 
-interface Served {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
 /** Mounts the xAPI app at /xapi, as the launcher does, on a free loopback port. */
-async function serve(app: Express): Promise<Served> {
+function serve(app: Express): Promise<ListeningServer> {
   const root = express();
   root.use("/xapi", app);
-  const server = root.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  if (address === null || typeof address === "string")
-    throw new Error("the test server has no TCP address");
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          if (error === undefined) resolve();
-          else reject(error);
-        });
-        server.closeAllConnections();
-      }),
-  };
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  return listenOnFreePort(root);
 }
 
 function isArray(value: unknown): value is unknown[] {
@@ -79,15 +52,14 @@ function field(value: unknown, name: string): unknown {
 }
 
 describe("POST /xapi/statements", () => {
+  const redis = testQueues("ingest");
+  const { queues } = redis;
   let db: PrismaClient;
-  let redis: Redis;
-  let queues: Queues;
-  let served: Served;
-  let small: Served;
+  let served: ListeningServer;
+  let small: ListeningServer;
   let tenantId: string;
   let auth: string;
   let key: string;
-  const prefix = uniqueRedisPrefix("ingest");
 
   const post = (
     body: unknown,
@@ -95,38 +67,21 @@ describe("POST /xapi/statements", () => {
       auth?: string | null;
       version?: string | null;
       raw?: string;
-      to?: Served;
+      to?: ListeningServer;
     } = {},
-  ) => {
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-    };
-    const authorization = options.auth === undefined ? auth : options.auth;
-    if (authorization !== null) headers["authorization"] = authorization;
-    const version = options.version === undefined ? "1.0.3" : options.version;
-    if (version !== null) headers["x-experience-api-version"] = version;
-    return fetch(`${(options.to ?? served).url}/xapi/statements`, {
-      method: "POST",
-      headers,
-      body: options.raw ?? JSON.stringify(body),
+  ) =>
+    postStatements((options.to ?? served).url, body, {
+      authorization: options.auth === undefined ? auth : options.auth,
+      version: options.version,
+      raw: options.raw,
     });
-  };
   const statementCount = () => db.statement.count({ where: { tenantId } });
   const outboxCount = () => db.outboxEvent.count({ where: { tenantId } });
 
   beforeAll(async () => {
     db = testDb();
-    redis = testRedis();
-    queues = createQueues({ connection: redis, prefix, logger: testLogger });
-    const tenant = await ensureTenant(
-      db,
-      `ingest-${randomBytes(4).toString("hex")}`,
-      "Ingest statements test",
-    );
-    tenantId = tenant.id;
-    const created = await createConnection(db, { tenantId, name: "moodle" });
-    key = created.connection.key;
-    auth = basic(key, created.secret);
+    tenantId = await aTenant(db, "ingest");
+    ({ key, authorization: auth } = await anLmsConnection(db, tenantId));
     const deps: IngestDeps = {
       db,
       queues,
@@ -141,9 +96,7 @@ describe("POST /xapi/statements", () => {
   afterAll(async () => {
     await served.close();
     await small.close();
-    await closeQueues(queues);
-    await clearRedisPrefix(redis, prefix);
-    redis.disconnect();
+    await redis.close();
     await db.$disconnect();
   });
 
@@ -273,11 +226,11 @@ describe("POST /xapi/statements", () => {
       refused(null, "CREDENTIALS_MISSING"));
 
     it("answers 401 for a wrong secret", () =>
-      refused(basic(key, "not-the-secret"), "CREDENTIALS_INVALID"));
+      refused(basicAuth(key, "not-the-secret"), "CREDENTIALS_INVALID"));
 
     it("answers 401 for an unknown key", () =>
       refused(
-        basic(`bk_unknown${randomBytes(6).toString("hex")}`, "whatever"),
+        basicAuth(`bk_unknown${randomBytes(6).toString("hex")}`, "whatever"),
         "CREDENTIALS_INVALID",
       ));
 
@@ -291,7 +244,7 @@ describe("POST /xapi/statements", () => {
         data: { enabled: false },
       });
       await refused(
-        basic(disabled.connection.key, disabled.secret),
+        basicAuth(disabled.connection.key, disabled.secret),
         "CONNECTION_DISABLED",
       );
     });
@@ -301,7 +254,7 @@ describe("POST /xapi/statements", () => {
         tenantId,
         name: "lms disabled later",
       });
-      const credentials = basic(lms.connection.key, lms.secret);
+      const credentials = basicAuth(lms.connection.key, lms.secret);
       expect(
         (
           await post(aCompletedStatement({ learner: aLearner() }), {
@@ -403,16 +356,11 @@ describe("POST /xapi/statements", () => {
 describe("GET /xapi/about", () => {
   it("answers without credentials, with the versions it speaks", async () => {
     const db = testDb();
-    const redis = testRedis();
-    const queues = createQueues({
-      connection: redis,
-      prefix: uniqueRedisPrefix("ingest-about"),
-      logger: testLogger,
-    });
+    const redis = testQueues("ingest-about");
     const served = await serve(
       buildApp({
         db,
-        queues,
+        queues: redis.queues,
         clock: systemClock,
         logger: testLogger,
         metrics: noMetrics,
@@ -425,8 +373,7 @@ describe("GET /xapi/about", () => {
       expect(field(await response.json(), "version")).toContain("1.0.3");
     } finally {
       await served.close();
-      await closeQueues(queues);
-      redis.disconnect();
+      await redis.close();
       await db.$disconnect();
     }
   });

@@ -1,44 +1,43 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 
-import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
+import {
+  type ContentPack,
+  loadContentPack,
+  TEMPLATES_DIR,
+} from "@beklijf/content";
 import { createManualClock, noMetrics, verifyToken } from "@beklijf/core";
 import {
   createPlan,
   ensurePersonForMbox,
-  ensureTenant,
   handOffNudge,
   loadActiveRules,
   type PrismaClient,
-  storeStatements,
-  syncRuleSet,
 } from "@beklijf/db";
 import {
-  closeQueues,
-  createQueues,
   deliveryHandOff,
   dispatchHandOffs,
   enqueue,
   type Job,
   nudgeJobId,
   type Queues,
-  statementHandOff,
 } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
+  aTenantWithRules,
   type CapturedMail,
-  clearRedisPrefix,
-  eventually,
+  jobSettled,
+  type OwnTestDb,
   ownTestDb,
   type SmtpSink,
   startSmtpSink,
+  storeStatement,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  type TestQueues,
+  testQueues,
 } from "@beklijf/testing";
-import { prepareStatement } from "@beklijf/xapi";
 import { SMTPServer } from "smtp-server";
 
 import { type MailerHandle, start } from "./start";
@@ -53,41 +52,23 @@ const SECRET = "mailer-int-test-secret-0123456789abcdef";
 const MAIL_FROM = "Academie <academie@example.test>";
 
 describe("the mailer (delivery.send)", () => {
-  const prefix = uniqueRedisPrefix("mailer");
-  const connection = testRedis();
-  const queues = createQueues({ connection, prefix, logger: testLogger });
+  const redis = testQueues("mailer");
+  const { queues } = redis;
   const clock = createManualClock(new Date("2030-04-01T13:00:00Z"));
-  let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+  let own: OwnTestDb | undefined;
   let db: PrismaClient;
+  let pack: ContentPack;
   let sink: SmtpSink;
   let mailer: MailerHandle | undefined;
   let tenantId: string;
 
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    own = await ownTestDb();
-    ({ db } = own);
-    const pack = await loadContentPack(
-      path.join(TEMPLATES_DIR, "werkplekleren"),
-    );
-    tenantId = (
-      await ensureTenant(
-        db,
-        `mailer-${randomBytes(4).toString("hex")}`,
-        "Mailer test",
-      )
-    ).id;
-    await syncRuleSet(db, {
-      tenantId,
-      key: pack.name,
-      name: pack.title,
-      rules: pack.rules,
-    });
-    mailer = start({
+  /** Starts a mailer that works the deliveries queue of `on` and sends through `smtpUrl`. */
+  const startMailer = (on: TestQueues, smtpUrl: string) =>
+    start({
       db,
-      connection,
-      prefix,
-      transport: createSmtpTransport(sink.url),
+      connection: on.connection,
+      prefix: on.prefix,
+      transport: createSmtpTransport(smtpUrl),
       renderer: pack.renderer,
       clock,
       logger: testLogger,
@@ -97,13 +78,22 @@ describe("the mailer (delivery.send)", () => {
       mailFrom: MAIL_FROM,
       linkTtlDays: 30,
     });
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    own = await ownTestDb();
+    ({ db } = own);
+    pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
+    tenantId = await aTenantWithRules(db, "mailer", pack.rules, {
+      key: pack.name,
+      name: pack.title,
+    });
+    mailer = startMailer(redis, sink.url);
   });
 
   afterAll(async () => {
     await mailer?.stop();
-    await closeQueues(queues);
-    await clearRedisPrefix(connection, prefix);
-    await connection.quit();
+    await redis.close();
     await sink.close();
     await own?.drop();
   });
@@ -119,18 +109,7 @@ describe("the mailer (delivery.send)", () => {
       courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
       timestamp: completedAt.toISOString(),
     });
-    const prepared = prepareStatement(statement, { clock });
-    if (!prepared.ok)
-      throw new Error(
-        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
-      );
-    const s = prepared.value;
-    await storeStatements(db, {
-      tenantId,
-      connectionId: null,
-      statements: [s],
-      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
-    });
+    const s = await storeStatement({ db, tenantId, statement, clock });
     const person = await ensurePersonForMbox(db, {
       tenantId,
       email: learner.email,
@@ -192,18 +171,7 @@ describe("the mailer (delivery.send)", () => {
         { deliveryId },
         { jobId },
       );
-    return eventually(
-      async () => {
-        // State first, then the job: a snapshot read before the state could predate the finish.
-        const state = await on.deliveries.getJobState(jobId);
-        const job = await on.deliveries.getJob(jobId);
-        return job !== undefined &&
-          (state === "completed" || state === "failed")
-          ? { job, state }
-          : undefined;
-      },
-      { timeoutMs: 15_000, what: `delivery job ${jobId} to finish` },
-    );
+    return jobSettled(on.deliveries, jobId, { timeoutMs: 15_000 });
   }
 
   const mailsTo = (address: string): CapturedMail[] =>
@@ -347,12 +315,7 @@ describe("the mailer (delivery.send)", () => {
 
   describe("when the server refuses our sender with 550 (our configuration, not the learner's address)", () => {
     // A server of its own: the sink cannot refuse MAIL FROM. The first attempt is refused.
-    const senderPrefix = uniqueRedisPrefix("mailer-sender");
-    const senderQueues = createQueues({
-      connection,
-      prefix: senderPrefix,
-      logger: testLogger,
-    });
+    const sender = testQueues("mailer-sender");
     const learner = aLearner();
     let refusals = 1;
     let accepted = 0;
@@ -391,35 +354,18 @@ describe("the mailer (delivery.send)", () => {
       const address = server.server.address();
       const port =
         typeof address === "object" && address !== null ? address.port : 0;
-      const pack = await loadContentPack(
-        path.join(TEMPLATES_DIR, "werkplekleren"),
-      );
-      senderMailer = start({
-        db,
-        connection,
-        prefix: senderPrefix,
-        transport: createSmtpTransport(`smtp://127.0.0.1:${port}`),
-        renderer: pack.renderer,
-        clock,
-        logger: testLogger,
-        metrics: noMetrics,
-        publicUrl: PUBLIC_URL,
-        secret: SECRET,
-        mailFrom: MAIL_FROM,
-        linkTtlDays: 30,
-      });
+      senderMailer = startMailer(sender, `smtp://127.0.0.1:${port}`);
       deliveryId = await aQueuedDelivery(learner);
       outcome = await send(
         deliveryId,
         deliveryHandOff(deliveryId).jobId,
-        senderQueues,
+        sender.queues,
       );
     });
 
     afterAll(async () => {
       await senderMailer?.stop();
-      await closeQueues(senderQueues);
-      await clearRedisPrefix(connection, senderPrefix);
+      await sender.close();
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();

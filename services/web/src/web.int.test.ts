@@ -1,16 +1,20 @@
 // The web app through buildApp on port 0, against the run's real PostgreSQL.
 import { randomBytes, randomUUID } from "node:crypto";
-import { once } from "node:events";
-import type { Server } from "node:http";
 
 import { sha256Hex, signToken, systemClock } from "@beklijf/core";
 import {
   createApiToken,
   createConnection,
-  ensureTenant,
   type PrismaClient,
 } from "@beklijf/db";
-import { aLearner, testDb, testLogger } from "@beklijf/testing";
+import {
+  aLearner,
+  aTenant,
+  type ListeningServer,
+  listenOnFreePort,
+  testDb,
+  testLogger,
+} from "@beklijf/testing";
 
 import { buildApp } from "./app";
 import type { OutboxMessage, OutboxPort } from "./deps";
@@ -128,7 +132,7 @@ function tampered(token: string): string {
 
 describe("the web app", () => {
   let db: PrismaClient;
-  let server: Server;
+  let server: ListeningServer;
   let url: string;
   let tenantId: string;
   let token: string;
@@ -158,39 +162,27 @@ describe("the web app", () => {
 
   beforeAll(async () => {
     db = testDb();
-    const tenant = await ensureTenant(
-      db,
-      `web-${randomBytes(4).toString("hex")}`,
-      "Web test",
-    );
-    tenantId = tenant.id;
+    tenantId = await aTenant(db, "web");
     token = await createApiToken(db, {
       tenantId,
       name: "web test",
       role: "admin",
     });
-    server = buildApp({
-      db,
-      clock: systemClock,
-      logger: testLogger,
-      secret: SECRET,
-      publicUrl: PUBLIC_URL,
-      outbox,
-    }).listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    if (address === null || typeof address === "string")
-      throw new Error("the test server has no TCP address");
-    url = `http://127.0.0.1:${address.port}`;
+    server = await listenOnFreePort(
+      buildApp({
+        db,
+        clock: systemClock,
+        logger: testLogger,
+        secret: SECRET,
+        publicUrl: PUBLIC_URL,
+        outbox,
+      }),
+    );
+    ({ url } = server);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-      server.closeAllConnections();
-    });
+    await server.close();
     await db.$disconnect();
   });
 
@@ -266,13 +258,9 @@ describe("the web app", () => {
       });
 
       it("lists the tenant's connections without secrets", async () => {
-        const elsewhere = await ensureTenant(
-          db,
-          `web-other-${randomBytes(4).toString("hex")}`,
-          "Another organisation",
-        );
+        const elsewhere = await aTenant(db, "web-other");
         await createConnection(db, {
-          tenantId: elsewhere.id,
+          tenantId: elsewhere,
           name: "other tenant's lms",
         });
         const listed = await createConnection(db, {
@@ -539,28 +527,19 @@ describe("the web app", () => {
 describe("the web app without an outbox", () => {
   it("has no /outbox page", async () => {
     const db = testDb();
-    const server = buildApp({
-      db,
-      clock: systemClock,
-      logger: testLogger,
-      secret: SECRET,
-      publicUrl: PUBLIC_URL,
-    }).listen(0, "127.0.0.1");
+    const server = await listenOnFreePort(
+      buildApp({
+        db,
+        clock: systemClock,
+        logger: testLogger,
+        secret: SECRET,
+        publicUrl: PUBLIC_URL,
+      }),
+    );
     try {
-      await once(server, "listening");
-      const address = server.address();
-      if (address === null || typeof address === "string")
-        throw new Error("the test server has no TCP address");
-      expect(
-        (await fetch(`http://127.0.0.1:${address.port}/outbox`)).status,
-      ).toBe(404);
+      expect((await fetch(`${server.url}/outbox`)).status).toBe(404);
     } finally {
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      });
+      await server.close();
       await db.$disconnect();
     }
   });

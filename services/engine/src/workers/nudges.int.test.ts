@@ -1,35 +1,27 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
+import { type PrismaClient, suppressAddress } from "@beklijf/db";
 import {
-  ensureTenant,
-  type PrismaClient,
-  storeStatements,
-  suppressAddress,
-  syncRuleSet,
-} from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
   deliveryJobId,
-  dispatchHandOffs,
   enqueue,
-  type Job,
-  type Queues,
-  statementHandOff,
+  type Queue,
+  statementJobId,
 } from "@beklijf/queue";
-import type { Rule } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
-  clearRedisPrefix,
+  ALL_JOB_STATES,
+  anAfterCompletionRule,
+  aTenantWithRules,
   eventually,
+  jobSettled,
+  type OwnTestDb,
   ownTestDb,
+  receiveStatement,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
-import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "../start";
 
@@ -39,56 +31,15 @@ import { type EngineHandle, start } from "../start";
 
 const HOUR_MS = 3600 * 1000;
 
-const afterCompletion: Rule = {
-  key: "after-completion",
-  name: "After a completed course",
-  enabled: true,
-  trigger: {
-    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
-    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
-  },
-  steps: [
-    {
-      key: "commit",
-      offset: "PT4H",
-      recipient: "learner",
-      template: "commit",
-      why: "An if-then plan soon after the training.",
-    },
-    {
-      key: "reflect",
-      offset: "P7D",
-      recipient: "learner",
-      template: "reflect",
-      why: "A reflection after a first chance to apply it.",
-    },
-  ],
-};
-
 /** Waits until a job has completed or failed for good (retries still pending keep it waiting). */
-async function settled(
-  queue: Queues[keyof Queues],
-  jobId: string,
-): Promise<{ job: Job; state: "completed" | "failed" }> {
-  return eventually(
-    async () => {
-      // State first, then the job: a snapshot read before the state could predate the finish.
-      const state = await queue.getJobState(jobId);
-      const job = await queue.getJob(jobId);
-      return job !== undefined && (state === "completed" || state === "failed")
-        ? { job, state }
-        : undefined;
-    },
-    { timeoutMs: 10_000, what: `job ${jobId} to finish` },
-  );
-}
+const settled = (queue: Queue, jobId: string) =>
+  jobSettled(queue, jobId, { timeoutMs: 10_000 });
 
 describe("the nudges worker (nudge.fire)", () => {
-  const prefix = uniqueRedisPrefix("engine-nudges");
-  const connection = testRedis();
-  const queues = createQueues({ connection, prefix, logger: testLogger });
+  const redis = testQueues("engine-nudges");
+  const { queues } = redis;
   const clock = createManualClock(new Date("2030-03-04T09:00:00Z"));
-  let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+  let own: OwnTestDb | undefined;
   let db: PrismaClient;
   let engine: EngineHandle | undefined;
   let tenantId: string;
@@ -96,39 +47,17 @@ describe("the nudges worker (nudge.fire)", () => {
   beforeAll(async () => {
     own = await ownTestDb();
     ({ db } = own);
-    tenantId = (
-      await ensureTenant(
-        db,
-        `nudges-${randomBytes(4).toString("hex")}`,
-        "Nudges test",
-      )
-    ).id;
-    await syncRuleSet(db, {
-      tenantId,
-      key: "test-pack",
-      name: "Test pack",
-      rules: [afterCompletion],
-    });
+    tenantId = await aTenantWithRules(db, "nudges", [anAfterCompletionRule()]);
     // A long interval: the reconciler runs once at start and then only when a test asks.
     engine = start(
-      {
-        db,
-        queues,
-        connection,
-        prefix,
-        clock,
-        logger: testLogger,
-        metrics: noMetrics,
-      },
+      { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
       { reconcileIntervalMs: 3_600_000 },
     );
   });
 
   afterAll(async () => {
     await engine?.stop();
-    await closeQueues(queues);
-    await clearRedisPrefix(connection, prefix);
-    await connection.quit();
+    await redis.close();
     await own?.drop();
   });
 
@@ -137,25 +66,20 @@ describe("the nudges worker (nudge.fire)", () => {
     learner: { name: string; email: string },
     completedAt: Date,
   ) {
-    const prepared = prepareStatement(
-      aCompletedStatement({ learner, timestamp: completedAt.toISOString() }),
-      { clock },
-    );
-    if (!prepared.ok)
-      throw new Error(
-        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
-      );
-    await storeStatements(db, {
-      tenantId,
-      connectionId: null,
-      statements: [prepared.value],
-      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    const statement = aCompletedStatement({
+      learner,
+      timestamp: completedAt.toISOString(),
     });
-    const handOff = statementHandOff(tenantId, prepared.value.id);
-    await dispatchHandOffs(queues, [handOff]);
-    expect((await settled(queues.statements, handOff.jobId)).state).toBe(
-      "completed",
-    );
+    const id = await receiveStatement({
+      db,
+      queues,
+      tenantId,
+      statement,
+      clock,
+    });
+    expect(
+      (await settled(queues.statements, statementJobId(tenantId, id))).state,
+    ).toBe("completed");
     const nudges = await db.plannedNudge.findMany({
       where: { recipient: { email: learner.email } },
       orderBy: { dueAt: "asc" },
@@ -258,14 +182,7 @@ describe("the nudges worker (nudge.fire)", () => {
           where: { tenantId, queue: "deliveries" },
         }),
       ).toBe(1);
-      const deliveryJobs = await queues.deliveries.getJobs([
-        "waiting",
-        "delayed",
-        "active",
-        "completed",
-        "failed",
-        "prioritized",
-      ]);
+      const deliveryJobs = await queues.deliveries.getJobs([...ALL_JOB_STATES]);
       expect(deliveryJobs.map((job) => job.id)).toEqual([
         `delivery-${deliveryId}`,
       ]);

@@ -1,33 +1,23 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import {
-  ensureTenant,
-  type PrismaClient,
-  storeStatements,
-  syncRuleSet,
-} from "@beklijf/db";
-import {
-  closeQueues,
-  createQueues,
-  dispatchHandOffs,
-  enqueue,
-  type Job,
-  type Queues,
-  statementHandOff,
-} from "@beklijf/queue";
+import { type PrismaClient, syncRuleSet } from "@beklijf/db";
+import { enqueue, type Job, type Queue, statementJobId } from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
-  clearRedisPrefix,
-  eventually,
+  ALL_JOB_STATES,
+  anAfterCompletionRule,
+  aTenantWithRules,
+  jobSettled,
+  type OwnTestDb,
   ownTestDb,
+  receiveStatement,
+  TEST_RULE_SET,
   testLogger,
-  testRedis,
-  uniqueRedisPrefix,
+  testQueues,
 } from "@beklijf/testing";
-import { prepareStatement } from "@beklijf/xapi";
 
 import { type EngineHandle, start } from "../start";
 
@@ -35,66 +25,21 @@ import { type EngineHandle, start } from "../start";
 // The manual clock stands still, so a nudge due in 4 h is a 4 h delayed job that never fires here.
 
 const HOUR_MS = 3600 * 1000;
-const ALL_STATES = [
-  "waiting",
-  "delayed",
-  "active",
-  "completed",
-  "failed",
-  "prioritized",
-  "waiting-children",
-] as const;
-
-const afterCompletion: Rule = {
-  key: "after-completion",
-  name: "After a completed course",
-  enabled: true,
-  trigger: {
-    verbs: ["http://adlnet.gov/expapi/verbs/completed"],
-    activityTypes: ["https://w3id.org/xapi/cmi5/activitytype/course"],
-  },
-  steps: [
-    {
-      key: "commit",
-      offset: "PT4H",
-      recipient: "learner",
-      template: "commit",
-      why: "An if-then plan soon after the training.",
-    },
-    {
-      key: "reflect",
-      offset: "P7D",
-      recipient: "learner",
-      template: "reflect",
-      why: "A reflection after a first chance to apply it.",
-    },
-  ],
-};
+const afterCompletion = anAfterCompletionRule();
 
 /** Waits until a job completed; a job that failed fails the test with its reason. */
-async function completed(
-  queue: Queues[keyof Queues],
-  jobId: string,
-): Promise<Job> {
-  return eventually(
-    async () => {
-      // State first, then the job: a snapshot read before the state could predate the finish.
-      const state = await queue.getJobState(jobId);
-      const job = await queue.getJob(jobId);
-      if (state === "failed")
-        throw new Error(`job ${jobId} failed: ${job?.failedReason ?? ""}`);
-      return state === "completed" ? job : undefined;
-    },
-    { timeoutMs: 10_000, what: `job ${jobId} to complete` },
-  );
+async function completed(queue: Queue, jobId: string): Promise<Job> {
+  const { job, state } = await jobSettled(queue, jobId, { timeoutMs: 10_000 });
+  if (state === "failed")
+    throw new Error(`job ${jobId} failed: ${job.failedReason}`);
+  return job;
 }
 
 describe("the statements worker (statement.process)", () => {
-  const prefix = uniqueRedisPrefix("engine-statements");
-  const connection = testRedis();
-  const queues = createQueues({ connection, prefix, logger: testLogger });
+  const redis = testQueues("engine-statements");
+  const { queues } = redis;
   const clock = createManualClock(new Date("2030-01-07T09:00:00Z"));
-  let own: Awaited<ReturnType<typeof ownTestDb>> | undefined;
+  let own: OwnTestDb | undefined;
   let db: PrismaClient;
   let engine: EngineHandle | undefined;
 
@@ -103,62 +48,31 @@ describe("the statements worker (statement.process)", () => {
     ({ db } = own);
     // A long interval: the reconciler runs once at start and then only when a test asks.
     engine = start(
-      {
-        db,
-        queues,
-        connection,
-        prefix,
-        clock,
-        logger: testLogger,
-        metrics: noMetrics,
-      },
+      { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
       { reconcileIntervalMs: 3_600_000 },
     );
   });
 
   afterAll(async () => {
     await engine?.stop();
-    await closeQueues(queues);
-    await clearRedisPrefix(connection, prefix);
-    await connection.quit();
+    await redis.close();
     await own?.drop();
   });
-
-  async function aTenantWith(rules: Rule[]): Promise<string> {
-    const tenant = await ensureTenant(
-      db,
-      `statements-${randomBytes(4).toString("hex")}`,
-      "Statements test",
-    );
-    await syncRuleSet(db, {
-      tenantId: tenant.id,
-      key: "test-pack",
-      name: "Test pack",
-      rules,
-    });
-    return tenant.id;
-  }
 
   /** Stores a statement as ingest does and waits until the engine processed it; returns its id. */
   async function receive(
     tenantId: string,
-    json: Record<string, unknown>,
+    statement: Record<string, unknown>,
   ): Promise<string> {
-    const prepared = prepareStatement(json, { clock });
-    if (!prepared.ok)
-      throw new Error(
-        `test statement is invalid: ${JSON.stringify(prepared.error)}`,
-      );
-    await storeStatements(db, {
+    const id = await receiveStatement({
+      db,
+      queues,
       tenantId,
-      connectionId: null,
-      statements: [prepared.value],
-      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+      statement,
+      clock,
     });
-    const handOff = statementHandOff(tenantId, prepared.value.id);
-    await dispatchHandOffs(queues, [handOff]);
-    await completed(queues.statements, handOff.jobId);
-    return prepared.value.id;
+    await completed(queues.statements, statementJobId(tenantId, id));
+    return id;
   }
 
   /** Runs statement.process again under a fresh job id (Redis' id deduplication cannot help). */
@@ -181,7 +95,7 @@ describe("the statements worker (statement.process)", () => {
   async function nudgeJobsFor(
     plannedNudgeIds: readonly string[],
   ): Promise<Job[]> {
-    const jobs = await queues.nudges.getJobs([...ALL_STATES]);
+    const jobs = await queues.nudges.getJobs([...ALL_JOB_STATES]);
     return jobs.filter((job) => {
       const data: unknown = job.data;
       return (
@@ -203,7 +117,7 @@ describe("the statements worker (statement.process)", () => {
 
     beforeAll(async () => {
       clock.set(completedAt);
-      tenantId = await aTenantWith([afterCompletion]);
+      tenantId = await aTenantWithRules(db, "statements", [afterCompletion]);
       const firstId = await receive(
         tenantId,
         aCompletedStatement({
@@ -280,7 +194,7 @@ describe("the statements worker (statement.process)", () => {
 
     beforeAll(async () => {
       clock.set(new Date("2030-01-07T09:00:00Z"));
-      tenantId = await aTenantWith([afterCompletion]);
+      tenantId = await aTenantWithRules(db, "statements", [afterCompletion]);
       const { actor: _mbox, ...rest } = aCompletedStatement({
         learner: aLearner(),
       });
@@ -348,7 +262,7 @@ describe("the statements worker (statement.process)", () => {
 
     beforeAll(async () => {
       clock.set(completedAt);
-      tenantId = await aTenantWith([afterCompletion]);
+      tenantId = await aTenantWithRules(db, "statements", [afterCompletion]);
       firstStatementId = await receive(
         tenantId,
         aCompletedStatement({
@@ -367,12 +281,7 @@ describe("the statements worker (statement.process)", () => {
         ),
       };
       expect(
-        await syncRuleSet(db, {
-          tenantId,
-          key: "test-pack",
-          name: "Test pack",
-          rules: [edited],
-        }),
+        await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [edited] }),
       ).toEqual(["after-completion"]);
     });
 

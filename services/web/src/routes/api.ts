@@ -1,22 +1,16 @@
-import { ValidationError } from "@beklijf/core";
+import { NotFoundError, ValidationError } from "@beklijf/core";
 import { createConnection, listConnections } from "@beklijf/db";
 import express, { Router } from "express";
-import { z } from "zod";
 
+import { CreateConnection } from "../api-schemas";
 import type { WebDeps } from "../deps";
 import { requireRole, requireToken } from "../http/require-token";
+import { openApiRouter } from "./openapi";
 
-const CreateConnection = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(80, "must be at most 80 characters"),
-});
-
-/** The JSON admin API (first cut: connections). Every route needs an API token. */
+/** The JSON admin API (first cut: connections). Every route but the OpenAPI document needs an API token. */
 export function apiRouter(deps: WebDeps): Router {
   const router = Router();
+  router.use(openApiRouter(deps.publicUrl));
   router.use(requireToken(deps));
   router.use(express.json({ limit: "100kb" }));
 
@@ -57,6 +51,13 @@ export function apiRouter(deps: WebDeps): Router {
       key: connection.key,
       secret,
     });
+  });
+
+  router.use((req) => {
+    throw new NotFoundError(
+      `No ${req.method} ${req.baseUrl}${req.path} in this API; see /api/openapi.json.`,
+      "ROUTE_NOT_FOUND",
+    );
   });
 
   return router;
