@@ -1,9 +1,12 @@
 export {
   actorKey,
+  type BatchError,
+  batchValidationError,
   canonicalJson,
   pickLanguage,
   type PreparedStatement,
   prepareStatement,
+  prepareStatements,
   statementContentHash,
 } from "./prepare";
 export {

@@ -7,9 +7,11 @@ import {
 
 import {
   actorKey,
+  batchValidationError,
   pickLanguage,
   type PreparedStatement,
   prepareStatement,
+  prepareStatements,
   statementContentHash,
 } from "./prepare";
 import { type Actor, Statement } from "./statement";
@@ -380,5 +382,73 @@ describe("pickLanguage", () => {
     ["nothing without a map", undefined, "nl", undefined],
   ])("picks %s", (_label, map, locale, expected) => {
     expect(pickLanguage(map, locale)).toBe(expected);
+  });
+});
+
+describe("prepareStatements", () => {
+  const clock = createManualClock(new Date("2026-05-04T10:00:00Z"));
+  const valid = {
+    actor: { mbox: "mailto:anna@example.test" },
+    verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+    object: { id: "https://lms.example.test/course/1" },
+  };
+
+  it("accepts one statement or a batch", () => {
+    expect(prepareStatements(valid, { clock })).toMatchObject({
+      ok: true,
+      value: [{ verbId: valid.verb.id }],
+    });
+    const batch = prepareStatements(
+      [
+        valid,
+        { ...valid, object: { id: "https://lms.example.test/course/2" } },
+      ],
+      { clock },
+    );
+    expect(batch.ok && batch.value.map((s) => s.objectId)).toEqual([
+      "https://lms.example.test/course/1",
+      "https://lms.example.test/course/2",
+    ]);
+  });
+
+  it("refuses an empty batch", () => {
+    expect(prepareStatements([], { clock })).toEqual({
+      ok: false,
+      error: { kind: "empty" },
+    });
+    expect(batchValidationError({ kind: "empty" }).code).toBe(
+      "STATEMENTS_EMPTY",
+    );
+  });
+
+  it("refuses a batch whole, with each problem's path starting at its index", () => {
+    const result = prepareStatements(
+      [valid, { ...valid, verb: { id: "completed" } }],
+      { clock },
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({
+      kind: "invalid",
+      batch: true,
+      issues: [{ path: [1, "verb", "id"] }],
+    });
+    const error = batchValidationError(result.error);
+    expect(error.code).toBe("STATEMENT_INVALID");
+    expect(error.message).toMatch(
+      /^The batch was refused as a whole: 1 problem\(s\)\. First problem at 1\.verb\.id: must be an IRI/,
+    );
+  });
+
+  it("names paths without an index for a single statement", () => {
+    const result = prepareStatements(
+      { ...valid, verb: { id: "completed" } },
+      { clock },
+    );
+    expect(!result.ok && result.error).toMatchObject({
+      kind: "invalid",
+      batch: false,
+      issues: [{ path: ["verb", "id"] }],
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  assertNever,
   type Clock,
   err,
   type Issue,
@@ -6,6 +7,7 @@ import {
   type Result,
   sha256Hex,
   uuidV5,
+  ValidationError,
 } from "@beklijf/core";
 
 import { type Actor, Statement } from "./statement";
@@ -148,4 +150,63 @@ export function pickLanguage(
     entries.find(([k]) => k.toLowerCase().startsWith("en"))?.[1] ??
     entries[0]?.[1]
   );
+}
+
+/** Why a request body of statements was refused. */
+export type BatchError =
+  { kind: "empty" } | { kind: "invalid"; batch: boolean; issues: Issue[] };
+
+/**
+ * Validates a body of one statement or an array. A batch with any invalid statement is refused
+ * whole (xAPI), with every problem's path starting at the statement's index in the batch.
+ */
+export function prepareStatements(
+  body: unknown,
+  options: { clock: Clock },
+): Result<PreparedStatement[], BatchError> {
+  const batch = Array.isArray(body);
+  const items: unknown[] = batch ? body : [body];
+  if (items.length === 0) return err({ kind: "empty" });
+  const issues: Issue[] = [];
+  const prepared: PreparedStatement[] = [];
+  items.forEach((item, index) => {
+    const result = prepareStatement(item, options);
+    if (result.ok) prepared.push(result.value);
+    else
+      issues.push(
+        ...result.error.map((issue) => ({
+          path: batch ? [index, ...issue.path] : issue.path,
+          message: issue.message,
+        })),
+      );
+  });
+  return issues.length > 0
+    ? err({ kind: "invalid", batch, issues })
+    : ok(prepared);
+}
+
+/** The edge's error for a refused body: STATEMENTS_EMPTY or STATEMENT_INVALID, naming the first problem. */
+export function batchValidationError(error: BatchError): ValidationError {
+  switch (error.kind) {
+    case "empty":
+      return new ValidationError(
+        "The batch is empty; send at least one statement.",
+        [],
+        "STATEMENTS_EMPTY",
+      );
+    case "invalid": {
+      const first = error.issues[0];
+      const where =
+        first === undefined
+          ? ""
+          : ` First problem at ${first.path.join(".") || "(root)"}: ${first.message}.`;
+      return new ValidationError(
+        `${error.batch ? "The batch was refused as a whole" : "The statement was refused"}: ${error.issues.length} problem(s).${where}`,
+        error.issues,
+        "STATEMENT_INVALID",
+      );
+    }
+    default:
+      return assertNever(error);
+  }
 }

@@ -9,7 +9,6 @@ import {
 import {
   BeklijfError,
   errorMessage,
-  type Issue,
   type Logger,
   silentLogger,
   systemClock,
@@ -23,7 +22,7 @@ import {
   storeStatements,
 } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
-import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
+import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
 import { openDatabase } from "./database";
@@ -148,26 +147,9 @@ statement
         "FILE_INVALID",
       );
     }
-    const items: unknown[] = Array.isArray(json) ? json : [json];
-    const prepared: PreparedStatement[] = [];
-    const issues: Issue[] = [];
-    items.forEach((item, index) => {
-      const result = prepareStatement(item, { clock: systemClock });
-      if (result.ok) prepared.push(result.value);
-      else
-        issues.push(
-          ...result.error.map((i) => ({
-            path: [index, ...i.path],
-            message: i.message,
-          })),
-        );
-    });
-    if (issues.length > 0)
-      throw new ValidationError(
-        `${file} holds invalid statements; nothing was stored.`,
-        issues,
-        "STATEMENT_INVALID",
-      );
+    const batch = prepareStatements(json, { clock: systemClock });
+    if (!batch.ok) throw batchValidationError(batch.error);
+    const prepared = batch.value;
     const database = await openDatabase(cfg, logger);
     try {
       const tenant = await ensureTenant(database.db);

@@ -1,7 +1,11 @@
-import { type Issue, ValidationError } from "@beklijf/core";
+import { ValidationError } from "@beklijf/core";
 import { type ConnectionView, storeStatements } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
-import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
+import {
+  batchValidationError,
+  type PreparedStatement,
+  prepareStatements,
+} from "@beklijf/xapi";
 import { type Request, type Response, Router } from "express";
 
 import type { IngestDeps } from "../deps";
@@ -15,40 +19,9 @@ export function prepareBody(
   body: unknown,
   deps: Pick<IngestDeps, "clock">,
 ): PreparedStatement[] {
-  const batch = Array.isArray(body);
-  const items: unknown[] = batch ? body : [body];
-  if (items.length === 0)
-    throw new ValidationError(
-      "The batch is empty; send at least one statement.",
-      [],
-      "STATEMENTS_EMPTY",
-    );
-  const issues: Issue[] = [];
-  const prepared: PreparedStatement[] = [];
-  items.forEach((item, index) => {
-    const result = prepareStatement(item, deps);
-    if (result.ok) prepared.push(result.value);
-    else
-      issues.push(
-        ...result.error.map((issue) => ({
-          path: batch ? [index, ...issue.path] : issue.path,
-          message: issue.message,
-        })),
-      );
-  });
-  if (issues.length > 0) {
-    const first = issues[0];
-    const where =
-      first === undefined
-        ? ""
-        : ` First problem at ${first.path.join(".") || "(root)"}: ${first.message}.`;
-    throw new ValidationError(
-      `${batch ? "The batch was refused as a whole" : "The statement was refused"}: ${issues.length} problem(s).${where}`,
-      issues,
-      "STATEMENT_INVALID",
-    );
-  }
-  return prepared;
+  const result = prepareStatements(body, deps);
+  if (!result.ok) throw batchValidationError(result.error);
+  return result.value;
 }
 
 export function statementsRouter(
