@@ -25,6 +25,7 @@ export {
 } from "./repositories/connections";
 export {
   type DeliveryForSend,
+  getDeliveryForLink,
   getDeliveryForSend,
   listRecentDeliveries,
   listUnsentDeliveries,
@@ -58,6 +59,7 @@ export {
   listPlannedNudges,
   type NewNudge,
 } from "./repositories/plans";
+export { stopAllNudges, unsubscribe } from "./repositories/preferences";
 export {
   loadActiveRules,
   syncRuleSet,

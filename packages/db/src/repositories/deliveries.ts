@@ -93,3 +93,11 @@ export async function listUnsentDeliveries(
     ORDER BY id
     LIMIT ${options.limit}`;
 }
+
+/** A delivery with its recipient, for the pages behind the links in its email. */
+export async function getDeliveryForLink(db: DbClient, id: string) {
+  return db.delivery.findUnique({
+    where: { id },
+    include: { nudge: { include: { recipient: true } } },
+  });
+}

@@ -1,5 +1,5 @@
 import { verifyToken } from "@beklijf/core";
-import { suppressAddress } from "@beklijf/db";
+import { getDeliveryForLink, unsubscribe } from "@beklijf/db";
 import express, { type Request, type Response, Router } from "express";
 
 import type { WebDeps } from "../deps";
@@ -47,10 +47,7 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
       now: deps.clock.now(),
     });
     const delivery = verified.ok
-      ? await deps.db.delivery.findUnique({
-          where: { id: verified.value.sub },
-          include: { nudge: { include: { recipient: true } } },
-        })
+      ? await getDeliveryForLink(deps.db, verified.value.sub)
       : null;
     if (delivery === null) {
       const lang = req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en";
@@ -97,21 +94,11 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
       const found = await resolve(req, res);
       if (found === undefined) return;
       const { delivery } = found;
-      await suppressAddress(deps.db, {
+      await unsubscribe(deps.db, {
         tenantId: delivery.tenantId,
         address: delivery.toAddress,
-        reason: "unsubscribed",
+        personId: delivery.nudge.recipientPersonId,
       });
-      if (delivery.nudge.recipientPersonId !== null) {
-        await deps.db.preference.upsert({
-          where: { personId: delivery.nudge.recipientPersonId },
-          update: { stoppedAll: true },
-          create: {
-            personId: delivery.nudge.recipientPersonId,
-            stoppedAll: true,
-          },
-        });
-      }
       deps.logger.info({ deliveryId: delivery.id }, "recipient unsubscribed");
       const t = TEXT[found.lang];
       res
