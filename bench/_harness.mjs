@@ -1,0 +1,127 @@
+// Shared pieces of the benchmarks: a throwaway database, a beklijf process, a load generator.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+);
+export const ADMIN_DATABASE_URL =
+  process.env.BEKLIJF_BENCH_ADMIN_DATABASE_URL ??
+  "postgresql://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL =
+  process.env.BEKLIJF_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+function psql(sql) {
+  const result = spawnSync("psql", [ADMIN_DATABASE_URL, "-qAtc", sql], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** A fresh database for one bench run; `drop()` removes it. */
+export function throwawayDatabase() {
+  const name = `beklijf_bench_${randomBytes(4).toString("hex")}`;
+  psql(`CREATE DATABASE "${name}"`);
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    query: (sql) =>
+      spawnSync("psql", [url.toString(), "-qAtc", sql], {
+        encoding: "utf8",
+      }).stdout.trim(),
+    drop: () => psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+/** Starts a service's bin (e.g. "ingest") on a free port; resolves when /readyz says ready. */
+export async function startService(service, env) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const bin =
+    service === "all"
+      ? "services/all/bin/beklijf-server.js"
+      : `services/${service}/bin/beklijf-${service}.js`;
+  const child = spawn(process.execPath, [path.join(ROOT, bin)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null)
+      throw new Error(`${service} exited with ${child.exitCode}`);
+    if (Date.now() > deadline)
+      throw new Error(`${service} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null
+          ? resolve()
+          : (child.once("exit", () => resolve()), child.kill("SIGTERM")),
+      ),
+  };
+}
+
+/** Runs `npx beklijf …` against a database and parses its JSON output. */
+export function cli(args, env) {
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "services/cli/bin/beklijf.js"), ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" },
+  );
+  if (result.status !== 0)
+    throw new Error(`beklijf ${args.join(" ")} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/**
+ * Closed-loop load: `connections` workers each send `makeRequest()` back to back for `seconds`.
+ * Returns requests, errors, and latencies in milliseconds.
+ */
+export async function load({ connections, seconds, send }) {
+  const latencies = [];
+  let errors = 0;
+  let firstError;
+  const until = Date.now() + seconds * 1000;
+  const worker = async () => {
+    while (Date.now() < until) {
+      const started = process.hrtime.bigint();
+      try {
+        await send();
+      } catch (error) {
+        errors += 1;
+        firstError ??= error;
+      }
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  };
+  const startedAt = Date.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  const elapsed = (Date.now() - startedAt) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) =>
+    latencies[
+      Math.min(latencies.length - 1, Math.floor(q * latencies.length))
+    ] ?? NaN;
+  return {
+    requests: latencies.length,
+    errors,
+    firstError,
+    elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+}

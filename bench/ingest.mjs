@@ -1,0 +1,113 @@
+// npm run bench -- ingest [--seconds 10] [--connections 50]
+// Statements per second and latency for durable xAPI POSTs (200 only after commit), against the
+// ingest service alone (no engine), on a throwaway database. Load generator on the same machine.
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+
+import {
+  cli,
+  load,
+  REDIS_URL,
+  startService,
+  throwawayDatabase,
+} from "./_harness.mjs";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "50" },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+function aStatement() {
+  return {
+    id: randomUUID(),
+    actor: {
+      objectType: "Agent",
+      account: {
+        homePage: "https://moodle.example.test",
+        name: String(Math.floor(Math.random() * 1e6)),
+      },
+    },
+    verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+    object: {
+      id: `https://moodle.example.test/mod/page/view.php?id=${Math.floor(Math.random() * 1e4)}`,
+      definition: { type: "http://adlnet.gov/expapi/activities/lesson" },
+    },
+    timestamp: new Date().toISOString(),
+  };
+}
+
+const database = throwawayDatabase();
+const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
+const env = {
+  DATABASE_URL: database.url,
+  REDIS_URL,
+  BEKLIJF_REDIS_PREFIX: prefix,
+};
+let ingest;
+try {
+  cli(["migrate"], env);
+  const credentials = cli(["connection", "create", "--name", "bench"], env);
+  const authorization = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString("base64")}`;
+  ingest = await startService("ingest", env);
+  const post = async (body) => {
+    const response = await fetch(`${ingest.url}/xapi/statements`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-experience-api-version": "1.0.3",
+        authorization,
+      },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+  };
+  // Warm up: the first requests pay for scrypt, JIT and connection pools.
+  await load({ connections: 5, seconds: 2, send: () => post(aStatement()) });
+
+  console.log(
+    `beklijf ingest benchmark: ${connections} concurrent clients, ${seconds} s per case, durable (200 after commit)\n`,
+  );
+  console.log(
+    "case                 statements/s   requests/s   p50 ms   p99 ms   errors",
+  );
+  for (const batch of [1, 30, 100]) {
+    const result = await load({
+      connections,
+      seconds,
+      send: () =>
+        post(
+          batch === 1
+            ? aStatement()
+            : Array.from({ length: batch }, aStatement),
+        ),
+    });
+    const perSecond = result.requests / result.elapsed;
+    const label = batch === 1 ? "single statement" : `batches of ${batch}`;
+    console.log(
+      `${label.padEnd(20)} ${(perSecond * batch).toFixed(0).padStart(12)} ${perSecond.toFixed(0).padStart(12)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(8)}`,
+    );
+    if (result.firstError !== undefined)
+      console.log(`  first error: ${result.firstError.message}`);
+  }
+  console.log(
+    `\nstored: ${database.query("SELECT count(*) FROM statements")} statements`,
+  );
+} finally {
+  await ingest?.stop();
+  database.drop();
+  const keys = spawnSync(
+    "redis-cli",
+    ["-u", REDIS_URL, "--scan", "--pattern", `${prefix}*`],
+    { encoding: "utf8" },
+  )
+    .stdout.split("\n")
+    .filter(Boolean);
+  for (let i = 0; i < keys.length; i += 500)
+    spawnSync("redis-cli", ["-u", REDIS_URL, "del", ...keys.slice(i, i + 500)]);
+}
