@@ -80,3 +80,9 @@ export {
   getTenant,
   type TenantView,
 } from "./repositories/tenants";
+export {
+  createStatementWriter,
+  type StatementWriter,
+  type StatementWriterOptions,
+  type WriteRequest,
+} from "./statement-writer";

@@ -33,6 +33,11 @@ export async function dispatchHandOffs(
   queues: Queues,
   handOffs: readonly HandOff[],
 ): Promise<void> {
+  // Validate everything first, then one addBulk per queue: a round trip per queue, not per job.
+  const byQueue = new Map<
+    QueueName,
+    { name: string; data: unknown; opts: { jobId: string; attempts: number } }[]
+  >();
   for (const handOff of handOffs) {
     if (!isQueueName(handOff.queue))
       throw new InvalidHandOffError(
@@ -51,11 +56,15 @@ export async function dispatchHandOffs(
         handOff,
         `payload does not match ${handOff.jobName}: ${payload.error.message}`,
       );
-    await queues[handOff.queue].add(handOff.jobName, payload.data, {
-      jobId: handOff.jobId,
-      attempts: spec.attempts,
+    const jobs = byQueue.get(handOff.queue) ?? [];
+    jobs.push({
+      name: handOff.jobName,
+      data: payload.data,
+      opts: { jobId: handOff.jobId, attempts: spec.attempts },
     });
+    byQueue.set(handOff.queue, jobs);
   }
+  for (const [queue, jobs] of byQueue) await queues[queue].addBulk(jobs);
 }
 
 /** The hand-off of a stored statement to the engine. */

@@ -1,0 +1,180 @@
+import {
+  ConflictError,
+  createManualClock,
+  silentLogger,
+  ValidationError,
+} from "@beklijf/core";
+import { statementHandOff } from "@beklijf/queue";
+import {
+  aCompletedStatement,
+  aLearner,
+  aStatementId,
+  aTenant,
+  runDatabaseUrl,
+  testDb,
+} from "@beklijf/testing";
+import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
+
+import type { PrismaClient } from "./client";
+import type { OutboxEntry } from "./repositories/outbox";
+import {
+  createStatementWriter,
+  type StatementWriter,
+} from "./statement-writer";
+
+const clock = createManualClock(new Date("2030-01-07T10:00:00Z"));
+
+function prepared(
+  overrides: { id?: string; courseId?: string } = {},
+): PreparedStatement {
+  const result = prepareStatement(
+    aCompletedStatement({
+      learner: aLearner(),
+      timestamp: "2030-01-07T09:00:00Z",
+      ...overrides,
+    }),
+    { clock },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  return result.value;
+}
+
+describe("createStatementWriter (group commit)", () => {
+  let db: PrismaClient;
+  let writer: StatementWriter;
+  let tenantId: string;
+  const committed: OutboxEntry[][] = [];
+  const handOff = (id: string): OutboxEntry => ({
+    tenantId,
+    ...statementHandOff(tenantId, id),
+  });
+  const write = (statements: PreparedStatement[]) =>
+    writer.write({ tenantId, connectionId: null, statements, handOff });
+
+  beforeAll(async () => {
+    db = testDb();
+    tenantId = await aTenant(db, "writer");
+    writer = createStatementWriter({
+      connectionString: runDatabaseUrl(),
+      db,
+      logger: silentLogger,
+      onCommitted: (entries) => committed.push([...entries]),
+    });
+  });
+
+  afterAll(async () => {
+    await writer.close();
+    await db.$disconnect();
+  });
+
+  beforeEach(() => {
+    committed.length = 0;
+  });
+
+  describe("when many requests arrive at once", () => {
+    it("stores every statement with its outbox row, in far fewer transactions than requests", async () => {
+      const requests = Array.from({ length: 40 }, () => [
+        prepared(),
+        prepared(),
+      ]);
+      const results = await Promise.all(
+        requests.map((statements) => write(statements)),
+      );
+      results.forEach((result, index) => {
+        expect(result.newIds).toEqual(requests[index]?.map((s) => s.id));
+      });
+      const ids = requests.flat().map((s) => s.id);
+      expect(
+        await db.statement.count({ where: { tenantId, id: { in: ids } } }),
+      ).toBe(80);
+      expect(
+        await db.outboxEvent.count({
+          where: {
+            tenantId,
+            jobId: { in: ids.map((id) => handOff(id).jobId) },
+          },
+        }),
+      ).toBe(80);
+      expect(committed.flat()).toHaveLength(80);
+      expect(committed.length).toBeLessThan(10);
+    });
+  });
+
+  describe("when the same statement arrives twice at once", () => {
+    it("stores it once, answers both, and hands it off once", async () => {
+      const statement = prepared({ id: aStatementId() });
+      const [a, b] = await Promise.all([
+        write([statement]),
+        write([statement]),
+      ]);
+      expect([...a.newIds, ...b.newIds]).toEqual([statement.id]);
+      expect(a.ids).toEqual([statement.id]);
+      expect(b.ids).toEqual([statement.id]);
+      expect(
+        await db.statement.count({ where: { tenantId, id: statement.id } }),
+      ).toBe(1);
+      expect(
+        await db.outboxEvent.count({
+          where: { tenantId, jobId: handOff(statement.id).jobId },
+        }),
+      ).toBe(1);
+    });
+  });
+
+  describe("when one request in a group conflicts with a stored statement", () => {
+    it("refuses that request whole with STATEMENT_ID_CONFLICT and stores the others", async () => {
+      const id = aStatementId();
+      await write([prepared({ id })]);
+      const innocent = [prepared(), prepared()];
+      const bystander = prepared();
+      const conflicting = [
+        bystander,
+        prepared({ id, courseId: "https://lms.example.test/other" }),
+      ];
+      const results = await Promise.allSettled([
+        write(innocent),
+        write(conflicting),
+      ]);
+      expect(results[0]).toMatchObject({
+        status: "fulfilled",
+        value: { newIds: innocent.map((s) => s.id) },
+      });
+      const refused: unknown =
+        results[1].status === "rejected" ? results[1].reason : undefined;
+      expect(refused).toBeInstanceOf(ConflictError);
+      expect(
+        results[1].status === "rejected" &&
+          (results[1].reason as ConflictError).code,
+      ).toBe("STATEMENT_ID_CONFLICT");
+      expect(
+        await db.statement.count({ where: { tenantId, id: bystander.id } }),
+      ).toBe(0);
+      expect(
+        await db.statement.count({
+          where: { tenantId, id: { in: innocent.map((s) => s.id) } },
+        }),
+      ).toBe(2);
+    });
+  });
+
+  describe("when a request repeats an id with other content", () => {
+    it("refuses it with STATEMENT_ID_REPEATED and stores nothing of it", async () => {
+      const id = aStatementId();
+      const other = prepared();
+      const result = write([
+        other,
+        prepared({ id }),
+        prepared({ id, courseId: "https://lms.example.test/x" }),
+      ]);
+      await expect(result).rejects.toBeInstanceOf(ValidationError);
+      await expect(result).rejects.toMatchObject({
+        code: "STATEMENT_ID_REPEATED",
+      });
+      expect(
+        await db.statement.count({
+          where: { tenantId, id: { in: [id, other.id] } },
+        }),
+      ).toBe(0);
+    });
+  });
+});
