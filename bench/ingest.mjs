@@ -51,7 +51,11 @@ const env = {
 let ingest;
 try {
   cli(["migrate"], env);
-  const credentials = cli(["connection", "create", "--name", "bench"], env);
+  // No rate limit: the point is to find the ceiling.
+  const credentials = cli(
+    ["connection", "create", "--name", "bench", "--rate-limit", "none"],
+    env,
+  );
   const authorization = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString("base64")}`;
   ingest = await startService("ingest", env);
   const post = async (body) => {

@@ -141,8 +141,10 @@ const links = z.object({
   BEKLIJF_LINK_TTL_DAYS: runtimeSchema.shape.BEKLIJF_LINK_TTL_DAYS,
 });
 
-/** services/ingest on its own. */
-export const ingestSchema = sharedInfrastructure;
+/** services/ingest on its own (BEKLIJF_PUBLIC_URL names the xAPI endpoint in stored authorities). */
+export const ingestSchema = sharedInfrastructure.extend({
+  BEKLIJF_PUBLIC_URL: httpSchema.shape.BEKLIJF_PUBLIC_URL,
+});
 export type IngestConfig = z.output<typeof ingestSchema>;
 
 /** services/engine on its own (PORT serves /healthz, /readyz and /metrics). */

@@ -17,11 +17,29 @@ export {
   bootstrapTenant,
 } from "./repositories/bootstrap";
 export {
+  type ConnectionHealth,
+  getConnectionHealth,
+  listRejections,
+  type NewRejection,
+  recordRejection,
+  REJECTION_STATEMENT_MAX_BYTES,
+  REJECTIONS_KEPT,
+  type RejectionView,
+} from "./repositories/connection-health";
+export {
   type ConnectionView,
   createConnection,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  findConnection,
+  findConnectionByBearerToken,
   findConnectionByKey,
   findConnectionByName,
   listConnections,
+  removeConnectionBearerToken,
+  rotateConnectionSecret,
+  setConnectionBearerToken,
+  touchConnectionReceived,
+  updateConnection,
 } from "./repositories/connections";
 export {
   type DeliveryForSend,
@@ -66,12 +84,22 @@ export {
   syncRuleSetIn,
 } from "./repositories/rules";
 export {
+  type AgentIdentifier,
+  findStoredStatement,
+  queryStatements,
+  type StatementCursor,
+  type StatementPage,
+  type StatementQuery,
+  type StoredStatement,
+} from "./repositories/statement-queries";
+export {
   getStatement,
   listUnprocessedStatements,
   markStatementProcessed,
   setStatementPerson,
   storeStatements,
   type StoreStatementsResult,
+  TRIGGER_VOIDED_REASON,
 } from "./repositories/statements";
 export { isSuppressed, suppressAddress } from "./repositories/suppressions";
 export {

@@ -9,8 +9,24 @@ import {
   uuidV5,
   ValidationError,
 } from "@beklijf/core";
+import type { z } from "zod";
 
-import { type Actor, Statement } from "./statement";
+import {
+  attachmentIssues,
+  type AttachmentParts,
+  unclaimedParts,
+} from "./attachment-issues";
+import { comparableStatement } from "./comparable-statement";
+import { issueMessage } from "./issue-message";
+import {
+  type Actor,
+  Statement,
+  type StatementObject,
+  type SubStatement,
+} from "./statement";
+import { parseTimestamp } from "./timestamp";
+
+export { canonicalJson } from "./canonical-json";
 
 /** A validated statement ready to store: the JSON to keep plus the fields rules match on. */
 export interface PreparedStatement {
@@ -30,6 +46,16 @@ export interface PreparedStatement {
   readonly contentHash: string;
 }
 
+export interface PrepareOptions {
+  readonly clock: Clock;
+  /**
+   * The attachment data of a multipart/mixed request: the parts after the statements, by their
+   * X-Experience-API-Hash. Leave it out for an application/json request; then every attachment
+   * needs a fileUrl.
+   */
+  readonly attachmentParts?: AttachmentParts;
+}
+
 /** Namespace for ids of statements that arrive without one (Moodle sends none). */
 const STATEMENT_ID_NAMESPACE = uuidV5("beklijf:statement-id");
 
@@ -47,71 +73,114 @@ export function actorKey(actor: Actor): string {
   return "group:anonymous";
 }
 
-/** JSON with object keys sorted, so equal content gives equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
+/**
+ * The content that decides "same statement", by xAPI's statement comparison rules: everything
+ * except what the LRS sets or may change (id, stored, authority, version) and what is not part of
+ * the statement (Activity Definitions, verb displays), with timestamps compared as instants,
+ * Group members in any order and case-insensitive values (email, UUIDs) in lower case.
+ */
+export function statementContentHash(statement: Statement): string {
+  return sha256Hex(JSON.stringify(comparableStatement(statement)));
 }
 
 /**
- * The content that decides "same statement": everything except what the LRS sets or may change
- * (id, stored, authority, version), with mbox case and timestamp notation normalised.
+ * The issue paths as the client wrote the statement: a single contextActivities Activity is
+ * checked as an array of one, so an index that has no array in the input is dropped.
  */
-export function statementContentHash(statement: Statement): string {
-  const {
-    id: _id,
-    stored: _stored,
-    authority: _authority,
-    version: _version,
-    ...content
-  } = statement;
-  const normalised = {
-    ...content,
-    actor:
-      statement.actor.mbox === undefined
-        ? statement.actor
-        : { ...statement.actor, mbox: statement.actor.mbox.toLowerCase() },
-    timestamp:
-      statement.timestamp === undefined
-        ? undefined
-        : new Date(statement.timestamp).toISOString(),
-  };
-  return sha256Hex(canonicalJson(normalised));
+function inputPath(
+  path: readonly PropertyKey[],
+  input: unknown,
+): Issue["path"] {
+  const out: (string | number)[] = [];
+  let value: unknown = input;
+  for (const key of path) {
+    if (typeof key === "number" && !Array.isArray(value)) continue;
+    out.push(typeof key === "number" ? key : String(key));
+    value =
+      typeof value === "object" && value !== null
+        ? (Reflect.get(value, key) as unknown)
+        : undefined;
+  }
+  return out;
+}
+
+function toIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+): Issue[] {
+  const seen = new Set<string>();
+  const out: Issue[] = [];
+  for (const issue of issues) {
+    const converted = {
+      path: inputPath(issue.path, input),
+      message: issue.message,
+    };
+    const key = JSON.stringify(converted);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(converted);
+  }
+  return out;
+}
+
+/**
+ * Checks a statement from outside against every rule of xAPI 1.0.3 (and 2.0.0) an LRS must
+ * enforce; never throws on bad input. Each issue has the path of the property to change and a
+ * message in plain words that says what to send instead.
+ */
+export function validateStatement(
+  input: unknown,
+  attachmentParts?: AttachmentParts,
+): Result<Statement, Issue[]> {
+  const parsed = Statement.safeParse(input, { error: issueMessage });
+  if (!parsed.success) return err(toIssues(parsed.error.issues, input));
+  const issues = attachmentIssues(parsed.data, attachmentParts);
+  return issues.length > 0 ? err(issues) : ok(parsed.data);
+}
+
+function objectIdOf(object: StatementObject | SubStatement["object"]): string {
+  switch (object.objectType) {
+    case undefined:
+    case "Activity":
+      return object.id;
+    case "StatementRef":
+      return object.id.toLowerCase();
+    case "Agent":
+    case "Group":
+      return actorKey(object);
+    case "SubStatement":
+      return `substatement:${objectIdOf(object.object)}`;
+    default:
+      return assertNever(object);
+  }
+}
+
+function activityTypeOf(object: StatementObject): string | undefined {
+  return object.objectType === undefined || object.objectType === "Activity"
+    ? object.definition?.type
+    : undefined;
 }
 
 /** Validates one statement from outside and derives what beklijf stores. */
 export function prepareStatement(
   input: unknown,
-  options: { clock: Clock },
+  options: PrepareOptions,
 ): Result<PreparedStatement, Issue[]> {
-  const parsed = Statement.safeParse(input);
-  if (!parsed.success) {
-    return err(
-      parsed.error.issues.map((issue) => ({
-        path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
-        message: issue.message,
-      })),
-    );
-  }
-  const statement = parsed.data;
+  const validated = validateStatement(input, options.attachmentParts);
+  if (!validated.ok) return validated;
+  const statement = validated.value;
   const stored = options.clock.now();
   const contentHash = statementContentHash(statement);
   const id =
     statement.id?.toLowerCase() ?? uuidV5(contentHash, STATEMENT_ID_NAMESPACE);
-  const timestamp =
+  const given =
     statement.timestamp === undefined
-      ? stored
-      : options.clock.fromRealTime(new Date(statement.timestamp));
-  const object = statement.object;
-  const objectId = "id" in object ? object.id : actorKey(object);
-  const activityType =
-    "definition" in object ? object.definition?.type : undefined;
+      ? undefined
+      : parseTimestamp(statement.timestamp);
+  const timestamp =
+    given?.ok === true
+      ? options.clock.fromRealTime(new Date(given.epochMs))
+      : stored;
   return ok({
     id,
     idGiven: statement.id !== undefined,
@@ -126,8 +195,8 @@ export function prepareStatement(
     actorEmail: statement.actor.mbox?.slice("mailto:".length).toLowerCase(),
     actorName: statement.actor.name,
     verbId: statement.verb.id,
-    objectId,
-    activityType,
+    objectId: objectIdOf(statement.object),
+    activityType: activityTypeOf(statement.object),
     registration: statement.context?.registration?.toLowerCase(),
     timestamp,
     stored,
@@ -162,7 +231,7 @@ export type BatchError =
  */
 export function prepareStatements(
   body: unknown,
-  options: { clock: Clock },
+  options: PrepareOptions,
 ): Result<PreparedStatement[], BatchError> {
   const batch = Array.isArray(body);
   const items: unknown[] = batch ? body : [body];
@@ -180,6 +249,15 @@ export function prepareStatements(
         })),
       );
   });
+  // Only a batch whose statements are all valid can say which parts none of them claims.
+  if (issues.length === 0) {
+    issues.push(
+      ...unclaimedParts(
+        prepared.map((p) => p.statement),
+        options.attachmentParts,
+      ),
+    );
+  }
   return issues.length > 0
     ? err({ kind: "invalid", batch, issues })
     : ok(prepared);

@@ -152,13 +152,17 @@ export async function startAll(
     config.BEKLIJF_PUBLIC_URL ?? `http://localhost:${port}`
   ).replace(/\/+$/, "");
 
-  const ingestHandle = ingest.start({
-    db,
-    queues,
-    clock,
-    logger: logger.child({ component: "ingest" }),
-    metrics,
-  });
+  const ingestHandle = ingest.start(
+    {
+      db,
+      queues,
+      clock,
+      logger: logger.child({ component: "ingest" }),
+      metrics,
+      publicUrl: `${publicUrl}/xapi`,
+    },
+    { databaseUrl },
+  );
   cleanups.add(() => ingestHandle.stop());
   const engineHandle = engine.start({
     db,

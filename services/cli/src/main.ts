@@ -10,16 +10,24 @@ import {
   BeklijfError,
   errorMessage,
   type Logger,
+  NotFoundError,
   silentLogger,
   systemClock,
   ValidationError,
 } from "@beklijf/core";
 import {
+  type ConnectionView,
   createConnection,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
   ensureTenant,
   findConnectionByName,
+  getConnectionHealth,
   listConnections,
+  listRejections,
+  type PrismaClient,
+  rotateConnectionSecret,
   storeStatements,
+  updateConnection,
 } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
@@ -82,14 +90,26 @@ connection
     "create HTTP Basic credentials for an LMS; prints { endpoint, key, secret } (the secret is shown once)",
   )
   .requiredOption("--name <name>", "a name for the connection, e.g. moodle")
-  .action(async (options: { name: string }) => {
+  .option(
+    "--rate-limit <perMinute>",
+    `requests per minute before 429, or "none" (default: ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
+  )
+  .action(async (options: { name: string; rateLimit?: string }) => {
     const cfg = config();
+    const rateLimitPerMinute =
+      options.rateLimit === undefined
+        ? undefined
+        : parseRateLimit(options.rateLimit);
     const database = await openDatabase(cfg, logger);
     try {
       const tenant = await ensureTenant(database.db);
       const { connection: created, secret } = await createConnection(
         database.db,
-        { tenantId: tenant.id, name: options.name.trim() },
+        {
+          tenantId: tenant.id,
+          name: options.name.trim(),
+          ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+        },
       );
       print({
         endpoint: `${publicUrl(cfg)}/xapi`,
@@ -116,12 +136,102 @@ connection
           key: c.key,
           mode: c.mode,
           enabled: c.enabled,
+          rateLimitPerMinute: c.rateLimitPerMinute,
         })),
       );
     } finally {
       await database.close();
     }
   });
+
+/** Runs `work` on the default tenant's connection named `name`; exit 4 when there is none. */
+async function withConnection(
+  name: string,
+  work: (db: PrismaClient, connection: ConnectionView) => Promise<unknown>,
+): Promise<void> {
+  const cfg = config();
+  const database = await openDatabase(cfg, logger);
+  try {
+    const tenant = await ensureTenant(database.db);
+    const found = await findConnectionByName(
+      database.db,
+      tenant.id,
+      name.trim(),
+    );
+    if (found === null)
+      throw new NotFoundError(
+        `No connection named "${name}"; list them with: npx beklijf connection list`,
+        "CONNECTION_NOT_FOUND",
+      );
+    print(await work(database.db, found));
+  } finally {
+    await database.close();
+  }
+}
+
+for (const enabled of [false, true])
+  connection
+    .command(enabled ? "enable" : "disable")
+    .description(
+      enabled
+        ? "accept the connection's requests again"
+        : "refuse the connection's requests (401) from the next one on",
+    )
+    .requiredOption("--name <name>", "the connection's name")
+    .action((options: { name: string }) =>
+      withConnection(options.name, async (db, found) => {
+        const updated = await updateConnection(db, found.tenantId, found.id, {
+          enabled,
+        });
+        return { name: updated.name, key: updated.key, enabled };
+      }),
+    );
+
+connection
+  .command("rotate")
+  .description(
+    "replace the connection's secret; prints { key, secret } (shown once) and the old secret stops working at once",
+  )
+  .requiredOption("--name <name>", "the connection's name")
+  .action((options: { name: string }) =>
+    withConnection(options.name, async (db, found) => {
+      const { connection: rotated, secret } = await rotateConnectionSecret(
+        db,
+        found.tenantId,
+        found.id,
+      );
+      return { key: rotated.key, secret };
+    }),
+  );
+
+connection
+  .command("health")
+  .description(
+    "accepted and rejected counts, last received, and the last rejections with reason and statement",
+  )
+  .requiredOption("--name <name>", "the connection's name")
+  .action((options: { name: string }) =>
+    withConnection(options.name, async (db, found) => ({
+      name: found.name,
+      key: found.key,
+      enabled: found.enabled,
+      rateLimitPerMinute: found.rateLimitPerMinute,
+      ...(await getConnectionHealth(db, found)),
+      rejections: await listRejections(db, found.id),
+    })),
+  );
+
+function parseRateLimit(value: string): number | null {
+  if (value === "none") return null;
+  const perMinute = Number(value);
+  if (!Number.isInteger(perMinute) || perMinute < 1)
+    throw new ValidationError(
+      `--rate-limit takes a whole number of requests per minute (at least 1) or "none"; got "${value}".`,
+      [],
+      "RATE_LIMIT_INVALID",
+    );
+  return perMinute;
+}
 
 const statement = program.command("statement").description("xAPI statements");
 

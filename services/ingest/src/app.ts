@@ -4,6 +4,11 @@ import type { IngestDeps } from "./deps";
 import { createAuthenticator } from "./http/authenticate";
 import { errorHandler } from "./http/errors";
 import { statementsRouter } from "./routes/statements";
+import {
+  corsForContent,
+  statementResourceHeaders,
+  XAPI_VERSION,
+} from "./routes/xapi-headers";
 
 /**
  * The xAPI app, meant to be mounted at /xapi. No listen here: tests and the all-in-one launcher
@@ -12,15 +17,27 @@ import { statementsRouter } from "./routes/statements";
 export function buildApp(deps: IngestDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Statement answers carry Last-Modified and X-Experience-API-Consistent-Through; a weak ETag
+  // would let a cache answer 304 to a GET whose results must reflect the newest statements.
+  app.disable("etag");
+  app.use(corsForContent());
+  // Before the body parsers, so their errors (413, not JSON) carry the xAPI headers too.
+  app.use("/statements", statementResourceHeaders(deps));
+  const limit = deps.bodyLimit ?? "2mb";
   app.use(
-    express.json({
-      limit: deps.bodyLimit ?? "2mb",
-      type: ["application/json", "application/*+json"],
+    express.json({ limit, type: ["application/json", "application/*+json"] }),
+  );
+  // The alternate request syntax (POST ?method=…) sends a form.
+  app.use(
+    express.urlencoded({
+      limit,
+      extended: false,
+      type: "application/x-www-form-urlencoded",
     }),
   );
   const auth = createAuthenticator(deps);
   app.get("/about", (_req, res) => {
-    res.set("X-Experience-API-Version", "1.0.3").json({
+    res.set("X-Experience-API-Version", XAPI_VERSION).json({
       version: ["1.0.3", "1.0.2", "1.0.1", "1.0.0", "2.0.0"],
       extensions: {},
     });

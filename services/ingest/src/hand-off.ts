@@ -47,3 +47,36 @@ export async function dispatchNow(
     if (timer !== undefined) clearTimeout(timer);
   }
 }
+
+/**
+ * Hands off what the group-commit writer stored, after the answer went out: entries that commit
+ * close together are enqueued together (one addBulk, one UPDATE). Failures only log; the outbox
+ * relay retries.
+ */
+export function createHandOffDispatcher(
+  deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
+): {
+  dispatch(entries: readonly OutboxEntry[]): void;
+  drain(): Promise<void>;
+} {
+  let pending: OutboxEntry[] = [];
+  let flushing: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      await dispatchNow(deps, batch);
+    }
+    flushing = undefined;
+  };
+  return {
+    dispatch: (entries) => {
+      if (entries.length === 0) return;
+      pending.push(...entries);
+      flushing ??= flush();
+    },
+    drain: async () => {
+      while (flushing !== undefined) await flushing;
+    },
+  };
+}

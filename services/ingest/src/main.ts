@@ -27,13 +27,21 @@ async function main(): Promise<void> {
     logger: base.logger,
   });
   base.cleanups.add(() => closeQueues(queues));
-  const handle = start({
-    db,
-    queues,
-    clock: base.clock,
-    logger: base.logger,
-    metrics: base.metrics,
-  });
+  const handle = start(
+    {
+      db,
+      queues,
+      clock: base.clock,
+      logger: base.logger,
+      metrics: base.metrics,
+      ...(config.BEKLIJF_PUBLIC_URL === undefined
+        ? {}
+        : {
+            publicUrl: `${config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, "")}/xapi`,
+          }),
+    },
+    { databaseUrl: config.DATABASE_URL },
+  );
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {
     port: config.PORT,

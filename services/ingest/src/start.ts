@@ -1,7 +1,9 @@
+import { createStatementWriter } from "@beklijf/db";
 import type { Express } from "express";
 
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
+import { createHandOffDispatcher } from "./hand-off";
 import { startOutboxRelay } from "./outbox-relay";
 
 export interface IngestHandle {
@@ -9,14 +11,35 @@ export interface IngestHandle {
   stop(): Promise<void>;
 }
 
-/** Builds the xAPI app and starts the outbox relay; the caller mounts the app and owns the server. */
+/**
+ * Builds the xAPI app and starts the outbox relay; the caller mounts the app and owns the server.
+ * Given `databaseUrl`, POST and PUT go through a group-commit writer on its own small pool.
+ */
 export function start(
   deps: IngestDeps,
-  options: { relayIntervalMs?: number } = {},
+  options: { relayIntervalMs?: number; databaseUrl?: string } = {},
 ): IngestHandle {
   const relay = startOutboxRelay(deps, {
     intervalMs: options.relayIntervalMs ?? 1_000,
     graceMs: 2_000,
   });
-  return { app: buildApp(deps), stop: () => relay.stop() };
+  if (options.databaseUrl === undefined)
+    return { app: buildApp(deps), stop: () => relay.stop() };
+  const handOffs = createHandOffDispatcher(deps);
+  const writer = createStatementWriter({
+    connectionString: options.databaseUrl,
+    db: deps.db,
+    logger: deps.logger,
+    onCommitted: (entries) => {
+      handOffs.dispatch(entries);
+    },
+  });
+  return {
+    app: buildApp({ ...deps, writer }),
+    stop: async () => {
+      await writer.close();
+      await handOffs.drain();
+      await relay.stop();
+    },
+  };
 }

@@ -9,7 +9,8 @@ export interface NewNudge {
 }
 
 /**
- * Writes a plan and its planned nudges (rows first; jobs come after commit). A plan whose entry
+ * Writes a plan and its planned nudges (rows first; jobs come after commit; nothing when the trigger
+ * is voided or gone). A plan whose entry
  * key exists already is left alone: re-entry and replays plan nothing twice. Returns the nudges
  * created now.
  */
@@ -25,6 +26,11 @@ export async function createPlan(
   },
 ): Promise<NewNudge[]> {
   return db.$transaction(async (tx) => {
+    // Lock the trigger row: a voiding statement updates it in its own transaction, so either the
+    // void sees this plan and cancels it, or this sees the void and plans nothing.
+    const trigger = await tx.$queryRaw<{ voided: boolean }[]>`
+      SELECT voided FROM statements WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.triggerStatementId}::uuid FOR UPDATE`;
+    if (trigger[0]?.voided !== false) return [];
     const inserted = await tx.plan.createManyAndReturn({
       data: [
         {

@@ -1,5 +1,5 @@
-import { ConflictError, ValidationError } from "@beklijf/core";
-import type { PreparedStatement } from "@beklijf/xapi";
+import { ConflictError, isUuid, ValidationError } from "@beklijf/core";
+import { type PreparedStatement, VERBS } from "@beklijf/xapi";
 
 import { type DbClient, type Prisma, type PrismaClient } from "../client";
 import { addOutboxEvents, type OutboxEntry } from "./outbox";
@@ -9,12 +9,22 @@ export interface StoreStatementsResult {
   readonly ids: string[];
   /** Ids stored now; the rest were content-identical repeats and did nothing. */
   readonly newIds: string[];
+  /** Statements that the new voiding statements voided now; absent means none. */
+  readonly voidedIds?: string[];
 }
+
+/** Recorded on plans and planned nudges cancelled because their trigger was voided. */
+export const TRIGGER_VOIDED_REASON = "the trigger statement was voided";
 
 /**
  * Stores a batch atomically: every statement and its hand-off record commit together, or nothing
  * does. An id that exists with the same content is a no-op; with other content the whole batch
  * fails with STATEMENT_ID_CONFLICT (xAPI: 409).
+ *
+ * A new voiding statement (verb `voided`, object a StatementRef) voids its target in the same
+ * transaction, unless the target is itself a voiding statement (xAPI: those cannot be voided) or
+ * is not stored (yet). Voiding a statement cancels the active plans it triggered and their
+ * nudges that are still planned; the engine's fire-time re-check skips cancelled plans.
  *
  * `handOff` builds the outbox entry for each new statement (the caller owns queue naming).
  */
@@ -52,15 +62,66 @@ export async function storeStatements(
     const existingIds = unique.filter((s) => !newIds.has(s.id));
     if (existingIds.length > 0)
       await assertSameContent(tx, input.tenantId, existingIds);
+    const fresh = unique.filter((s) => newIds.has(s.id));
     await addOutboxEvents(
       tx,
-      unique.filter((s) => newIds.has(s.id)).map((s) => input.handOff(s.id)),
+      fresh.map((s) => input.handOff(s.id)),
     );
-    return {
-      ids,
-      newIds: unique.filter((s) => newIds.has(s.id)).map((s) => s.id),
-    };
+    const voidedIds = await voidTargets(tx, input.tenantId, fresh);
+    return { ids, newIds: fresh.map((s) => s.id), voidedIds };
   });
+}
+
+function isVoiding(statement: PreparedStatement): boolean {
+  return (
+    statement.verbId === VERBS.voided &&
+    statement.statement.object.objectType === "StatementRef"
+  );
+}
+
+/** Marks the targets of new voiding statements voided and cancels what they planned. */
+async function voidTargets(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  fresh: readonly PreparedStatement[],
+): Promise<string[]> {
+  const voiding = fresh.filter(isVoiding);
+  const targets = [
+    ...new Set(
+      voiding.map((s) => s.objectId.toLowerCase()).filter((id) => isUuid(id)),
+    ),
+  ];
+  if (targets.length === 0) return [];
+  const voided = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE statements SET voided = true
+    WHERE tenant_id = ${tenantId}::uuid
+      AND id = ANY(${targets}::uuid[])
+      AND verb_id <> ${VERBS.voided}
+      AND NOT voided
+    RETURNING id::text AS id`;
+  const voidedIds = voided.map((row) => row.id);
+  if (voidedIds.length === 0) return [];
+  // A batch's statements are stored within moments of each other; the plans end at the latest.
+  const endedAt = new Date(Math.max(...voiding.map((s) => s.stored.getTime())));
+  const plans = await tx.plan.updateManyAndReturn({
+    where: {
+      tenantId,
+      triggerStatementId: { in: voidedIds },
+      status: "active",
+    },
+    data: {
+      status: "cancelled",
+      cancelReason: TRIGGER_VOIDED_REASON,
+      endedAt,
+    },
+    select: { id: true },
+  });
+  if (plans.length > 0)
+    await tx.plannedNudge.updateMany({
+      where: { planId: { in: plans.map((p) => p.id) }, status: "planned" },
+      data: { status: "cancelled", reason: TRIGGER_VOIDED_REASON },
+    });
+  return voidedIds;
 }
 
 /** Within one batch the same id may repeat only with the same content. */

@@ -14,6 +14,7 @@ import {
   type OwnTestDb,
   ownTestDb,
   receiveStatement,
+  storeStatement,
   TEST_RULE_SET,
   testLogger,
   testQueues,
@@ -246,6 +247,25 @@ describe("the statements worker (statement.process)", () => {
           triggerStatementId: statementId,
         }),
       ]);
+    });
+  });
+
+  describe("when the completion was voided before the engine got to it", () => {
+    it("plans nothing and marks the statement processed", async () => {
+      clock.set(new Date("2030-01-07T09:00:00Z"));
+      const tenantId = await aTenantWithRules(db, "voided", [afterCompletion]);
+      const statement = aCompletedStatement({ learner: aLearner() });
+      const { id } = await storeStatement({ db, tenantId, statement, clock });
+      await db.statement.update({
+        where: { tenantId_id: { tenantId, id } },
+        data: { voided: true },
+      });
+      await processAgain(tenantId, id);
+      expect(await db.plan.count({ where: { tenantId } })).toBe(0);
+      const stored = await db.statement.findUniqueOrThrow({
+        where: { tenantId_id: { tenantId, id } },
+      });
+      expect(stored.processedAt).not.toBeNull();
     });
   });
 

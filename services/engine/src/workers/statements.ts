@@ -28,6 +28,16 @@ export function statementHandlers(
       const statement = await getStatement(deps.db, tenantId, statementId);
       if (statement === null)
         throw new UnrecoverableError(`Statement ${statementId} is gone`);
+      if (statement.voided) {
+        // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
+        await markStatementProcessed(
+          deps.db,
+          tenantId,
+          statementId,
+          deps.clock.now(),
+        );
+        return;
+      }
       const tenant = await getTenant(deps.db, tenantId);
       if (tenant === null)
         throw new UnrecoverableError(`Tenant ${tenantId} is gone`);

@@ -1,74 +1,183 @@
-import { sha256Hex, UnauthorizedError, verifySecret } from "@beklijf/core";
-import { type ConnectionView, findConnectionByKey } from "@beklijf/db";
+import {
+  errorMessage,
+  sha256Hex,
+  UnauthorizedError,
+  verifySecret,
+} from "@beklijf/core";
+import {
+  type ConnectionView,
+  findConnectionByBearerToken,
+  findConnectionByKey,
+  touchConnectionReceived,
+} from "@beklijf/db";
 import type { Request } from "express";
 
 import type { IngestDeps } from "../deps";
+import { createRateLimiter, RateLimitedError } from "./rate-limit";
 
 /**
  * Verified secrets are remembered briefly, so scrypt runs once per key, not per request. The row is
- * still read on every request, so disabling a connection takes effect at once.
+ * still read on every request, so disabling a connection or rotating its secret takes effect at
+ * once.
  */
 const CACHE_TTL_MS = 60_000;
 
+/** lastReceivedAt is written at most this often per connection, not once per request. */
+const LAST_RECEIVED_EVERY_MS = 5_000;
+
+/** The connection each request authenticated as, for the error handler to record rejections. */
+export const authenticatedAs = new WeakMap<Request, ConnectionView>();
+
 export interface Authenticator {
+  /**
+   * The enabled connection the request's credentials belong to, counted against its rate limit.
+   * Throws UnauthorizedError (401) or RateLimitedError (429). Remembers the connection for the
+   * error handler, and notes the time when the request is answered with a 2xx.
+   */
   authenticate(req: Request): Promise<ConnectionView>;
+  /**
+   * The enabled connection the credentials belong to, or null; no rate limit, never throws. For
+   * requests refused before they reached authentication (a body too large or not JSON).
+   */
+  identify(req: Request): Promise<ConnectionView | null>;
 }
 
-/** HTTP Basic with a connection's key and secret (what Moodle, Learning Locker and Open edX send). */
-export function createAuthenticator(
-  deps: Pick<IngestDeps, "db">,
-): Authenticator {
+type AuthenticatorDeps = Pick<IngestDeps, "db" | "queues" | "logger" | "clock">;
+
+const authenticators = new WeakMap<AuthenticatorDeps, Authenticator>();
+
+/**
+ * HTTP Basic with a connection's key and secret (what Moodle, Learning Locker and Open edX send),
+ * or `Authorization: Bearer <token>` with the connection's Bearer token. One per deps object: the
+ * app's routes and its error handler share the verified-secret cache and the rate limiter.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  const existing = authenticators.get(deps);
+  if (existing !== undefined) return existing;
+  const created = buildAuthenticator(deps);
+  authenticators.set(deps, created);
+  return created;
+}
+
+function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const verified = new Map<
     string,
     { secretDigest: string; secretHash: string; until: number }
   >();
+  const limiter = createRateLimiter(deps);
+  const lastTouchedMs = new Map<string, number>();
+
+  const verifyBasic = async (encoded: string): Promise<ConnectionView> => {
+    const decoded = Buffer.from(encoded, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const key = colon < 0 ? decoded : decoded.slice(0, colon);
+    const secret = colon < 0 ? "" : decoded.slice(colon + 1);
+    const digest = sha256Hex(secret);
+    const connection = await findConnectionByKey(deps.db, key);
+    const cached = verified.get(key);
+    const known =
+      connection !== null &&
+      cached !== undefined &&
+      cached.until > Date.now() &&
+      cached.secretDigest === digest &&
+      cached.secretHash === connection.secretHash;
+    if (
+      connection === null ||
+      (!known && !(await verifySecret(secret, connection.secretHash)))
+    )
+      throw new UnauthorizedError(
+        "Unknown key or wrong secret.",
+        "CREDENTIALS_INVALID",
+      );
+    if (!known)
+      verified.set(key, {
+        secretDigest: digest,
+        secretHash: connection.secretHash,
+        until: Date.now() + CACHE_TTL_MS,
+      });
+    return connection;
+  };
+
+  const verify = async (req: Request): Promise<ConnectionView> => {
+    const header = req.get("authorization");
+    if (header === undefined)
+      throw new UnauthorizedError(
+        "Send the connection's key and secret with HTTP Basic authentication, or its Bearer token.",
+        "CREDENTIALS_MISSING",
+      );
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1];
+    if (basic !== undefined) return verifyBasic(basic);
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (bearer === undefined)
+      throw new UnauthorizedError(
+        "Use HTTP Basic authentication with the connection's key and secret, or its Bearer token.",
+        "CREDENTIALS_UNSUPPORTED",
+      );
+    const connection = await findConnectionByBearerToken(deps.db, bearer);
+    if (connection === null)
+      throw new UnauthorizedError(
+        "Unknown Bearer token.",
+        "CREDENTIALS_INVALID",
+      );
+    return connection;
+  };
+
+  const noteReceived = (connection: ConnectionView): void => {
+    const nowMs = Date.now();
+    if (
+      nowMs - (lastTouchedMs.get(connection.id) ?? 0) <
+      LAST_RECEIVED_EVERY_MS
+    )
+      return;
+    lastTouchedMs.set(connection.id, nowMs);
+    touchConnectionReceived(
+      deps.db,
+      connection.id,
+      deps.clock.now(),
+      LAST_RECEIVED_EVERY_MS,
+    ).catch((error: unknown) => {
+      deps.logger.warn(
+        { err: errorMessage(error), connectionId: connection.id },
+        "could not note when the connection was last received",
+      );
+    });
+  };
+
   return {
     async authenticate(req) {
-      const header = req.get("authorization");
-      if (header === undefined)
-        throw new UnauthorizedError(
-          "Send the connection's key and secret with HTTP Basic authentication.",
-          "CREDENTIALS_MISSING",
-        );
-      const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-      if (match?.[1] === undefined)
-        throw new UnauthorizedError(
-          "Only HTTP Basic authentication is accepted here.",
-          "CREDENTIALS_UNSUPPORTED",
-        );
-      const decoded = Buffer.from(match[1], "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      const key = colon < 0 ? decoded : decoded.slice(0, colon);
-      const secret = colon < 0 ? "" : decoded.slice(colon + 1);
-      const digest = sha256Hex(secret);
-      const connection = await findConnectionByKey(deps.db, key);
-      const cached = verified.get(key);
-      const known =
-        connection !== null &&
-        cached !== undefined &&
-        cached.until > Date.now() &&
-        cached.secretDigest === digest &&
-        cached.secretHash === connection.secretHash;
-      if (
-        connection === null ||
-        (!known && !(await verifySecret(secret, connection.secretHash)))
-      )
-        throw new UnauthorizedError(
-          "Unknown key or wrong secret.",
-          "CREDENTIALS_INVALID",
-        );
+      const connection = await verify(req);
       if (!connection.enabled)
         throw new UnauthorizedError(
           "This connection is disabled; enable it in the console.",
           "CONNECTION_DISABLED",
         );
-      if (!known)
-        verified.set(key, {
-          secretDigest: digest,
-          secretHash: connection.secretHash,
-          until: Date.now() + CACHE_TTL_MS,
-        });
+      authenticatedAs.set(req, connection);
+      if (connection.rateLimitPerMinute !== null) {
+        const decision = await limiter.consume(
+          connection.id,
+          connection.rateLimitPerMinute,
+        );
+        if (!decision.allowed)
+          throw new RateLimitedError(
+            connection.rateLimitPerMinute,
+            decision.retryAfterSeconds,
+            decision.firstInWindow,
+          );
+      }
+      req.res?.once("finish", () => {
+        const status = req.res?.statusCode ?? 0;
+        if (status >= 200 && status < 300) noteReceived(connection);
+      });
       return connection;
+    },
+    async identify(req) {
+      if (req.get("authorization") === undefined) return null;
+      try {
+        const connection = await verify(req);
+        return connection.enabled ? connection : null;
+      } catch {
+        return null;
+      }
     },
   };
 }

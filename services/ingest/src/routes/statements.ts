@@ -1,4 +1,4 @@
-import { ValidationError } from "@beklijf/core";
+import { isUuid, ValidationError } from "@beklijf/core";
 import { type ConnectionView, storeStatements } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
 import {
@@ -11,8 +11,10 @@ import { type Request, type Response, Router } from "express";
 import type { IngestDeps } from "../deps";
 import { dispatchNow } from "../hand-off";
 import type { Authenticator } from "../http/authenticate";
-
-const SUPPORTED_VERSION = /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/;
+import { alternateRequestSyntax } from "./alternate-syntax";
+import { connectionAuthority, xapiHomePage } from "./authority";
+import { getStatementsHandler } from "./statements-get";
+import { requireXapiVersion } from "./xapi-headers";
 
 /** Validates a body of one statement or an array; a batch with any invalid statement is refused whole. */
 export function prepareBody(
@@ -24,54 +26,135 @@ export function prepareBody(
   return result.value;
 }
 
+/**
+ * Stores statements for a connection, stamped with the connection as their authority, and hands
+ * the new ones to the engine once committed. Returns the ids in the order given.
+ */
+async function store(
+  deps: IngestDeps,
+  req: Request,
+  connection: ConnectionView,
+  prepared: readonly PreparedStatement[],
+): Promise<string[]> {
+  const authority = connectionAuthority(
+    connection.key,
+    xapiHomePage(req, deps),
+  );
+  const request = {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    // authority is left out of the content hash, so a resend from elsewhere is still the same.
+    statements: prepared.map((p) => ({
+      ...p,
+      statement: { ...p.statement, authority },
+    })),
+    handOff: (id: string) => ({
+      tenantId: connection.tenantId,
+      ...statementHandOff(connection.tenantId, id),
+    }),
+  };
+  // With a writer (the services' normal set-up) concurrent requests commit together and hand
+  // off after the answer; without one, each request commits alone and enqueues before answering.
+  const result =
+    deps.writer === undefined
+      ? await storeStatements(deps.db, request)
+      : await deps.writer.write(request);
+  deps.metrics.count("statements_stored_total", result.newIds.length);
+  deps.metrics.count(
+    "statements_duplicate_total",
+    prepared.length - result.newIds.length,
+  );
+  if ((result.voidedIds?.length ?? 0) > 0)
+    deps.logger.info(
+      { voided: result.voidedIds, connectionId: connection.id },
+      "statements voided",
+    );
+  // Acknowledged only after the commit above; enqueueing is a best-effort fast path (the
+  // writer's own hand-off does it when there is a writer).
+  if (deps.writer === undefined)
+    await dispatchNow(
+      deps,
+      result.newIds.map((id) => request.handOff(id)),
+    );
+  return result.ids;
+}
+
+/** The statementId of a PUT, which must be the only query parameter. */
+function putStatementId(req: Request): string {
+  const params = new URL(req.url, "http://localhost").searchParams;
+  const others = [...params.keys()].filter((key) => key !== "statementId");
+  if (others.length > 0)
+    throw new ValidationError(
+      `PUT /statements takes only the query parameter statementId, not ${others.join(", ")}.`,
+      [{ path: [others[0] ?? ""], message: "is not a PUT parameter" }],
+      "QUERY_PARAMETER_UNKNOWN",
+    );
+  const ids = params.getAll("statementId");
+  const id = ids[0];
+  if (ids.length !== 1 || id === undefined || !isUuid(id))
+    throw new ValidationError(
+      "PUT /statements needs the query parameter statementId: the UUID of the statement in the body.",
+      [{ path: ["statementId"], message: "must be one UUID" }],
+      "STATEMENT_ID_PARAMETER_INVALID",
+    );
+  return id.toLowerCase();
+}
+
+/**
+ * The body of a PUT with its id: the statement's own id must equal statementId (xAPI 1.0.3
+ * Communication 2.1.1); a statement without one gets it.
+ */
+function withPutId(body: unknown, statementId: string): unknown {
+  if (Array.isArray(body))
+    throw new ValidationError(
+      "PUT /statements stores one statement; POST a batch instead.",
+      [],
+      "STATEMENT_INVALID",
+    );
+  if (typeof body !== "object" || body === null) return body;
+  const id: unknown = Reflect.get(body, "id");
+  if (id === undefined) return { ...body, id: statementId };
+  if (typeof id !== "string" || id.toLowerCase() !== statementId)
+    throw new ValidationError(
+      `The statement's id must equal the statementId parameter (${statementId}).`,
+      [{ path: ["id"], message: "must equal the statementId parameter" }],
+      "STATEMENT_ID_MISMATCH",
+    );
+  return body;
+}
+
+/** The xAPI statement resource (xAPI 1.0.3 Communication 2.1), mounted at /statements. */
 export function statementsRouter(
   deps: IngestDeps,
   auth: Authenticator,
 ): Router {
   const router = Router();
-
-  router.use((req, res, next) => {
-    res.set("X-Experience-API-Version", "1.0.3");
-    const version = req.get("x-experience-api-version");
-    if (version === undefined || !SUPPORTED_VERSION.test(version)) {
-      next(
-        new ValidationError(
-          `Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`,
-          [],
-          "XAPI_VERSION_MISSING",
-        ),
-      );
-      return;
-    }
-    next();
-  });
+  router.use(alternateRequestSyntax());
+  router.use(requireXapiVersion());
 
   router.post("/", async (req: Request, res: Response) => {
-    const connection: ConnectionView = await auth.authenticate(req);
+    const connection = await auth.authenticate(req);
     const prepared = prepareBody(req.body, deps);
-    const result = await storeStatements(deps.db, {
-      tenantId: connection.tenantId,
-      connectionId: connection.id,
-      statements: prepared,
-      handOff: (id) => ({
-        tenantId: connection.tenantId,
-        ...statementHandOff(connection.tenantId, id),
-      }),
-    });
-    deps.metrics.count("statements_stored_total", result.newIds.length);
-    deps.metrics.count(
-      "statements_duplicate_total",
-      prepared.length - result.newIds.length,
+    res.status(200).json(await store(deps, req, connection, prepared));
+  });
+
+  router.put("/", async (req: Request, res: Response) => {
+    const connection = await auth.authenticate(req);
+    const statementId = putStatementId(req);
+    const prepared = prepareBody(withPutId(req.body, statementId), deps);
+    await store(deps, req, connection, prepared);
+    res.status(204).end();
+  });
+
+  // Express answers HEAD with this handler too, without the body.
+  router.get("/", getStatementsHandler(deps, auth));
+
+  router.all("/", (req: Request) => {
+    throw new ValidationError(
+      `The statement resource does not support ${req.method}; use GET, HEAD, PUT or POST.`,
+      [],
+      "METHOD_NOT_SUPPORTED",
     );
-    // Acknowledge only after the commit above; enqueueing is a best-effort fast path.
-    await dispatchNow(
-      deps,
-      result.newIds.map((id) => ({
-        tenantId: connection.tenantId,
-        ...statementHandOff(connection.tenantId, id),
-      })),
-    );
-    res.status(200).json(result.ids);
   });
 
   return router;

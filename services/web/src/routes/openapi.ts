@@ -2,10 +2,15 @@ import { Router } from "express";
 import { z } from "zod";
 
 import {
+  ConnectionDetail,
   ConnectionSummary,
   CreateConnection,
+  CreatedBearerToken,
   CreatedConnection,
   ErrorResponse,
+  Rejection,
+  RotatedSecret,
+  UpdateConnection,
 } from "../api-schemas";
 
 const json = (schema: z.ZodType) => ({
@@ -23,10 +28,18 @@ const errors = (...statuses: number[]) =>
       },
     ]),
   );
+const idParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "The connection's id",
+  schema: { type: "string", format: "uuid" },
+};
 const DESCRIPTIONS: Record<number, string> = {
   400: "Invalid body",
   401: "No or unknown API token",
   403: "The token's role is not enough",
+  404: "No such connection in the token's tenant",
   409: "Conflict",
 };
 
@@ -67,6 +80,82 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               content: json(CreatedConnection),
             },
             ...errors(400, 401, 403, 409),
+          },
+        },
+      },
+      "/connections/{id}": {
+        parameters: [idParameter],
+        get: {
+          summary:
+            "One connection with its health: accepted and rejected counts, last received",
+          responses: {
+            "200": {
+              description: "The connection",
+              content: json(ConnectionDetail),
+            },
+            ...errors(401, 404),
+          },
+        },
+        patch: {
+          summary:
+            "Enable or disable a connection, or change its rate limit (admin role)",
+          requestBody: { required: true, content: json(UpdateConnection) },
+          responses: {
+            "200": {
+              description: "Changed; ingest applies it from the next request",
+              content: json(ConnectionDetail),
+            },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      "/connections/{id}/rotate": {
+        parameters: [idParameter],
+        post: {
+          summary:
+            "Replace the HTTP Basic secret; the old one stops working at once (admin role)",
+          responses: {
+            "200": {
+              description: "The new secret, shown this once",
+              content: json(RotatedSecret),
+            },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/connections/{id}/bearer-token": {
+        parameters: [idParameter],
+        post: {
+          summary:
+            "Create or replace the connection's Bearer token (admin role)",
+          responses: {
+            "201": {
+              description: "The token, shown this once",
+              content: json(CreatedBearerToken),
+            },
+            ...errors(401, 403, 404),
+          },
+        },
+        delete: {
+          summary:
+            "Remove the Bearer token; HTTP Basic keeps working (admin role)",
+          responses: {
+            "204": { description: "Removed" },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/connections/{id}/rejections": {
+        parameters: [idParameter],
+        get: {
+          summary:
+            "The last 50 refused requests, newest first, with the reason and the offending statement",
+          responses: {
+            "200": {
+              description: "The rejections",
+              content: json(z.array(Rejection)),
+            },
+            ...errors(401, 404),
           },
         },
       },

@@ -1,0 +1,170 @@
+// Authentication of LMS connections at /xapi: HTTP Basic, Bearer, disable/enable and rotation,
+// against real PostgreSQL and Redis through buildApp on port 0.
+import { noMetrics, systemClock } from "@beklijf/core";
+import {
+  createConnection,
+  type PrismaClient,
+  removeConnectionBearerToken,
+  rotateConnectionSecret,
+  setConnectionBearerToken,
+  updateConnection,
+} from "@beklijf/db";
+import {
+  aCompletedStatement,
+  aLearner,
+  aTenant,
+  basicAuth,
+  eventually,
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
+  testDb,
+  testLogger,
+  testQueues,
+} from "@beklijf/testing";
+import express from "express";
+
+import { buildApp } from "../app";
+
+describe("authenticating LMS connections", () => {
+  const redis = testQueues("ingest-auth");
+  let db: PrismaClient;
+  let served: ListeningServer;
+  let tenantId: string;
+
+  const post = (authorization: string | null) =>
+    postStatements(served.url, aCompletedStatement({ learner: aLearner() }), {
+      authorization,
+    });
+
+  /** A fresh connection of the test tenant; returns its id and the Basic header an LMS sends. */
+  const aConnection = async (label: string) => {
+    const { connection, secret } = await createConnection(db, {
+      tenantId,
+      name: `${label}-${Math.random().toString(36).slice(2, 8)}`,
+    });
+    return {
+      id: connection.id,
+      key: connection.key,
+      basic: basicAuth(connection.key, secret),
+    };
+  };
+
+  beforeAll(async () => {
+    db = testDb();
+    tenantId = await aTenant(db, "ingest-auth");
+    const root = express();
+    root.use(
+      "/xapi",
+      buildApp({
+        db,
+        queues: redis.queues,
+        clock: systemClock,
+        logger: testLogger,
+        metrics: noMetrics,
+      }),
+    );
+    served = await listenOnFreePort(root);
+  });
+
+  afterAll(async () => {
+    await served.close();
+    await redis.close();
+    await db.$disconnect();
+  });
+
+  describe("with a Bearer token", () => {
+    it("accepts the connection's token, and refuses it once removed", async () => {
+      const { id } = await aConnection("bearer");
+      const { token } = await setConnectionBearerToken(db, tenantId, id);
+      const accepted = await post(`Bearer ${token}`);
+      expect(accepted.status).toBe(200);
+      const [statementId] = (await accepted.json()) as string[];
+      expect(
+        await db.statement.findFirst({
+          where: { tenantId, id: statementId ?? "" },
+        }),
+      ).toMatchObject({ connectionId: id });
+      await removeConnectionBearerToken(db, tenantId, id);
+      expect((await post(`Bearer ${token}`)).status).toBe(401);
+    });
+
+    it("answers 401 CREDENTIALS_INVALID with both challenges for a wrong token", async () => {
+      const response = await post("Bearer bkc_not-a-token-we-ever-made");
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({
+        error: { code: "CREDENTIALS_INVALID" },
+      });
+      const challenge = response.headers.get("www-authenticate") ?? "";
+      expect(challenge).toContain('Basic realm="beklijf xAPI"');
+      expect(challenge).toContain('Bearer realm="beklijf xAPI"');
+    });
+
+    it("stops accepting the old token when it is replaced", async () => {
+      const { id } = await aConnection("bearer-replaced");
+      const first = await setConnectionBearerToken(db, tenantId, id);
+      const second = await setConnectionBearerToken(db, tenantId, id);
+      expect((await post(`Bearer ${first.token}`)).status).toBe(401);
+      expect((await post(`Bearer ${second.token}`)).status).toBe(200);
+    });
+  });
+
+  it("answers 401 CREDENTIALS_UNSUPPORTED for another scheme, with WWW-Authenticate", async () => {
+    const response = await post("Digest username=moodle");
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      error: { code: "CREDENTIALS_UNSUPPORTED" },
+    });
+    expect(response.headers.get("www-authenticate")).toContain("Basic");
+  });
+
+  describe("when a connection is disabled and enabled again", () => {
+    it("answers 401 CONNECTION_DISABLED at once, and 200 at once after enabling", async () => {
+      const { id, basic } = await aConnection("toggled");
+      const { token } = await setConnectionBearerToken(db, tenantId, id);
+      expect((await post(basic)).status).toBe(200);
+      await updateConnection(db, tenantId, id, { enabled: false });
+      for (const authorization of [basic, `Bearer ${token}`]) {
+        const refused = await post(authorization);
+        expect(refused.status).toBe(401);
+        expect(await refused.json()).toMatchObject({
+          error: { code: "CONNECTION_DISABLED" },
+        });
+        expect(refused.headers.get("www-authenticate")).toContain("Basic");
+      }
+      await updateConnection(db, tenantId, id, { enabled: true });
+      expect((await post(basic)).status).toBe(200);
+      expect((await post(`Bearer ${token}`)).status).toBe(200);
+    });
+  });
+
+  describe("when a connection's secret is rotated", () => {
+    it("refuses the old secret at the next request, though it was just accepted, and accepts the new one", async () => {
+      const { id, key, basic } = await aConnection("rotated");
+      expect((await post(basic)).status).toBe(200);
+      const { secret } = await rotateConnectionSecret(db, tenantId, id);
+      const old = await post(basic);
+      expect(old.status).toBe(401);
+      expect(await old.json()).toMatchObject({
+        error: { code: "CREDENTIALS_INVALID" },
+      });
+      expect((await post(basicAuth(key, secret))).status).toBe(200);
+    });
+  });
+
+  it("notes when a connection was last received, not once per request", async () => {
+    const { id, basic } = await aConnection("received");
+    const before = new Date();
+    expect((await post(basic)).status).toBe(200);
+    const first = await eventually(
+      async () =>
+        (await db.connection.findUnique({ where: { id } }))?.lastReceivedAt ??
+        undefined,
+      { timeoutMs: 5_000, what: "lastReceivedAt to be set" },
+    );
+    expect(first.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1_000);
+    expect((await post(basic)).status).toBe(200);
+    const row = await db.connection.findUnique({ where: { id } });
+    expect(row?.lastReceivedAt).toEqual(first);
+  });
+});

@@ -1,0 +1,161 @@
+// Per-connection rate limits at /xapi, counted in the test's real Redis across two app instances.
+import { noMetrics, systemClock } from "@beklijf/core";
+import {
+  createConnection,
+  listRejections,
+  type PrismaClient,
+  updateConnection,
+} from "@beklijf/db";
+import { closeQueues } from "@beklijf/queue";
+import {
+  aCompletedStatement,
+  aLearner,
+  aTenant,
+  basicAuth,
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
+  testDb,
+  testLogger,
+  testQueues,
+} from "@beklijf/testing";
+import express from "express";
+
+import { buildApp } from "../app";
+import type { IngestDeps } from "../deps";
+import { createRateLimiter } from "./rate-limit";
+
+describe("rate limits per connection", () => {
+  const redis = testQueues("ingest-rate");
+  let db: PrismaClient;
+  let tenantId: string;
+  // Two instances of the app on the same Redis, as two ingest replicas behind a load balancer.
+  let left: ListeningServer;
+  let right: ListeningServer;
+
+  const serve = async (deps: IngestDeps): Promise<ListeningServer> => {
+    const root = express();
+    root.use("/xapi", buildApp(deps));
+    return listenOnFreePort(root);
+  };
+  const post = (server: ListeningServer, authorization: string) =>
+    postStatements(server.url, aCompletedStatement({ learner: aLearner() }), {
+      authorization,
+    });
+  const aConnection = async (rateLimitPerMinute: number | null) => {
+    const { connection, secret } = await createConnection(db, {
+      tenantId,
+      name: `limited-${Math.random().toString(36).slice(2, 8)}`,
+      rateLimitPerMinute,
+    });
+    return {
+      id: connection.id,
+      authorization: basicAuth(connection.key, secret),
+    };
+  };
+
+  beforeAll(async () => {
+    db = testDb();
+    tenantId = await aTenant(db, "ingest-rate");
+    const deps = (): IngestDeps => ({
+      db,
+      queues: redis.queues,
+      clock: systemClock,
+      logger: testLogger,
+      metrics: noMetrics,
+    });
+    left = await serve(deps());
+    right = await serve(deps());
+  });
+
+  afterAll(async () => {
+    await left.close();
+    await right.close();
+    await redis.close();
+    await db.$disconnect();
+  });
+
+  describe("when a connection makes more requests in a minute than its limit", () => {
+    let connection: Awaited<ReturnType<typeof aConnection>>;
+    let statuses: number[];
+    let refused: Response;
+
+    beforeAll(async () => {
+      connection = await aConnection(3);
+      statuses = [];
+      for (const replica of [left, right, left])
+        statuses.push((await post(replica, connection.authorization)).status);
+      refused = await post(right, connection.authorization);
+      statuses.push(refused.status);
+      statuses.push((await post(left, connection.authorization)).status);
+    });
+
+    it("answers 429 RATE_LIMITED with Retry-After once the limit is reached, on any replica", async () => {
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(await refused.json()).toMatchObject({
+        error: {
+          code: "RATE_LIMITED",
+          message: expect.stringContaining("3 requests per minute") as unknown,
+        },
+      });
+    });
+
+    it("counts in Redis, under the queues' prefix", async () => {
+      const count = await redis.connection.get(
+        `${redis.prefix}:rate:${connection.id}`,
+      );
+      expect(Number(count)).toBe(5);
+    });
+
+    it("records the first refusal of the minute as a rejection, not every one", async () => {
+      const rejections = await listRejections(db, connection.id);
+      expect(rejections).toHaveLength(1);
+      expect(rejections[0]).toMatchObject({
+        status: 429,
+        code: "RATE_LIMITED",
+      });
+      const row = await db.connection.findUnique({
+        where: { id: connection.id },
+      });
+      expect(row?.rejectedCount).toBe(1);
+    });
+
+    it("lets requests through again when an admin lifts the limit", async () => {
+      await updateConnection(db, tenantId, connection.id, {
+        rateLimitPerMinute: null,
+      });
+      expect((await post(left, connection.authorization)).status).toBe(200);
+    });
+  });
+
+  it("never refuses a connection without a limit", async () => {
+    const { authorization } = await aConnection(null);
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 12 },
+        async () => (await post(left, authorization)).status,
+      ),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+});
+
+describe("createRateLimiter when Redis does not answer", () => {
+  it("counts per process instead, so requests keep being accepted up to the limit", async () => {
+    const redis = testQueues("ingest-rate-down");
+    await redis.connection.quit();
+    const limiter = createRateLimiter({
+      queues: redis.queues,
+      logger: testLogger,
+    });
+    const decisions = [];
+    for (let i = 0; i < 3; i += 1)
+      decisions.push(await limiter.consume("a-connection", 2));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    expect(decisions[2]).toMatchObject({ firstInWindow: true });
+    await closeQueues(redis.queues).catch(() => undefined);
+  });
+});

@@ -1,0 +1,88 @@
+import { ValidationError } from "@beklijf/core";
+import type { RequestHandler } from "express";
+
+import type { IngestDeps } from "../deps";
+
+/** The version this resource answers in; requests may speak any 1.0.x or 2.0.x. */
+export const XAPI_VERSION = "1.0.3";
+
+const SUPPORTED_VERSION = /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/;
+
+/**
+ * Statements are stored (`stored` set) a moment before their transaction commits, so "everything
+ * stored before T is visible" only holds for a T somewhat in the past. Real milliseconds; a
+ * transaction slower than this could still commit a statement older than the header says.
+ */
+const CONSISTENCY_MARGIN_MS = 2_000;
+
+/**
+ * CORS for content launched in a browser (cmi5 AUs). Any origin is acceptable only because the
+ * credentials travel in the Authorization header, never in cookies; so no
+ * Access-Control-Allow-Credentials. A preflight is answered here, before authentication.
+ */
+export function corsForContent(): RequestHandler {
+  return (req, res, next) => {
+    res.set({
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Expose-Headers":
+        "X-Experience-API-Consistent-Through, Last-Modified, X-Experience-API-Version, ETag",
+    });
+    if (req.method !== "OPTIONS") {
+      next();
+      return;
+    }
+    res
+      .set({
+        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, OPTIONS",
+        "Access-Control-Allow-Headers":
+          "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match",
+        "Access-Control-Max-Age": "86400",
+      })
+      .status(204)
+      .end();
+  };
+}
+
+/**
+ * The headers every answer of the statement resource carries, errors included (xAPI 1.0.3
+ * Communication 2.1.3): the version, and X-Experience-API-Consistent-Through. Mounted before the
+ * body parsers, so a body that is too large or not JSON gets them too.
+ */
+export function statementResourceHeaders(
+  deps: Pick<IngestDeps, "clock">,
+): RequestHandler {
+  return (_req, res, next) => {
+    res.set({
+      "X-Experience-API-Version": XAPI_VERSION,
+      "X-Experience-API-Consistent-Through": consistentThrough(deps),
+    });
+    next();
+  };
+}
+
+/**
+ * The instant up to which every stored statement is visible: now minus the commit margin, in
+ * clock time (the time `stored` is written in), so also right when the demo time scale is on.
+ */
+export function consistentThrough(deps: Pick<IngestDeps, "clock">): string {
+  const marginMs = CONSISTENCY_MARGIN_MS * deps.clock.scale;
+  return new Date(deps.clock.now().getTime() - marginMs).toISOString();
+}
+
+/** Refuses a request without a supported X-Experience-API-Version (400). */
+export function requireXapiVersion(): RequestHandler {
+  return (req, _res, next) => {
+    const version = req.get("x-experience-api-version");
+    if (version === undefined || !SUPPORTED_VERSION.test(version)) {
+      next(
+        new ValidationError(
+          `Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`,
+          [],
+          "XAPI_VERSION_MISSING",
+        ),
+      );
+      return;
+    }
+    next();
+  };
+}
