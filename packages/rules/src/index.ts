@@ -1,14 +1,73 @@
+export { type DropReason, type PlanDecision } from "./decisions";
+export { holdBackPosition, isHeldBack } from "./hold-back";
+export {
+  type ActivityPattern,
+  describeTriggerMismatch,
+  matchesTrigger,
+  type TriggerFacts,
+  triggerFactsFromStored,
+} from "./match-trigger";
 export {
   formatRuleFileError,
+  parsePolicy,
   parseRuleSet,
+  type PolicyError,
   type RuleFileError,
 } from "./parse-rules";
+export { planNudges, planStatement } from "./plan-nudges";
 export {
-  matchesTrigger,
+  type PlanContact,
+  type PlanHistory,
+  type PlanInput,
   type PlannedStep,
-  planNudges,
+  type PlanPerson,
   type PlanProposal,
+  type PriorAnswer,
+  type PriorNudge,
+  type PriorPlan,
+  type RecipientKind,
   type RuleRef,
-  type TriggerFacts,
-} from "./plan-nudges";
-export { Recipient, Rule, RuleSetFile, RuleStep, Trigger } from "./rule";
+  type SkippedRule,
+  type StatementPlan,
+} from "./plan-proposal";
+export { Caps, DEFAULT_POLICY, Policy, SendWindow, Weekday } from "./policy";
+export {
+  type AllowedSendTime,
+  type CapReason,
+  type MoveReason,
+  nextAllowedSendTime,
+} from "./recipient-calendar";
+export {
+  ContextFilter,
+  HoldBack,
+  Recipient,
+  ReEntry,
+  type ResolvedRuleOptions,
+  resolveRuleOptions,
+  ResultCondition,
+  Rule,
+  RuleSetFile,
+  RuleStep,
+  StatementPattern,
+  StepCondition,
+  StepOffset,
+  StopConditions,
+  Trigger,
+  WorkdaysOffset,
+} from "./rule";
+export { ruleFileJsonSchema } from "./rule-file-json-schema";
+export {
+  addWorkdays,
+  isInSendWindow,
+  isWorkday,
+  nextWindowTime,
+  resolveZone,
+  type WindowReason,
+} from "./send-window";
+export {
+  checkStepCondition,
+  checkStopConditions,
+  type PlanEvent,
+  type StepCheck,
+  type StopDecision,
+} from "./stop-conditions";

@@ -1,86 +1,282 @@
-import { DateTime, Duration } from "luxon";
+import { droppedMessage, movedMessage, type PlanDecision } from "./decisions";
+import { isHeldBack } from "./hold-back";
+import { matchesTrigger } from "./match-trigger";
+import type {
+  PlanInput,
+  PlannedStep,
+  PlanProposal,
+  PriorNudge,
+  RuleRef,
+  SkippedRule,
+  StatementPlan,
+} from "./plan-proposal";
+import { idealTime, type Recipient, resolveRecipient } from "./plan-steps";
+import { DEFAULT_POLICY, type Policy } from "./policy";
+import { entryKeyOf, findReEntryBlock } from "./re-entry";
+import {
+  createRecipientCalendar,
+  type MoveReason,
+  type Placement,
+  type RecipientCalendar,
+} from "./recipient-calendar";
+import { resolveRuleOptions, type RuleStep } from "./rule";
+import { describeLocal } from "./send-window";
+import { checkStepCondition } from "./stop-conditions";
+import { inZone } from "./zone-cache";
 
-import type { Recipient, Rule } from "./rule";
-
-/** What the planner needs to know about a statement (already validated and stored). */
-export interface TriggerFacts {
-  readonly statementId: string;
-  readonly verbId: string;
-  readonly objectId: string;
-  readonly activityType: string | undefined;
-  readonly registration: string | undefined;
-  /** The trigger's time, in clock time. */
-  readonly timestamp: Date;
-}
-
-export interface RuleRef {
-  readonly ruleId: string;
-  readonly ruleVersionId: string;
-  readonly rule: Rule;
-}
-
-export interface PlannedStep {
-  readonly stepKey: string;
+interface Candidate {
+  readonly draft: number;
+  readonly stepIndex: number;
+  readonly label: string;
+  readonly step: RuleStep;
   readonly recipient: Recipient;
-  readonly template: string;
-  readonly dueAt: Date;
-  /** Natural key of this nudge: the job id is derived from it. */
-  readonly naturalKey: string;
-  readonly why: string;
+  readonly idealAt: Date;
+  placement?: Placement | undefined;
 }
 
-export interface PlanProposal {
-  readonly ruleId: string;
-  readonly ruleVersionId: string;
-  /** Re-entry guard: one plan per rule, learner and registration (or activity without one). */
+interface Draft {
+  readonly ref: RuleRef;
   readonly entryKey: string;
-  readonly steps: readonly PlannedStep[];
-}
-
-/** Does this statement trigger this rule? */
-export function matchesTrigger(rule: Rule, facts: TriggerFacts): boolean {
-  if (!rule.enabled) return false;
-  if (!rule.trigger.verbs.includes(facts.verbId)) return false;
-  if (
-    rule.trigger.activityTypes !== undefined &&
-    (facts.activityType === undefined ||
-      !rule.trigger.activityTypes.includes(facts.activityType))
-  )
-    return false;
-  return true;
+  readonly heldBack: boolean;
+  readonly dropped: Map<number, PlanDecision>;
 }
 
 /**
- * Plans the follow-ups of one statement for one learner. Pure and deterministic: the same input
- * always gives the same plans, with the same natural keys, so re-running it never doubles a nudge.
+ * Plans the follow-ups of one statement for one learner: one proposal per rule that matches and
+ * may start, and the rules that matched but may not (re-entry). Pure and deterministic: the same
+ * input always gives the same plans with the same natural keys, so re-running it never doubles a
+ * nudge. With a policy, every dueAt is inside the recipient's send window and within the caps
+ * (counting `history.nudges`), and nudges for one recipient on one local day share one dueAt.
  */
-export function planNudges(input: {
-  facts: TriggerFacts;
-  learnerId: string;
-  rules: readonly RuleRef[];
-}): PlanProposal[] {
-  const { facts, learnerId } = input;
-  const anchor =
-    facts.registration === undefined
-      ? `activity:${facts.objectId}`
-      : `registration:${facts.registration}`;
-  const start = DateTime.fromJSDate(facts.timestamp, { zone: "utc" });
-  return input.rules
-    .filter((ref) => matchesTrigger(ref.rule, facts))
-    .map((ref) => {
-      const entryKey = `${ref.ruleId}|${learnerId}|${anchor}`;
+export function planStatement(input: PlanInput): StatementPlan {
+  const { facts, policy } = input;
+  const fallbackZone = policy?.timeZone ?? "UTC";
+  const workdays = policy ?? DEFAULT_POLICY;
+  const answers = (input.history?.answers ?? []).filter(
+    (answer) =>
+      answer.objectId === facts.objectId &&
+      answer.answeredAt >= facts.timestamp,
+  );
+  const drafts: Draft[] = [];
+  const candidates: Candidate[] = [];
+  const skipped: SkippedRule[] = [];
+
+  for (const ref of input.rules) {
+    if (!matchesTrigger(ref.rule, facts)) continue;
+    const { reEntry } = resolveRuleOptions(ref.rule);
+    const entryKey = entryKeyOf(ref, input, reEntry);
+    const blocked = findReEntryBlock(ref, input, reEntry, entryKey);
+    if (blocked !== undefined) {
+      skipped.push({
+        ruleId: ref.ruleId,
+        ruleVersionId: ref.ruleVersionId,
+        reason: "re-entry",
+        message: blocked,
+      });
+      continue;
+    }
+    const heldBack = isHeldBack(ref.rule, input.learnerId);
+    const draft: Draft = { ref, entryKey, heldBack, dropped: new Map() };
+    drafts.push(draft);
+    if (heldBack) continue;
+    ref.rule.steps.forEach((step, stepIndex) => {
+      const recipient = resolveRecipient(step, input, fallbackZone);
+      if (typeof recipient === "string") {
+        draft.dropped.set(stepIndex, {
+          kind: "dropped",
+          stepKey: step.key,
+          reason: recipient,
+          message: droppedMessage(recipient),
+        });
+        return;
+      }
+      const check = checkStepCondition(step.condition, answers);
+      if (!check.send) {
+        draft.dropped.set(stepIndex, {
+          kind: "dropped",
+          stepKey: step.key,
+          reason: "answered",
+          message: droppedMessage("answered", step.condition?.notAnswered),
+        });
+        return;
+      }
+      const trigger = inZone(facts.timestamp, recipient.zone);
+      candidates.push({
+        draft: drafts.length - 1,
+        stepIndex,
+        label: `${ref.rule.key}/${step.key}`,
+        step,
+        recipient,
+        idealAt: idealTime(step, trigger, workdays).toJSDate(),
+      });
+    });
+  }
+
+  if (policy !== undefined)
+    placeAll(candidates, drafts, input.history?.nudges ?? [], policy);
+
+  const proposals = drafts.map((draft, index): PlanProposal => {
+    const { ref, entryKey, heldBack } = draft;
+    if (heldBack) {
+      const share = ref.rule.holdBack?.share ?? 0;
       return {
         ruleId: ref.ruleId,
         ruleVersionId: ref.ruleVersionId,
         entryKey,
-        steps: ref.rule.steps.map((step) => ({
-          stepKey: step.key,
-          recipient: step.recipient,
-          template: step.template,
-          dueAt: start.plus(Duration.fromISO(step.offset)).toJSDate(),
-          naturalKey: `${entryKey}|${step.key}`,
-          why: step.why,
-        })),
+        steps: [],
+        heldBack,
+        decisions: [
+          {
+            kind: "held-back",
+            share,
+            message: `held back: control group (${Math.round(share * 1000) / 10}% of learners get no nudges from ${ref.rule.key})`,
+          },
+        ],
       };
+    }
+    const steps: PlannedStep[] = [];
+    const decisions: PlanDecision[] = [];
+    const own = candidates.filter((candidate) => candidate.draft === index);
+    ref.rule.steps.forEach((step, stepIndex) => {
+      const dropped = draft.dropped.get(stepIndex);
+      if (dropped !== undefined) {
+        decisions.push(dropped);
+        return;
+      }
+      const candidate = own.find((c) => c.stepIndex === stepIndex);
+      if (candidate === undefined) return;
+      if (policy !== undefined && candidate.placement === undefined) {
+        decisions.push({
+          kind: "dropped",
+          stepKey: step.key,
+          reason: "no-free-slot",
+          message: droppedMessage("no-free-slot"),
+        });
+        return;
+      }
+      const dueAt =
+        candidate.placement === undefined
+          ? candidate.idealAt
+          : new Date(candidate.placement.email.atMs);
+      const mergeKey = `${candidate.recipient.id}|${dueAt.toISOString()}`;
+      steps.push({
+        stepKey: step.key,
+        recipient: candidate.recipient.kind,
+        recipientPersonId: candidate.recipient.personId,
+        recipientAddress: candidate.recipient.address,
+        template: step.template,
+        dueAt,
+        idealAt: candidate.idealAt,
+        timeZone: candidate.recipient.zone,
+        mergeKey,
+        naturalKey: `${entryKey}|${step.key}`,
+        why: step.why,
+        condition: step.condition,
+      });
+      if (candidate.placement !== undefined && policy !== undefined)
+        decisions.push(
+          ...placementDecisions(
+            candidate,
+            candidate.placement,
+            dueAt,
+            mergeKey,
+            policy,
+          ),
+        );
     });
+    return {
+      ruleId: ref.ruleId,
+      ruleVersionId: ref.ruleVersionId,
+      entryKey,
+      steps,
+      heldBack,
+      decisions,
+    };
+  });
+  return { proposals, skipped };
+}
+
+/** Books every candidate in its recipient's calendar, earliest first (ties: rule, then step order). */
+function placeAll(
+  candidates: Candidate[],
+  drafts: readonly Draft[],
+  prior: readonly PriorNudge[],
+  policy: Policy,
+): void {
+  const replanned = new Set(drafts.map((draft) => draft.entryKey));
+  const calendars = new Map<string, RecipientCalendar>();
+  const ordered = [...candidates].sort(
+    (a, b) =>
+      a.idealAt.getTime() - b.idealAt.getTime() ||
+      a.draft - b.draft ||
+      a.stepIndex - b.stepIndex,
+  );
+  for (const candidate of ordered) {
+    const { recipient } = candidate;
+    let calendar = calendars.get(recipient.id);
+    if (calendar === undefined) {
+      calendar = createRecipientCalendar(
+        recipient.zone,
+        policy,
+        prior.filter(
+          (nudge) =>
+            nudge.recipientId === recipient.id &&
+            (nudge.entryKey === undefined || !replanned.has(nudge.entryKey)),
+        ),
+      );
+      calendars.set(recipient.id, calendar);
+    }
+    candidate.placement = calendar.place(candidate.idealAt, candidate.label);
+  }
+}
+
+function placementDecisions(
+  candidate: Candidate,
+  placement: Placement,
+  dueAt: Date,
+  mergeKey: string,
+  policy: Policy,
+): PlanDecision[] {
+  const decisions: PlanDecision[] = [];
+  const { step, recipient, idealAt } = candidate;
+  const reasons: MoveReason[] = [...placement.reasons];
+  if (dueAt.getTime() !== placement.placedAt.toMillis()) reasons.push("merged");
+  if (dueAt.getTime() !== idealAt.getTime())
+    decisions.push({
+      kind: "moved",
+      stepKey: step.key,
+      from: idealAt,
+      to: dueAt,
+      reasons,
+      message: movedMessage(idealAt, dueAt, recipient.zone, reasons, policy),
+    });
+  const { email } = placement;
+  const others = email.members.filter((label) => label !== candidate.label);
+  if (email.kind === "planned") {
+    const planned = `the email already planned for ${describeLocal(inZone(dueAt, recipient.zone))}`;
+    decisions.push({
+      kind: "merged",
+      stepKey: step.key,
+      mergeKey,
+      with: [...others, planned],
+      message: `merged into ${planned}`,
+    });
+  } else if (others.length > 0) {
+    decisions.push({
+      kind: "merged",
+      stepKey: step.key,
+      mergeKey,
+      with: others,
+      message: `merged into one email with ${others.join(", ")}`,
+    });
+  }
+  return decisions;
+}
+
+/**
+ * The proposals of `planStatement` (the rules that matched and may start). Kept for callers that
+ * need no decisions about skipped rules.
+ */
+export function planNudges(input: PlanInput): PlanProposal[] {
+  return planStatement(input).proposals;
 }
