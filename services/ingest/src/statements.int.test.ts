@@ -182,6 +182,38 @@ describe("POST /xapi/statements", () => {
     });
   });
 
+  describe("when statements come with attachments in a multipart/mixed body", () => {
+    it("refuses them with a clear 400 and stores nothing", async () => {
+      const before = await statementCount();
+      const boundary = "abc123";
+      const body = [
+        `--${boundary}`,
+        "Content-Type: application/json",
+        "",
+        JSON.stringify(aCompletedStatement({ learner: aLearner() })),
+        `--${boundary}--`,
+        "",
+      ].join("\r\n");
+      const response = await fetch(`${served.url}/xapi/statements`, {
+        method: "POST",
+        headers: {
+          "content-type": `multipart/mixed; boundary=${boundary}`,
+          "x-experience-api-version": "1.0.3",
+          authorization: auth,
+        },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: "MULTIPART_NOT_SUPPORTED",
+          message: expect.stringContaining("fileUrl") as unknown,
+        },
+      });
+      expect(await statementCount()).toBe(before);
+    });
+  });
+
   describe("without the X-Experience-API-Version header", () => {
     it("answers 400 XAPI_VERSION_MISSING, names the version it speaks and stores nothing", async () => {
       const before = await statementCount();

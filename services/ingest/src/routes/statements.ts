@@ -6,7 +6,12 @@ import {
   type PreparedStatement,
   prepareStatements,
 } from "@beklijf/xapi";
-import { type Request, type Response, Router } from "express";
+import {
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from "express";
 
 import type { IngestDeps } from "../deps";
 import { dispatchNow } from "../hand-off";
@@ -123,6 +128,29 @@ function withPutId(body: unknown, statementId: string): unknown {
   return body;
 }
 
+/**
+ * Statements with attachments in a multipart/mixed body are refused with a clear 400 for now;
+ * attachments given by `fileUrl` in a JSON body are accepted (packages/xapi checks both forms).
+ */
+function refuseMultipart(): RequestHandler {
+  return (req, _res, next) => {
+    if (
+      (req.method === "POST" || req.method === "PUT") &&
+      typeof req.is("multipart/*") === "string"
+    ) {
+      next(
+        new ValidationError(
+          "beklijf does not accept attachments in a multipart/mixed body yet. Send the statements as application/json, with each attachment's content referenced by fileUrl.",
+          [],
+          "MULTIPART_NOT_SUPPORTED",
+        ),
+      );
+      return;
+    }
+    next();
+  };
+}
+
 /** The xAPI statement resource (xAPI 1.0.3 Communication 2.1), mounted at /statements. */
 export function statementsRouter(
   deps: IngestDeps,
@@ -131,6 +159,7 @@ export function statementsRouter(
   const router = Router();
   router.use(alternateRequestSyntax());
   router.use(requireXapiVersion());
+  router.use(refuseMultipart());
 
   router.post("/", async (req: Request, res: Response) => {
     const connection = await auth.authenticate(req);
