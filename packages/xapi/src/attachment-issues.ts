@@ -1,11 +1,8 @@
 import type { Issue } from "@beklijf/core";
 
+import { type Attachment, SIGNATURE_USAGE_TYPE } from "./attachment";
 import { signatureIssues } from "./signature-issues";
-import {
-  type Attachment,
-  SIGNATURE_USAGE_TYPE,
-  type Statement,
-} from "./statement";
+import type { Statement } from "./statement";
 
 /**
  * One part of a multipart/mixed statements request after the statements part (xAPI Part Three

@@ -1,14 +1,13 @@
 import { assertNever } from "@beklijf/core";
 
+import type { Activity } from "./activity";
+import type { Actor } from "./actor";
+import type { Attachment } from "./attachment";
+import type { Context } from "./context";
 import { comparableDuration } from "./duration";
+import type { Extensions, LanguageMap } from "./language-map";
+import type { Result } from "./result";
 import type {
-  Activity,
-  Actor,
-  Attachment,
-  Context,
-  Extensions,
-  LanguageMap,
-  Result,
   Statement,
   StatementObject,
   SubStatement,

@@ -1,6 +1,18 @@
+export {
+  Activity,
+  ActivityDefinition,
+  INTERACTION_TYPES,
+  type InteractionType,
+  StatementRef,
+} from "./activity";
+export { Actor, Agent, Authority, Group } from "./actor";
+export { Attachment, SIGNATURE_USAGE_TYPE } from "./attachment";
 export { type AttachmentPart, type AttachmentParts } from "./attachment-issues";
 export { comparableStatement } from "./comparable-statement";
+export { Context } from "./context";
 export { isDuration } from "./duration";
+export { isIri, isIrl } from "./iri";
+export { Extensions, LanguageMap } from "./language-map";
 export { isLanguageTag } from "./language-tag";
 export {
   actorKey,
@@ -15,26 +27,10 @@ export {
   statementContentHash,
   validateStatement,
 } from "./prepare";
+export { Result as StatementResult } from "./result";
 export {
-  Activity,
-  ActivityDefinition,
-  Actor,
-  Agent,
-  Attachment,
-  Authority,
-  Context,
-  Extensions,
-  Group,
-  INTERACTION_TYPES,
-  type InteractionType,
-  isIri,
-  isIrl,
-  LanguageMap,
-  SIGNATURE_USAGE_TYPE,
   Statement,
   StatementObject,
-  StatementRef,
-  Result as StatementResult,
   SubStatement,
   Verb,
   VOIDED_VERB,

@@ -5,6 +5,7 @@ import {
   isUuid,
 } from "@beklijf/core";
 
+import type { Actor } from "./actor";
 import {
   actorKey,
   batchValidationError,
@@ -14,7 +15,7 @@ import {
   prepareStatements,
   statementContentHash,
 } from "./prepare";
-import { type Actor, Statement } from "./statement";
+import { Statement } from "./statement";
 
 const NOW = new Date("2026-05-04T10:00:05.000Z");
 const UUID = "3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f";

@@ -11,6 +11,7 @@ import {
 } from "@beklijf/core";
 import type { z } from "zod";
 
+import type { Actor } from "./actor";
 import {
   attachmentIssues,
   type AttachmentParts,
@@ -19,7 +20,6 @@ import {
 import { comparableStatement } from "./comparable-statement";
 import { issueMessage } from "./issue-message";
 import {
-  type Actor,
   Statement,
   type StatementObject,
   type SubStatement,
