@@ -10,5 +10,6 @@ export {
   openRedis,
   type ProcessBase,
   serveHttp,
+  stopListening,
 } from "./process";
 export { type Cleanups, createCleanups, exitOnSignal } from "./shutdown";

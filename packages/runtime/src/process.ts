@@ -141,14 +141,7 @@ export async function serveHttp(
     });
     listening.once("error", reject);
   });
-  base.cleanups.add(
-    () =>
-      new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      ),
-  );
+  base.cleanups.add(() => stopListening(server));
   const address = server.address();
   const port =
     typeof address === "object" && address !== null
@@ -156,4 +149,20 @@ export async function serveHttp(
       : options.port;
   base.logger.info({ port }, `${base.name} listening`);
   return { app, server, port };
+}
+
+/**
+ * Stops accepting connections and waits for open requests to finish. Safe to call twice (the
+ * all-in-one stops listening before it stops the services the server feeds).
+ */
+export function stopListening(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => {
+      resolve();
+    });
+  });
 }

@@ -21,6 +21,7 @@ import {
   openRedis,
   type ProcessBase,
   serveHttp,
+  stopListening,
 } from "@beklijf/runtime";
 import * as web from "@beklijf/web";
 
@@ -143,7 +144,7 @@ export async function startAll(
 
   // Listen first: with PORT=0 the links in emails need the port the system picked.
   let started = false;
-  const { app, port } = await serveHttp(base, {
+  const { app, port, server } = await serveHttp(base, {
     port: config.PORT,
     checks: infrastructureChecks(db, redisUrl),
     isStarted: () => started,
@@ -201,6 +202,8 @@ export async function startAll(
 
   app.use("/xapi", ingestHandle.app);
   app.use("/", webHandle.app);
+  // Registered last, so it runs first on stop: no request reaches a service that is stopping.
+  cleanups.add(() => stopListening(server));
   started = true;
 
   return {
