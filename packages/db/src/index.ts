@@ -45,7 +45,6 @@ export {
   type DeliveryForSend,
   getDeliveryForLink,
   getDeliveryForSend,
-  listRecentDeliveries,
   listUnsentDeliveries,
   markDeliveryFailed,
   markDeliverySent,
@@ -69,7 +68,6 @@ export {
 export {
   ensurePersonForMbox,
   findPersonByIdentity,
-  getPerson,
   type PersonView,
 } from "./repositories/people";
 export {

@@ -10,7 +10,8 @@ const HELP: Record<MetricName, string> = {
   statements_stored_total: "xAPI statements stored (new ids)",
   statements_duplicate_total:
     "xAPI statements received again with the same id and content",
-  statements_rejected_total: "xAPI statements refused as invalid",
+  statements_rejected_total:
+    "Requests storing xAPI statements that were refused (400, 409, 413)",
   nudges_planned_total: "Planned nudges written",
   nudges_skipped_total:
     "Nudges not sent at fire time (opted out, cancelled, suppressed, ...)",

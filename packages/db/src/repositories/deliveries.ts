@@ -64,18 +64,6 @@ export async function recordDeliveryError(
   await db.delivery.update({ where: { id }, data: { lastError: error } });
 }
 
-export async function listRecentDeliveries(
-  db: DbClient,
-  tenantId: string,
-  limit: number,
-) {
-  return db.delivery.findMany({
-    where: { tenantId },
-    orderBy: { createdAt: "desc" },
-    take: limit,
-  });
-}
-
 /**
  * Deliveries still to send ("queued" or "sending") created more than `olderThanSeconds` ago
  * (Postgres time, like `created_at`), for the reconciler to make sure each has a job.

@@ -71,10 +71,3 @@ export async function ensurePersonForMbox(
   });
   return person;
 }
-
-export async function getPerson(
-  db: DbClient,
-  id: string,
-): Promise<PersonView | null> {
-  return db.person.findUnique({ where: { id } });
-}

@@ -1,6 +1,6 @@
 // Refused requests of an authenticated connection are recorded for its health page: reason, path
 // and the offending statement, the last 50 only. Real PostgreSQL and Redis, buildApp on port 0.
-import { noMetrics, systemClock } from "@beklijf/core";
+import { type MetricName, systemClock } from "@beklijf/core";
 import {
   createConnection,
   getConnectionHealth,
@@ -51,6 +51,8 @@ describe("recording rejections", () => {
       authorization: basicAuth(connection.key, secret),
     };
   };
+  /** Our own metrics port, recording what ingest counts. */
+  const counted = new Map<MetricName, number>();
   const rejectedCount = async (id: string) =>
     (await db.connection.findUnique({ where: { id } }))?.rejectedCount;
 
@@ -62,7 +64,10 @@ describe("recording rejections", () => {
       queues: redis.queues,
       clock: systemClock,
       logger: testLogger,
-      metrics: noMetrics,
+      metrics: {
+        count: (name, value = 1) =>
+          counted.set(name, (counted.get(name) ?? 0) + value),
+      },
     };
     served = await serve(deps);
     small = await serve({ ...deps, bodyLimit: "1kb" });
@@ -112,8 +117,11 @@ describe("recording rejections", () => {
       );
     });
 
-    it("answers 400 as before", () => {
+    it("answers 400 as before, and counts the refusal in the metrics", () => {
       expect(response.status).toBe(400);
+      expect(counted.get("statements_rejected_total")).toBeGreaterThanOrEqual(
+        1,
+      );
     });
 
     it("records the reason, the path and the offending statement of the batch", async () => {

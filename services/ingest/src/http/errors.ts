@@ -26,7 +26,7 @@ const RECORDED = new Set([400, 409, 413]);
  * recorded for its health page before the answer goes out.
  */
 export function errorHandler(
-  deps: Pick<IngestDeps, "logger" | "db" | "queues" | "clock">,
+  deps: Pick<IngestDeps, "logger" | "db" | "queues" | "clock" | "metrics">,
 ): ErrorRequestHandler {
   const fallback = httpErrorHandler({ logger: deps.logger, realm: REALM });
   const auth = createAuthenticator(deps);
@@ -42,6 +42,7 @@ export function errorHandler(
     if (rateLimited ? !error.firstInWindow : !RECORDED.has(status)) return;
     // A refused statement is what an LMS admin needs to see; a malformed query is not.
     if (!rateLimited && !isStatementWrite(req)) return;
+    if (!rateLimited) deps.metrics.count("statements_rejected_total");
     try {
       const connection: ConnectionView | null =
         authenticatedAs.get(req) ?? (await auth.identify(req));
