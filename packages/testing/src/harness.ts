@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 
-import { type Logger, silentLogger } from "@beklijf/core";
+import {
+  type Clock,
+  type Logger,
+  type Metrics,
+  noMetrics,
+  silentLogger,
+  systemClock,
+} from "@beklijf/core";
 import { applyMigrations, createDb, type PrismaClient } from "@beklijf/db";
 import { Redis } from "ioredis";
 
@@ -105,5 +112,24 @@ export async function ownTestDb(): Promise<OwnTestDb> {
       );
       await admin.$disconnect();
     },
+  };
+}
+
+/**
+ * The usual dependencies of a service under test: real database and queues, real time, a quiet
+ * logger and no metrics. Spread and override what a test needs otherwise.
+ */
+export function serviceTestDeps<Q>(parts: { db: PrismaClient; queues: Q }): {
+  db: PrismaClient;
+  queues: Q;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+} {
+  return {
+    ...parts,
+    clock: systemClock,
+    logger: testLogger,
+    metrics: noMetrics,
   };
 }

@@ -1,6 +1,8 @@
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
 
+import express from "express";
+
 /** A server on a free loopback port. */
 export interface ListeningServer {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
@@ -29,6 +31,19 @@ export async function listenOnFreePort(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Serves `app` mounted at `path` (e.g. ingest's app at "/xapi", as the processes mount it) on a
+ * free port of 127.0.0.1.
+ */
+export function serveMounted(
+  path: string,
+  app: RequestListener,
+): Promise<ListeningServer> {
+  const root = express();
+  root.use(path, app);
+  return listenOnFreePort(root);
 }
 
 /**

@@ -10,12 +10,18 @@ export {
   eventually,
   type OwnTestDb,
   ownTestDb,
+  serviceTestDeps,
   testDb,
   testLogger,
   testRedis,
   uniqueRedisPrefix,
 } from "./harness";
-export { type ListeningServer, listenOnFreePort, postStatements } from "./http";
+export {
+  type ListeningServer,
+  listenOnFreePort,
+  postStatements,
+  serveMounted,
+} from "./http";
 export {
   ALL_JOB_STATES,
   jobSettled,

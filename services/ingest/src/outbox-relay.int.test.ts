@@ -1,6 +1,6 @@
 // DESIGN.md: losing Redis must never lose a statement. With Redis unreachable the statement is still
 // acknowledged after its commit, and the outbox relay enqueues it once Redis answers.
-import { createScaledClock, noMetrics, systemClock } from "@beklijf/core";
+import { createScaledClock, systemClock } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import {
   closeQueues,
@@ -16,13 +16,13 @@ import {
   aStatementId,
   aTenant,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 import type { Redis } from "ioredis";
 
 import { buildApp } from "./app";
@@ -58,18 +58,10 @@ describe("POST /xapi/statements while Redis is down", () => {
     });
     tenantId = await aTenant(db, "ingest-relay");
     ({ authorization } = await anLmsConnection(db, tenantId));
-    const root = express();
-    root.use(
+    server = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: deadQueues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: deadQueues })),
     );
-    server = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 // GET/HEAD /xapi/statements (xAPI 1.0.3 Communication 2.1.3) against real PostgreSQL and Redis.
 import { randomBytes, randomUUID } from "node:crypto";
 
-import { noMetrics, systemClock } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import {
   aCompletedStatement,
@@ -9,13 +8,12 @@ import {
   anLmsConnection,
   aTenant,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "./app";
 
@@ -131,18 +129,10 @@ describe("GET /xapi/statements", () => {
       db,
       await aTenant(db, "ingest-get-other"),
     ));
-    const root = express();
-    root.use(
+    served = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: redis.queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: redis.queues })),
     );
-    served = await listenOnFreePort(root);
 
     // One request each, oldest first, so their stored times follow this order.
     await post({

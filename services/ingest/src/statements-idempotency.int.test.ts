@@ -1,6 +1,6 @@
 // Repeats and conflicts on POST /xapi/statements (DESIGN.md: same id stored once; other content 409),
 // against real PostgreSQL and Redis.
-import { noMetrics, systemClock } from "@beklijf/core";
+
 import type { PrismaClient } from "@beklijf/db";
 import { statementJobId } from "@beklijf/queue";
 import {
@@ -10,13 +10,12 @@ import {
   aStatementId,
   aTenant,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "./app";
 
@@ -44,18 +43,10 @@ describe("POST /xapi/statements", () => {
     db = testDb();
     tenantId = await aTenant(db, "ingest-idem");
     ({ authorization } = await anLmsConnection(db, tenantId));
-    const root = express();
-    root.use(
+    server = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues })),
     );
-    server = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

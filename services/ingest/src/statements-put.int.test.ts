@@ -2,7 +2,6 @@
 // Redis: 204, the same idempotency as POST, and the id rules of a PUT.
 import { randomUUID } from "node:crypto";
 
-import { noMetrics, systemClock } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import { statementJobId } from "@beklijf/queue";
 import {
@@ -11,13 +10,12 @@ import {
   anLmsConnection,
   aTenant,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "./app";
 
@@ -66,18 +64,10 @@ describe("PUT /xapi/statements", () => {
     db = testDb();
     tenantId = await aTenant(db, "ingest-put");
     ({ authorization: auth } = await anLmsConnection(db, tenantId));
-    const root = express();
-    root.use(
+    served = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: redis.queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: redis.queues })),
     );
-    served = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

@@ -3,7 +3,6 @@
 // cancelled there too.
 import { randomUUID } from "node:crypto";
 
-import { noMetrics, systemClock } from "@beklijf/core";
 import {
   createPlan,
   ensurePersonForMbox,
@@ -21,13 +20,12 @@ import {
   anLmsConnection,
   aTenantWithRules,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "./app";
 
@@ -117,18 +115,10 @@ describe("voiding through /xapi/statements", () => {
       anAfterCompletionRule(),
     ]);
     ({ authorization: auth } = await anLmsConnection(db, tenantId));
-    const root = express();
-    root.use(
+    served = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: redis.queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: redis.queues })),
     );
-    served = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

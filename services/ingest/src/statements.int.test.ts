@@ -12,22 +12,20 @@ import {
   aTenant,
   basicAuth,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express, { type Express } from "express";
+import { type Express } from "express";
 
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
 
 /** Mounts the xAPI app at /xapi, as the launcher does, on a free loopback port. */
 function serve(app: Express): Promise<ListeningServer> {
-  const root = express();
-  root.use("/xapi", app);
-  return listenOnFreePort(root);
+  return serveMounted("/xapi", app);
 }
 
 function isArray(value: unknown): value is unknown[] {

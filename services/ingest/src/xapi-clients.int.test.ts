@@ -3,7 +3,6 @@
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 
-import { noMetrics, systemClock } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import {
   aCompletedStatement,
@@ -11,13 +10,12 @@ import {
   anLmsConnection,
   aTenant,
   type ListeningServer,
-  listenOnFreePort,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
 import XAPI, { type Statement } from "@xapi/xapi";
-import express from "express";
 
 import { buildApp } from "./app";
 
@@ -100,18 +98,10 @@ describe("xAPI clients against /xapi", () => {
       "base64",
     ).toString("utf8");
     secret = decoded.slice(decoded.indexOf(":") + 1);
-    const root = express();
-    root.use(
+    served = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: redis.queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: redis.queues })),
     );
-    served = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 // Authentication of LMS connections at /xapi: HTTP Basic, Bearer, disable/enable and rotation,
 // against real PostgreSQL and Redis through buildApp on port 0.
-import { noMetrics, systemClock } from "@beklijf/core";
+
 import {
   createConnection,
   type PrismaClient,
@@ -16,13 +16,12 @@ import {
   basicAuth,
   eventually,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
+  serviceTestDeps,
   testDb,
-  testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "../app";
 
@@ -53,18 +52,10 @@ describe("authenticating LMS connections", () => {
   beforeAll(async () => {
     db = testDb();
     tenantId = await aTenant(db, "ingest-auth");
-    const root = express();
-    root.use(
+    served = await serveMounted(
       "/xapi",
-      buildApp({
-        db,
-        queues: redis.queues,
-        clock: systemClock,
-        logger: testLogger,
-        metrics: noMetrics,
-      }),
+      buildApp(serviceTestDeps({ db, queues: redis.queues })),
     );
-    served = await listenOnFreePort(root);
   });
 
   afterAll(async () => {

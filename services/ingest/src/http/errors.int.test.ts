@@ -16,13 +16,12 @@ import {
   aTenant,
   basicAuth,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
@@ -35,9 +34,7 @@ describe("recording rejections", () => {
   let small: ListeningServer;
 
   const serve = async (deps: IngestDeps): Promise<ListeningServer> => {
-    const root = express();
-    root.use("/xapi", buildApp(deps));
-    return listenOnFreePort(root);
+    return serveMounted("/xapi", buildApp(deps));
   };
   const aConnection = async () => {
     const { connection, secret } = await createConnection(db, {

@@ -13,13 +13,12 @@ import {
   aTenant,
   basicAuth,
   type ListeningServer,
-  listenOnFreePort,
   postStatements,
+  serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
@@ -34,9 +33,7 @@ describe("rate limits per connection", () => {
   let right: ListeningServer;
 
   const serve = async (deps: IngestDeps): Promise<ListeningServer> => {
-    const root = express();
-    root.use("/xapi", buildApp(deps));
-    return listenOnFreePort(root);
+    return serveMounted("/xapi", buildApp(deps));
   };
   const post = (server: ListeningServer, authorization: string) =>
     postStatements(server.url, aCompletedStatement({ learner: aLearner() }), {
