@@ -25,6 +25,18 @@ export const CATALOG = {
       attempts: 10,
     },
   },
+  lrs: {
+    /** Pull mode: read the connection's external LRS from its cursor (repeatable). */
+    "connection.pull": {
+      payload: z.strictObject({ connectionId: uuid }),
+      attempts: 1,
+    },
+    /** Send an answer back to the connection's LRS as an xAPI statement, until delivered. */
+    "answer.forward": {
+      payload: z.strictObject({ answerId: uuid }),
+      attempts: 20,
+    },
+  },
 } as const;
 
 export type QueueName = keyof typeof CATALOG;

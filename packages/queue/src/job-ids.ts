@@ -16,3 +16,11 @@ export function nudgeJobId(naturalKey: string): string {
 export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId}`;
 }
+
+export function answerForwardJobId(answerId: string): string {
+  return `answer-${answerId}`;
+}
+
+export function connectionPullJobId(connectionId: string): string {
+  return `pull-${connectionId}`;
+}

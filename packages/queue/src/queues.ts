@@ -41,6 +41,7 @@ export function createQueues(options: QueueOptions): Queues {
     statements: open("statements"),
     nudges: open("nudges"),
     deliveries: open("deliveries"),
+    lrs: open("lrs"),
   };
 }
 
