@@ -96,6 +96,17 @@ if (runChecks) {
   }
 }
 
+// The page tests drive Debian's Chromium; install it first if this machine lacks it.
+const chromium = spawnSync(
+  process.execPath,
+  [path.join(root, "scripts/ensure-chromium.mjs")],
+  { cwd: root, stdio: "inherit" },
+);
+if (chromium.status !== 0) {
+  failed += 1;
+  failures.push("chromium for the page tests");
+}
+
 const artifacts = path.join(root, "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 const report = path.join(artifacts, "jest.json");
