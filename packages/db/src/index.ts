@@ -112,3 +112,37 @@ export {
   type StatementWriterOptions,
   type WriteRequest,
 } from "./statement-writer";
+export {
+  type DeliveryFilter,
+  type DeliveryRow,
+  getRuleForConsole,
+  listDeliveriesForConsole,
+  listRulesForConsole,
+  loadTransferFacts,
+  type RuleDetail,
+  type RuleListItem,
+  saveRuleVersion,
+  setRuleEnabled,
+  type TransferPlanFacts,
+} from "./repositories/console-queries";
+export {
+  type ConsoleSessionLimits,
+  type ConsoleSessionView,
+  deleteExpiredConsoleSessions,
+  endConsoleSession,
+  findConsoleSession,
+  startConsoleSession,
+} from "./repositories/console-sessions";
+export {
+  CONSOLE_PASSWORD_MIN_LENGTH,
+  type ConsoleUserView,
+  countConsoleUsers,
+  createConsoleUser,
+  generateConsolePassword,
+  getConsoleUser,
+  isRole,
+  listConsoleUsers,
+  setConsolePassword,
+  updateConsoleUser,
+  verifyConsolePassword,
+} from "./repositories/console-users";
