@@ -42,6 +42,42 @@ export {
   updateConnection,
 } from "./repositories/connections";
 export {
+  type DeliveryFilter,
+  type DeliveryRow,
+  getRuleForConsole,
+  listDeliveriesForConsole,
+  listRulesForConsole,
+  loadTransferFacts,
+  type RuleDetail,
+  type RuleListItem,
+  saveRuleVersion,
+  setRuleEnabled,
+  type TransferPlanFacts,
+} from "./repositories/console-queries";
+export {
+  type ConsoleSessionLimits,
+  type ConsoleSessionView,
+  deleteExpiredConsoleSessions,
+  endConsoleSession,
+  findConsoleSession,
+  startConsoleSession,
+} from "./repositories/console-sessions";
+export {
+  CONSOLE_PASSWORD_MIN_LENGTH,
+  type ConsoleUserView,
+  countConsoleUsers,
+  createConsoleUser,
+  ensureFirstConsoleAdmin,
+  FIRST_CONSOLE_ADMIN_EMAIL,
+  generateConsolePassword,
+  getConsoleUser,
+  isRole,
+  listConsoleUsers,
+  setConsolePassword,
+  updateConsoleUser,
+  verifyConsolePassword,
+} from "./repositories/console-users";
+export {
   type DeliveryForSend,
   getDeliveryForLink,
   getDeliveryForSend,
@@ -112,37 +148,3 @@ export {
   type StatementWriterOptions,
   type WriteRequest,
 } from "./statement-writer";
-export {
-  type DeliveryFilter,
-  type DeliveryRow,
-  getRuleForConsole,
-  listDeliveriesForConsole,
-  listRulesForConsole,
-  loadTransferFacts,
-  type RuleDetail,
-  type RuleListItem,
-  saveRuleVersion,
-  setRuleEnabled,
-  type TransferPlanFacts,
-} from "./repositories/console-queries";
-export {
-  type ConsoleSessionLimits,
-  type ConsoleSessionView,
-  deleteExpiredConsoleSessions,
-  endConsoleSession,
-  findConsoleSession,
-  startConsoleSession,
-} from "./repositories/console-sessions";
-export {
-  CONSOLE_PASSWORD_MIN_LENGTH,
-  type ConsoleUserView,
-  countConsoleUsers,
-  createConsoleUser,
-  generateConsolePassword,
-  getConsoleUser,
-  isRole,
-  listConsoleUsers,
-  setConsolePassword,
-  updateConsoleUser,
-  verifyConsolePassword,
-} from "./repositories/console-users";

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "@beklijf/core";
+import { ConflictError, isUuid, NotFoundError } from "@beklijf/core";
 import type { Rule } from "@beklijf/rules";
 
 import type { DbClient, Prisma } from "../client";
@@ -56,6 +56,7 @@ export async function getRuleForConsole(
   tenantId: string,
   ruleId: string,
 ): Promise<RuleDetail | null> {
+  if (!isUuid(ruleId)) return null;
   const row = await db.rule.findFirst({
     where: { id: ruleId, ruleSet: { tenantId } },
     include: { ruleSet: true, versions: { orderBy: { version: "desc" } } },

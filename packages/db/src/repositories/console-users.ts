@@ -1,7 +1,12 @@
-import { ConflictError, NotFoundError, randomToken } from "@beklijf/core";
+import {
+  ConflictError,
+  isUuid,
+  NotFoundError,
+  randomToken,
+} from "@beklijf/core";
 import { hash, verify } from "@node-rs/argon2";
 
-import { type DbClient, Prisma } from "../client";
+import { type DbClient, Prisma, type PrismaClient } from "../client";
 import type { Role } from "./api-tokens";
 
 export interface ConsoleUserView {
@@ -120,6 +125,7 @@ export async function getConsoleUser(
   tenantId: string,
   id: string,
 ): Promise<ConsoleUserView | null> {
+  if (!isUuid(id)) return null;
   const row = await db.consoleUser.findFirst({ where: { tenantId, id } });
   return row === null ? null : toConsoleUserView(row);
 }
@@ -136,7 +142,9 @@ export async function updateConsoleUser(
     active?: boolean;
   },
 ): Promise<ConsoleUserView> {
-  const found = await db.consoleUser.findFirst({ where: { tenantId, id } });
+  const found = isUuid(id)
+    ? await db.consoleUser.findFirst({ where: { tenantId, id } })
+    : null;
   if (found === null)
     throw new NotFoundError("No such console user.", "CONSOLE_USER_NOT_FOUND");
   const row = await db.consoleUser.update({ where: { id }, data: change });
@@ -186,4 +194,34 @@ export async function setConsolePassword(
     data: { passwordHash: await hash(password, ARGON2_OPTIONS) },
   });
   await db.consoleSession.deleteMany({ where: { userId } });
+}
+
+/** Arbitrary but fixed: serialises first-admin creation across processes starting together. */
+const FIRST_ADMIN_LOCK_KEY = 4_711_020_006;
+
+/** The sign-in of the console admin made on first start. */
+export const FIRST_CONSOLE_ADMIN_EMAIL = "admin@beklijf.localhost";
+
+/**
+ * The embedded default's first console admin: when the tenant has no console user at all,
+ * creates `admin@beklijf.localhost` with a random password and returns both (show them once).
+ * Otherwise returns undefined. Safe when replicas start together (advisory lock).
+ */
+export async function ensureFirstConsoleAdmin(
+  db: PrismaClient,
+  tenantId: string,
+): Promise<{ email: string; password: string } | undefined> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_KEY})`;
+    if ((await countConsoleUsers(tx, tenantId)) > 0) return undefined;
+    const password = generateConsolePassword();
+    await createConsoleUser(tx, {
+      tenantId,
+      email: FIRST_CONSOLE_ADMIN_EMAIL,
+      name: "Admin",
+      role: "admin",
+      password,
+    });
+    return { email: FIRST_CONSOLE_ADMIN_EMAIL, password };
+  });
 }
