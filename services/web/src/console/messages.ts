@@ -110,6 +110,7 @@ const en = {
   "rules.definitionHint":
     "Change the JSON and save. Problems are listed below the field with the place they are at.",
   "rules.invalid": "The rule was not saved:",
+  "rules.line": "line",
   "rules.saved": "Saved as version",
   "rules.history": "Earlier versions",
   "rules.back": "All rules",
@@ -262,6 +263,7 @@ const nl: Record<MessageKey, string> = {
   "rules.definitionHint":
     "Pas de JSON aan en sla op. Fouten staan onder het veld, met de plek waar ze zitten.",
   "rules.invalid": "De regel is niet opgeslagen:",
+  "rules.line": "regel",
   "rules.saved": "Opgeslagen als versie",
   "rules.history": "Eerdere versies",
   "rules.back": "Alle regels",

@@ -36,7 +36,7 @@ export function barChartSvg(
   const height = legendHeight + Math.max(1, groups.length) * perGroup + 10;
   const plotWidth = WIDTH - LABEL_WIDTH - 60;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="chart-title">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" style="max-width:48rem" role="img" aria-labelledby="chart-title">`,
     `<title id="chart-title">${escapeXml(options.title)}</title>`,
   ];
   options.series.forEach((s, i) => {
