@@ -68,12 +68,10 @@ export {
   countConsoleUsers,
   createConsoleUser,
   ensureFirstConsoleAdmin,
-  FIRST_CONSOLE_ADMIN_EMAIL,
   generateConsolePassword,
   getConsoleUser,
   isRole,
   listConsoleUsers,
-  setConsolePassword,
   updateConsoleUser,
   verifyConsolePassword,
 } from "./repositories/console-users";

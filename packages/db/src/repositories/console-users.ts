@@ -183,24 +183,11 @@ export async function verifyConsolePassword(
   return matches && row.active ? toConsoleUserView(row) : null;
 }
 
-/** Sets a new password (argon2id) and signs the user out everywhere. */
-export async function setConsolePassword(
-  db: DbClient,
-  userId: string,
-  password: string,
-): Promise<void> {
-  await db.consoleUser.update({
-    where: { id: userId },
-    data: { passwordHash: await hash(password, ARGON2_OPTIONS) },
-  });
-  await db.consoleSession.deleteMany({ where: { userId } });
-}
-
 /** Arbitrary but fixed: serialises first-admin creation across processes starting together. */
 const FIRST_ADMIN_LOCK_KEY = 4_711_020_006;
 
 /** The sign-in of the console admin made on first start. */
-export const FIRST_CONSOLE_ADMIN_EMAIL = "admin@beklijf.localhost";
+const FIRST_CONSOLE_ADMIN_EMAIL = "admin@beklijf.localhost";
 
 /**
  * The embedded default's first console admin: when the tenant has no console user at all,

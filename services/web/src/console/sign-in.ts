@@ -1,5 +1,6 @@
 import {
   type ConsoleSessionLimits,
+  deleteExpiredConsoleSessions,
   endConsoleSession,
   ensureTenant,
   startConsoleSession,
@@ -126,6 +127,8 @@ export function mountSignIn(
       limits,
       ...(previous === undefined ? {} : { replacing: previous }),
     });
+    // Sessions past their absolute end are only ever read to be refused: sweep them here.
+    await deleteExpiredConsoleSessions(deps.db, deps.clock.now());
     setCookie(res, names, names.session, cookie);
     clearCookie(res, names, names.signIn);
     res.redirect(303, next);
