@@ -6,13 +6,10 @@ import { createManualClock, type ManualClock, sha256Hex } from "@beklijf/core";
 import {
   createConnection,
   createConsoleUser,
-  ensureTenant,
   type PrismaClient,
   type Role,
-  syncRuleSet,
 } from "@beklijf/db";
 import {
-  anAfterCompletionRule,
   type ListeningServer,
   listenOnFreePort,
   testDb,
@@ -22,16 +19,16 @@ import express, { type Router } from "express";
 
 import { errorHandler } from "../http/errors";
 import { consoleRouter, PUBLIC_CONSOLE_ROUTES } from "./router";
+import {
+  aConsoleTenant,
+  type Answer,
+  type ConsoleClient,
+  consoleClient,
+  cookieOf,
+} from "./test-client";
 
 const PASSWORD = "correct horse battery staple";
 const LIMITS = { idleMs: 30 * 60_000, absoluteMs: 8 * 3_600_000 };
-
-interface Answer {
-  status: number;
-  location: string | null;
-  body: string;
-  cookies: string[];
-}
 
 describe("the console", () => {
   let db: PrismaClient;
@@ -40,81 +37,22 @@ describe("the console", () => {
   let router: Router;
   let tenantId: string;
   let slug: string;
-  const emails = {} as Record<Role, string>;
+  let emails: Record<Role, string>;
 
-  const request = async (
-    method: string,
-    path: string,
-    options: { cookie?: string; form?: Record<string, string> } = {},
-  ): Promise<Answer> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      redirect: "manual",
-      headers: {
-        ...(options.cookie === undefined ? {} : { cookie: options.cookie }),
-        ...(options.form === undefined
-          ? {}
-          : { "content-type": "application/x-www-form-urlencoded" }),
-        "accept-language": "en",
-      },
-      ...(options.form === undefined
-        ? {}
-        : { body: new URLSearchParams(options.form).toString() }),
-    });
-    return {
-      status: response.status,
-      location: response.headers.get("location"),
-      body: await response.text(),
-      cookies: response.headers.getSetCookie(),
-    };
-  };
-  const cookieValue = (answer: Answer, name: string): string | undefined =>
-    answer.cookies
-      .find((c) => c.startsWith(`${name}=`))
-      ?.split(";")[0]
-      ?.slice(name.length + 1);
-
-  /** Signs in through the form; returns the Cookie header and the page's CSRF token. */
-  const signIn = async (
-    email: string,
-    password = PASSWORD,
-  ): Promise<{ answer: Answer; cookie: string; csrf: string }> => {
-    const form = await request("GET", "/console/sign-in");
-    const signInToken =
-      /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
-    const preCookie = `beklijf_sign_in=${cookieValue(form, "beklijf_sign_in") ?? ""}`;
-    const answer = await request("POST", "/console/sign-in", {
-      cookie: preCookie,
-      form: { _csrf: signInToken, email, password, next: "/console/rules" },
-    });
-    const session = cookieValue(answer, "beklijf_console");
-    const cookie = `beklijf_console=${session ?? ""}`;
-    const page = await request("GET", "/console/rules", { cookie });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
-    return { answer, cookie, csrf };
-  };
+  const client = () => consoleClient(server.url, PASSWORD);
+  const request: ConsoleClient["request"] = (...args) =>
+    client().request(...args);
+  const cookieValue = (answer: Answer, name: string) => cookieOf(answer, name);
+  const signIn: ConsoleClient["signIn"] = (...args) => client().signIn(...args);
 
   beforeAll(async () => {
     db = testDb();
     clock = createManualClock(new Date("2026-03-02T09:00:00Z"));
-    slug = `console-${randomUUID().slice(0, 8)}`;
-    tenantId = (await ensureTenant(db, slug)).id;
-    for (const role of ["admin", "editor", "viewer"] as const) {
-      emails[role] = `${role}-${randomUUID().slice(0, 8)}@example.com`;
-      await createConsoleUser(db, {
-        tenantId,
-        email: emails[role],
-        name: role,
-        role,
-        password: PASSWORD,
-      });
-    }
-    await syncRuleSet(db, {
-      tenantId,
-      key: "test",
-      name: "Test",
-      rules: [anAfterCompletionRule({ key: "follow-up" })],
-    });
+    ({ tenantId, slug, emails } = await aConsoleTenant(
+      db,
+      "console",
+      PASSWORD,
+    ));
     const deps = {
       db,
       clock,

@@ -43,10 +43,10 @@ function bullBoardGuard(publicUrl: string): RequestHandler {
   };
 }
 
-/** Operators (admins): Bull Board over our queues and a link to the embedded SMTP sink's outbox. */
+/** The operators page (admins): links to Bull Board and to the embedded SMTP sink's outbox. */
 export function mountOperatorPages(
   router: Router,
-  deps: { queues?: Queues; hasOutbox: boolean; publicUrl: string },
+  deps: { hasQueues: boolean; hasOutbox: boolean },
   render: ConsoleRender,
 ): void {
   router.use("/operators", requireRole("admin"));
@@ -57,14 +57,23 @@ export function mountOperatorPages(
         "operators",
         { ...context, title: translate(context.locale, "operators.title") },
         {
-          hasQueues: deps.queues !== undefined,
+          hasQueues: deps.hasQueues,
           queuesUrl: `/console${QUEUES_PATH}/`,
           hasOutbox: deps.hasOutbox,
         },
       ),
     );
   });
-  if (deps.queues === undefined) return;
+}
+
+/**
+ * Bull Board over our queues, for admins. Mount it after requireSession and before verifyCsrf:
+ * its own scripts cannot send our form token, so its guard checks the Origin instead.
+ */
+export function mountQueuesBoard(
+  router: Router,
+  deps: { queues: Queues; publicUrl: string },
+): void {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(`/console${QUEUES_PATH}`);
   createBullBoard({
@@ -74,5 +83,10 @@ export function mountOperatorPages(
   });
   // getRouter() is typed `any` by Bull Board; it is an Express router.
   const board: RequestHandler = adapter.getRouter() as RequestHandler;
-  router.use(QUEUES_PATH, bullBoardGuard(deps.publicUrl), board);
+  router.use(
+    QUEUES_PATH,
+    requireRole("admin"),
+    bullBoardGuard(deps.publicUrl),
+    board,
+  );
 }

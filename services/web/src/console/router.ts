@@ -10,7 +10,7 @@ import { mountDashboard } from "./dashboard-page";
 import { mountDeliveriesPage } from "./deliveries-page";
 import { consoleErrorHandler } from "./errors";
 import { translate } from "./messages";
-import { mountOperatorPages } from "./operators-pages";
+import { mountOperatorPages, mountQueuesBoard } from "./operators-pages";
 import { mountRulePages } from "./rules-pages";
 import { mountOwnSession, mountSignIn } from "./sign-in";
 import { mountUserPages } from "./users-pages";
@@ -64,6 +64,11 @@ export function consoleRouter(
   });
 
   router.use(requireSession(names));
+  if (deps.queues !== undefined)
+    mountQueuesBoard(router, {
+      queues: deps.queues,
+      publicUrl: deps.publicUrl,
+    });
   router.use(verifyCsrf());
   mountOwnSession(router, deps, names);
   mountDashboard(router, deps, render);
@@ -74,9 +79,8 @@ export function consoleRouter(
   mountOperatorPages(
     router,
     {
-      ...(deps.queues === undefined ? {} : { queues: deps.queues }),
+      hasQueues: deps.queues !== undefined,
       hasOutbox: deps.outbox !== undefined,
-      publicUrl: deps.publicUrl,
     },
     render,
   );
