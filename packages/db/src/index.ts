@@ -42,12 +42,15 @@ export {
   updateConnection,
 } from "./repositories/connections";
 export {
+  type ApiTokenView,
   type DeliveryFilter,
   type DeliveryRow,
   getRuleForConsole,
+  listApiTokens,
   listDeliveriesForConsole,
   listRulesForConsole,
   loadTransferFacts,
+  revokeApiToken,
   type RuleDetail,
   type RuleListItem,
   saveRuleVersion,

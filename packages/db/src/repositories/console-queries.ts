@@ -308,3 +308,42 @@ export async function loadTransferFacts(
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+export interface ApiTokenView {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+}
+
+/** The tenant's admin API tokens (never their hashes), oldest first. */
+export async function listApiTokens(
+  db: DbClient,
+  tenantId: string,
+): Promise<ApiTokenView[]> {
+  return db.apiToken.findMany({
+    where: { tenantId },
+    select: {
+      id: true,
+      name: true,
+      role: true,
+      createdAt: true,
+      lastUsedAt: true,
+    },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/** Deletes an API token; it stops working at its next request. */
+export async function revokeApiToken(
+  db: DbClient,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  const { count } = isUuid(id)
+    ? await db.apiToken.deleteMany({ where: { tenantId, id } })
+    : { count: 0 };
+  if (count === 0)
+    throw new NotFoundError("No such API token.", "API_TOKEN_NOT_FOUND");
+}

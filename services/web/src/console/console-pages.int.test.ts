@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 
 import { createManualClock } from "@beklijf/core";
-import { type PrismaClient } from "@beklijf/db";
+import { findApiToken, type PrismaClient } from "@beklijf/db";
 import {
   aCompletedStatement,
   aLearner,
@@ -198,6 +198,31 @@ describe("the console's pages", () => {
       });
       expect(bad.status).toBe(400);
       expect(bad.body).toContain("email address");
+    });
+  });
+
+  describe("API tokens", () => {
+    it("creates a token shown once, stores only its hash, and revokes it", async () => {
+      const { cookie, csrf } = await client.signIn(admin);
+      const created = await client.request("POST", "/console/users/tokens", {
+        cookie,
+        form: { _csrf: csrf, name: "nightly export", role: "viewer" },
+      });
+      expect(created.status).toBe(200);
+      const token = /id="token">([^<]+)</.exec(created.body)?.[1] ?? "";
+      expect(token).toMatch(/^bkt_/);
+      const row = await findApiToken(db, token);
+      expect(row?.role).toBe("viewer");
+      const list = await client.request("GET", "/console/users", { cookie });
+      expect(list.body).toContain("nightly export");
+      expect(list.body).not.toContain(token);
+      const revoked = await client.request(
+        "POST",
+        `/console/users/tokens/${row?.id ?? ""}/revoke`,
+        { cookie, form: { _csrf: csrf } },
+      );
+      expect(revoked.status).toBe(303);
+      expect(await findApiToken(db, token)).toBeNull();
     });
   });
 

@@ -136,6 +136,13 @@ const en = {
   "users.created": "User created; their password",
   "users.roles":
     "Viewers look; editors change rules, content and people; admins also manage connections, users and tokens.",
+  "tokens.title": "API tokens",
+  "tokens.intro":
+    "For scripts that use the admin API at /api (Authorization: Bearer …).",
+  "tokens.new": "New API token",
+  "tokens.created": "API token created",
+  "tokens.lastUsed": "Last used",
+  "tokens.revoke": "Revoke",
   "role.admin": "admin",
   "role.editor": "editor",
   "role.viewer": "viewer",
@@ -289,6 +296,13 @@ const nl: Record<MessageKey, string> = {
   "users.created": "Gebruiker aangemaakt; het wachtwoord",
   "users.roles":
     "Kijkers bekijken; redacteuren wijzigen regels, inhoud en mensen; beheerders ook koppelingen, gebruikers en tokens.",
+  "tokens.title": "API-tokens",
+  "tokens.intro":
+    "Voor scripts die de beheer-API op /api gebruiken (Authorization: Bearer …).",
+  "tokens.new": "Nieuw API-token",
+  "tokens.created": "API-token aangemaakt",
+  "tokens.lastUsed": "Laatst gebruikt",
+  "tokens.revoke": "Intrekken",
   "role.admin": "beheerder",
   "role.editor": "redacteur",
   "role.viewer": "kijker",

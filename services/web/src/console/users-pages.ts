@@ -1,10 +1,13 @@
 import { ConflictError, NotFoundError, ValidationError } from "@beklijf/core";
 import {
+  createApiToken,
   createConsoleUser,
   generateConsolePassword,
   getConsoleUser,
   isRole,
+  listApiTokens,
   listConsoleUsers,
+  revokeApiToken,
   updateConsoleUser,
 } from "@beklijf/db";
 import type { Router } from "express";
@@ -36,13 +39,14 @@ export function mountUserPages(
         selected: r === u.role,
       })),
     }));
+    const tokens = await listApiTokens(deps.db, me.tenantId);
     res
       .type("html")
       .send(
         render(
           "users",
           { ...context, title: translate(context.locale, "users.title") },
-          { users },
+          { users, tokens },
         ),
       );
   });
@@ -82,6 +86,48 @@ export function mountUserPages(
       );
   });
 
+  router.post("/users/tokens", async (req, res) => {
+    const name = formField(req.body, "name").trim();
+    const role = formField(req.body, "role");
+    if (name === "" || name.length > 80)
+      throw new ValidationError(
+        "Give the token a name of 1 to 80 characters, e.g. the script that uses it.",
+        [{ path: ["name"], message: "1 to 80 characters" }],
+        "API_TOKEN_INVALID",
+      );
+    if (!isRole(role))
+      throw new ValidationError(
+        'The role is "viewer", "editor" or "admin".',
+        [{ path: ["role"], message: "must be viewer, editor or admin" }],
+        "ROLE_INVALID",
+      );
+    const token = await createApiToken(deps.db, {
+      tenantId: sessionOf(res).user.tenantId,
+      name,
+      role,
+    });
+    const context = pageContext(res, "", "users");
+    res
+      .type("html")
+      .send(
+        render(
+          "token-created",
+          { ...context, title: translate(context.locale, "tokens.title") },
+          { name, role, token },
+        ),
+      );
+  });
+
+  router.post("/users/tokens/:id/revoke", async (req, res) => {
+    await revokeApiToken(
+      deps.db,
+      sessionOf(res).user.tenantId,
+      routeParam(req.params["id"]) ?? "",
+    );
+    res.redirect(303, "/console/users");
+  });
+
+  // After /users/tokens, which it would otherwise swallow.
   router.post("/users/:id", async (req, res) => {
     const me = sessionOf(res).user;
     const id = routeParam(req.params["id"]) ?? "";
