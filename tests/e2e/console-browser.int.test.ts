@@ -183,6 +183,20 @@ describe("the console in a browser", () => {
     await page.getByRole("heading", { name: "Transfer dashboard" }).waitFor();
   }, 30_000);
 
+  it("fits a phone's screen without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/console", "/console/connections", "/console/rules"]) {
+      await page.goto(`${beklijf.url}${path}`);
+      // A string: this package is type-checked without the DOM's types.
+      const overflow: unknown = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    }
+    await shot("08-rules-phone");
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }, 30_000);
+
   it("opens Bull Board for the admin", async () => {
     await page.goto(`${beklijf.url}/console/operators`);
     await page.getByRole("link", { name: "Queues (Bull Board)" }).click();
