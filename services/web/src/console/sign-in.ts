@@ -101,7 +101,8 @@ export function mountSignIn(
     }
     const tenant = await ensureTenant(deps.db, tenantSlug);
     const user =
-      email === "" || password === ""
+      // 1024 characters bound the hashing work one request can ask for.
+      email === "" || password === "" || password.length > 1024
         ? null
         : await verifyConsolePassword(deps.db, {
             tenantId: tenant.id,
