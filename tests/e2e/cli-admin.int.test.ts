@@ -11,7 +11,8 @@ import { runDatabaseUrl, testDb } from "@beklijf/testing";
 
 import { runCli } from "./run-beklijf";
 
-// `npx beklijf admin create`: the first console user, from a shell.
+// `npx beklijf admin create`: the first console user, from a shell. Each CLI run starts Node and
+// tsx afresh (seconds on a busy machine), hence the long timeouts.
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -74,7 +75,7 @@ describe("npx beklijf admin create", () => {
     });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(printed.password);
-  });
+  }, 120_000);
 
   it("reads the password from standard input with --password-stdin", async () => {
     const email = `editor-${randomUUID().slice(0, 8)}@example.com`;
@@ -96,7 +97,7 @@ describe("npx beklijf admin create", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain("a long enough password");
     expect((await signIn(email, "a long enough password"))?.name).toBe("Eddie");
-  });
+  }, 120_000);
 
   it("refuses a short password, a bad role and a taken address (exit 2)", async () => {
     const email = `x-${randomUUID().slice(0, 8)}@example.com`;
@@ -119,5 +120,5 @@ describe("npx beklijf admin create", () => {
     const again = await runCli(["admin", "create", "--email", email], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("already exists");
-  });
+  }, 120_000);
 });
