@@ -42,6 +42,43 @@ export {
   updateConnection,
 } from "./repositories/connections";
 export {
+  type ApiTokenView,
+  type DeliveryFilter,
+  type DeliveryRow,
+  getRuleForConsole,
+  listApiTokens,
+  listDeliveriesForConsole,
+  listRulesForConsole,
+  loadTransferFacts,
+  revokeApiToken,
+  type RuleDetail,
+  type RuleListItem,
+  saveRuleVersion,
+  setRuleEnabled,
+  type TransferPlanFacts,
+} from "./repositories/console-queries";
+export {
+  type ConsoleSessionLimits,
+  type ConsoleSessionView,
+  deleteExpiredConsoleSessions,
+  endConsoleSession,
+  findConsoleSession,
+  startConsoleSession,
+} from "./repositories/console-sessions";
+export {
+  CONSOLE_PASSWORD_MIN_LENGTH,
+  type ConsoleUserView,
+  countConsoleUsers,
+  createConsoleUser,
+  ensureFirstConsoleAdmin,
+  generateConsolePassword,
+  getConsoleUser,
+  isRole,
+  listConsoleUsers,
+  updateConsoleUser,
+  verifyConsolePassword,
+} from "./repositories/console-users";
+export {
   type DeliveryForSend,
   getDeliveryForLink,
   getDeliveryForSend,

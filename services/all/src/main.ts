@@ -30,6 +30,12 @@ async function main(): Promise<void> {
       : [
           `  admin API token (shown once, keep it safe): ${running.firstAdminToken}`,
         ]),
+    ...(running.firstConsoleAdmin === undefined
+      ? []
+      : [
+          `  console: ${running.publicUrl}/console (shown once, keep it safe)`,
+          `    email ${running.firstConsoleAdmin.email}, password ${running.firstConsoleAdmin.password}`,
+        ]),
   ];
   process.stdout.write(`\n${lines.join("\n")}\n\n`);
 }

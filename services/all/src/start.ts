@@ -2,7 +2,7 @@ import path from "node:path";
 
 import type { AllInOneConfig } from "@beklijf/config";
 import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
-import { bootstrapTenant } from "@beklijf/db";
+import { bootstrapTenant, ensureFirstConsoleAdmin } from "@beklijf/db";
 import {
   EMBEDDED_POSTGRES_PORT,
   embeddedPostgresUrl,
@@ -36,6 +36,8 @@ export interface AllInOneHandle {
   readonly publicUrl: string;
   /** The admin API token, when this start created the first one (printed once). */
   readonly firstAdminToken: string | undefined;
+  /** The console admin's sign-in, when this start created it (printed once). */
+  readonly firstConsoleAdmin: { email: string; password: string } | undefined;
   /** Runs one reconciler pass now. */
   reconcile(): Promise<number>;
 }
@@ -124,9 +126,10 @@ export async function startAll(
   const pack = await loadContentPack(
     options.contentPackDir ?? path.join(TEMPLATES_DIR, "werkplekleren"),
   );
-  const { changedRules, firstAdminToken } = await bootstrapTenant(db, {
+  const { tenant, changedRules, firstAdminToken } = await bootstrapTenant(db, {
     pack: { key: pack.name, name: pack.title, rules: pack.rules },
   });
+  const firstConsoleAdmin = await ensureFirstConsoleAdmin(db, tenant.id);
   if (changedRules.length > 0)
     logger.info(
       { pack: pack.name, rules: changedRules },
@@ -197,6 +200,7 @@ export async function startAll(
     secret,
     publicUrl,
     ...(outbox === undefined ? {} : { outbox }),
+    queues,
   });
   cleanups.add(() => webHandle.stop());
 
@@ -211,6 +215,7 @@ export async function startAll(
     port,
     publicUrl,
     firstAdminToken,
+    firstConsoleAdmin,
     reconcile: () => engineHandle.reconcile(),
   };
 }

@@ -33,6 +33,7 @@ import { statementHandOff } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
+import { registerAdminCommands } from "./admin";
 import { openDatabase } from "./database";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
@@ -302,6 +303,17 @@ statement
       await database.close();
     }
   });
+
+registerAdminCommands(program, {
+  openDatabase: () => openDatabase(config(), logger),
+  readStdin: async () => {
+    let text = "";
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text;
+  },
+  print,
+  consoleUrl: () => `${publicUrl(config())}/console`,
+});
 
 async function run(): Promise<void> {
   try {

@@ -1,5 +1,6 @@
 import express, { type Express } from "express";
 
+import { consoleRouter } from "./console/router";
 import type { WebDeps } from "./deps";
 import { errorHandler } from "./http/errors";
 import { apiRouter } from "./routes/api";
@@ -32,6 +33,7 @@ export function buildApp(deps: WebDeps): Express {
   });
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/api", apiRouter(deps));
+  app.use("/console", consoleRouter(deps));
   if (deps.outbox !== undefined)
     app.use("/outbox", outboxRouter(deps, deps.outbox, render));
   app.use(errorHandler(deps));

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
+import type { Queues } from "@beklijf/queue";
 
 /** One email caught by the embedded SMTP sink. */
 export interface OutboxMessage {
@@ -25,4 +26,6 @@ export interface WebDeps {
   readonly secret: string;
   readonly publicUrl: string;
   readonly outbox?: OutboxPort;
+  /** The queues, for Bull Board in the console; absent when this process has no Redis. */
+  readonly queues?: Queues;
 }

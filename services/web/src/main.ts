@@ -1,15 +1,17 @@
 import { webSchema } from "@beklijf/config";
+import { closeQueues, createQueues } from "@beklijf/queue";
 import {
   infrastructureChecks,
   loadConfigOrExit,
   openDatabase,
   openProcess,
+  openRedis,
   serveHttp,
 } from "@beklijf/runtime";
 
 import { start } from "./start";
 
-// services/web on its own: learner pages and the admin API (the console comes with issue #6).
+// services/web on its own: learner pages, the admin API and the console (with Bull Board).
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(webSchema, process.env);
@@ -18,12 +20,20 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     migrate: config.BEKLIJF_MIGRATE_ON_START,
   });
+  // Only for Bull Board in the console: web enqueues nothing itself.
+  const queues = createQueues({
+    connection: openRedis(base, config.REDIS_URL, "producer"),
+    prefix: config.BEKLIJF_REDIS_PREFIX,
+    logger: base.logger,
+  });
+  base.cleanups.add(() => closeQueues(queues));
   const handle = start({
     db,
     clock: base.clock,
     logger: base.logger,
     secret: config.BEKLIJF_SECRET,
     publicUrl: config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, ""),
+    queues,
   });
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {

@@ -1,0 +1,206 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import {
+  clearRedisPrefix,
+  type OwnTestDb,
+  ownTestDb,
+  type SmtpSink,
+  startSmtpSink,
+  TEST_REDIS_URL,
+  testRedis,
+  uniqueRedisPrefix,
+} from "@beklijf/testing";
+import type { Redis } from "ioredis";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+import { runBeklijf, type RunningBeklijf } from "./run-beklijf";
+
+// The console as a person uses it, in Debian's headless Chromium against `npm start`'s process
+// on a database of its own (so the first start creates and prints the first console admin).
+// Screenshots land in test-artifacts/console/.
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.resolve(__dirname, "../../test-artifacts/console");
+
+describe("the console in a browser", () => {
+  let own: OwnTestDb;
+  let sink: SmtpSink;
+  let redis: Redis;
+  let beklijf: RunningBeklijf;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  let admin: { email: string; password: string };
+  const prefix = uniqueRedisPrefix("console");
+
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    own = await ownTestDb();
+    sink = await startSmtpSink();
+    redis = testRedis();
+    dataDir = mkdtempSync(path.join(tmpdir(), "beklijf-console-"));
+    beklijf = await runBeklijf({
+      DATABASE_URL: own.url,
+      REDIS_URL: TEST_REDIS_URL,
+      SMTP_URL: sink.url,
+      BEKLIJF_REDIS_PREFIX: prefix,
+      BEKLIJF_DATA_DIR: dataDir,
+      BEKLIJF_SECRET: "console-secret-console-secret-000000",
+    });
+    const printed = /email (\S+), password (\S+)/.exec(beklijf.output());
+    if (printed?.[1] === undefined || printed[2] === undefined)
+      throw new Error(`no console admin printed:\n${beklijf.output()}`);
+    admin = { email: printed[1], password: printed[2] };
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage({
+      locale: "en-GB",
+      viewport: { width: 1200, height: 900 },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser.close();
+    expect(await beklijf.stop()).toBe(0);
+    await clearRedisPrefix(redis, prefix);
+    redis.disconnect();
+    await sink.close();
+    await own.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("signs in with the first admin printed at first start", async () => {
+    await page.goto(`${beklijf.url}/console/connections`);
+    expect(new URL(page.url()).pathname).toBe("/console/sign-in");
+    await page.getByLabel("Email address").fill(admin.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toContain("not right");
+    await shot("01-sign-in-refused");
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Connections" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/console/connections");
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+  }, 60_000);
+
+  it("creates a connection and shows its secret once", async () => {
+    await page.getByLabel("Name", { exact: true }).fill("moodle");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page
+      .getByRole("heading", { name: /Connection created: moodle/ })
+      .waitFor();
+    const secret = await page.locator("#secret").textContent();
+    expect(secret?.length).toBeGreaterThan(20);
+    expect(await page.locator("#endpoint").textContent()).toBe(
+      `${beklijf.url}/xapi`,
+    );
+    await shot("02-connection-created");
+    await page.getByRole("link", { name: "moodle" }).click();
+    await page.getByRole("heading", { name: "moodle" }).waitFor();
+    expect(await page.content()).not.toContain(secret ?? "-");
+  }, 60_000);
+
+  it("sends a test statement through ingest's storage and counts it", async () => {
+    expect(await page.locator("#accepted").textContent()).toBe("0");
+    await page.getByRole("button", { name: "Send a test statement" }).click();
+    await page.getByText("Test statement stored").waitFor();
+    expect(await page.locator("#accepted").textContent()).toBe("1");
+    await shot("03-test-statement");
+  }, 60_000);
+
+  it("edits a rule and shows the parser's problem next to the field", async () => {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Rules" })
+      .click();
+    await page.getByRole("heading", { name: "Rules" }).waitFor();
+    await page.locator("table a").first().click();
+    const field = page.getByLabel("Rule (JSON)");
+    const text = await field.inputValue();
+    const rule = JSON.parse(text) as { steps: { offset: unknown }[] };
+    const first = rule.steps[0];
+    if (first === undefined) throw new Error("the rule has no steps");
+    first.offset = "four hours";
+    await field.fill(JSON.stringify(rule, null, 2));
+    await page.locator("#main").getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").waitFor();
+    const alert = (await page.getByRole("alert").textContent()) ?? "";
+    expect(alert).toContain("The rule was not saved");
+    expect(alert).toContain("steps.0.offset");
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    await shot("04-rule-validation-error");
+  }, 60_000);
+
+  it("opens the transfer dashboard, with the test completion counted", async () => {
+    // The engine plans the test completion within seconds; the dashboard counts its plan.
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      await page.goto(`${beklijf.url}/console?by=training`);
+      if (
+        (await page.getByRole("rowheader", { name: "beklijf test" }).count()) >
+        0
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error("the test completion never reached the dashboard");
+      await page.waitForTimeout(500);
+    }
+    await page.getByRole("heading", { name: "Transfer dashboard" }).waitFor();
+    await shot("05-dashboard");
+    const csv = await page.request.get(
+      `${beklijf.url}/console/dashboard.csv?by=training`,
+    );
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain("beklijf test");
+  }, 120_000);
+
+  it("switches to Dutch and back", async () => {
+    await page.getByLabel("Language").selectOption("nl");
+    await page.getByRole("button", { name: "Save" }).first().click();
+    await page.getByRole("heading", { name: "Transferdashboard" }).waitFor();
+    expect(await page.locator("html").getAttribute("lang")).toBe("nl");
+    await shot("06-dashboard-nl");
+    await page.getByLabel("Taal").selectOption("en");
+    await page.getByRole("button", { name: "Opslaan" }).first().click();
+    await page.getByRole("heading", { name: "Transfer dashboard" }).waitFor();
+  }, 60_000);
+
+  it("fits a phone's screen without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/console", "/console/connections", "/console/rules"]) {
+      await page.goto(`${beklijf.url}${path}`);
+      // A string: this package is type-checked without the DOM's types.
+      const overflow: unknown = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    }
+    await shot("08-rules-phone");
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }, 60_000);
+
+  it("opens Bull Board for the admin", async () => {
+    await page.goto(`${beklijf.url}/console/operators`);
+    await page.getByRole("link", { name: "Queues (Bull Board)" }).click();
+    await page.getByText("statements").first().waitFor({ timeout: 15_000 });
+    await shot("07-bull-board");
+  }, 60_000);
+});
