@@ -54,7 +54,12 @@ export {
 export {
   getNudgeForFire,
   handOffNudge,
+  listMergeCandidates,
+  listPlanAnswerKinds,
+  listSentAt,
+  moveNudge,
   type NudgeForFire,
+  type NudgeRecipientRef,
   skipNudge,
 } from "./repositories/nudges";
 export {
@@ -66,15 +71,40 @@ export {
   type PendingOutboxEvent,
 } from "./repositories/outbox";
 export {
+  deletePerson,
   ensurePersonForMbox,
   findPersonByIdentity,
+  findPersonByRef,
+  getContacts,
+  getPersonWithTimeline,
+  identitiesOf,
+  type IdentityKind,
+  listPeople,
+  listUnknownLearners,
+  mboxSha1sum,
+  type PersonInput,
   type PersonView,
+  resolveLearner,
+  type UnknownLearners,
+  type UpsertedPerson,
+  upsertPerson,
+  upsertPersonIn,
 } from "./repositories/people";
 export {
+  loadPlanningContext,
+  type PlanningContext,
+} from "./repositories/planning";
+export {
+  cancelPlan,
   createPlan,
+  type DroppedStep,
+  listActivePlans,
+  listCancelledJobIdsOfTrigger,
   listPlannedNudges,
+  loadPlanHistory,
   type NewNudge,
 } from "./repositories/plans";
+export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
 export { stopAllNudges, unsubscribe } from "./repositories/preferences";
 export {
   loadActiveRules,

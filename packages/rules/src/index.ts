@@ -1,5 +1,6 @@
-export { type DropReason, type PlanDecision } from "./decisions";
+export { type DropReason, movedMessage, type PlanDecision } from "./decisions";
 export { holdBackPosition, isHeldBack } from "./hold-back";
+export { localDayOf } from "./local-day";
 export {
   type ActivityPattern,
   describeTriggerMismatch,
