@@ -7,6 +7,13 @@ export {
 } from "./client";
 export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
 export {
+  ImportHeaderError,
+  type ImportIssue,
+  importPeople,
+  type ImportReport,
+  PersonRow,
+} from "./people-import";
+export {
   countApiTokens,
   createApiToken,
   findApiToken,
@@ -85,6 +92,7 @@ export {
   type PersonInput,
   type PersonView,
   resolveLearner,
+  resolveLearnerReadOnly,
   type UnknownLearners,
   type UpsertedPerson,
   upsertPerson,
@@ -136,6 +144,11 @@ export {
   getTenant,
   type TenantView,
 } from "./repositories/tenants";
+export {
+  simulateStatement,
+  type Simulation,
+  type SimulationInput,
+} from "./simulate";
 export {
   createStatementWriter,
   type StatementWriter,

@@ -32,6 +32,7 @@ export {
   type StatementPlan,
 } from "./plan-proposal";
 export { Caps, DEFAULT_POLICY, Policy, SendWindow, Weekday } from "./policy";
+export { IanaZone } from "./primitives";
 export {
   type AllowedSendTime,
   type CapReason,
@@ -72,3 +73,9 @@ export {
   type StepCheck,
   type StopDecision,
 } from "./stop-conditions";
+export {
+  formatTimeline,
+  planTimeline,
+  type Timeline,
+  type TimelineEntry,
+} from "./timeline";

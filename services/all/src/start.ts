@@ -197,6 +197,7 @@ export async function startAll(
     secret,
     publicUrl,
     ...(outbox === undefined ? {} : { outbox }),
+    jobs: engine.engineJobs({ queues, logger }),
   });
   cleanups.add(() => webHandle.stop());
 

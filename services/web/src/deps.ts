@@ -1,6 +1,8 @@
 import type { Clock, Logger } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 
+import type { JobsPort } from "./jobs-port";
+
 /** One email caught by the embedded SMTP sink. */
 export interface OutboxMessage {
   readonly id: string;
@@ -25,4 +27,6 @@ export interface WebDeps {
   readonly secret: string;
   readonly publicUrl: string;
   readonly outbox?: OutboxPort;
+  /** The engine's queues, for the people API (see JobsPort). */
+  readonly jobs?: JobsPort;
 }

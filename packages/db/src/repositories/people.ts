@@ -498,3 +498,18 @@ export async function listUnknownLearners(
   }
   return [...byConnection.values()];
 }
+
+/** The person a statement's actor key names, without creating anyone (the simulation). */
+export async function resolveLearnerReadOnly(
+  db: DbClient,
+  tenantId: string,
+  actorKey: string,
+): Promise<PersonView | null> {
+  const separator = actorKey.indexOf(":");
+  return findPersonByIdentity(
+    db,
+    tenantId,
+    actorKey.slice(0, separator),
+    actorKey.slice(separator + 1),
+  );
+}

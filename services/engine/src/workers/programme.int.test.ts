@@ -1,5 +1,10 @@
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { type PrismaClient, setTenantPolicy, upsertPerson } from "@beklijf/db";
+import {
+  deletePerson,
+  type PrismaClient,
+  setTenantPolicy,
+  upsertPerson,
+} from "@beklijf/db";
 import { type Queue, statementJobId } from "@beklijf/queue";
 import { Policy, type Rule } from "@beklijf/rules";
 import {
@@ -15,6 +20,7 @@ import {
   testQueues,
 } from "@beklijf/testing";
 
+import { engineJobs } from "../jobs";
 import { type EngineHandle, start } from "../start";
 
 // The engine with the tenant's policy, managers, step conditions, stop conditions, caps and
@@ -383,6 +389,50 @@ describe("the engine with the tenant's policy and the full rule language", () =>
             : undefined,
         { timeoutMs: 5_000, what: "the cancelled nudge's job to be removed" },
       );
+    });
+  });
+
+  describe("when a person is erased while nudges are pending", () => {
+    it("removes their jobs, and a job that fires anyway sends nothing", async () => {
+      const learner = aLearner();
+      const at = new Date("2030-07-01T07:00:00Z");
+      clock.set(at);
+      await receive(
+        aCompletedStatement({ learner, timestamp: at.toISOString() }),
+      );
+      const rows = await db.plannedNudge.findMany({
+        where: {
+          plan: { person: { email: learner.email } },
+          status: "planned",
+        },
+      });
+      expect(rows.length).toBeGreaterThan(0);
+      const personId = (
+        await db.person.findFirstOrThrow({ where: { email: learner.email } })
+      ).id;
+      const { jobIds } = await deletePerson(db, tenantId, personId);
+      expect(jobIds.sort()).toEqual(rows.map((n) => n.jobId).sort());
+      await engineJobs({ queues, logger: testLogger }).removeNudgeJobs(jobIds);
+      for (const jobId of jobIds)
+        expect(await queues.nudges.getJob(jobId)).toBeUndefined();
+      // A job that escaped removal (say, Redis was down) finds no row and sends nothing.
+      const [first] = rows;
+      if (first === undefined) throw new Error("no nudge");
+      await queues.nudges.add(
+        "nudge.fire",
+        { plannedNudgeId: first.id },
+        { jobId: first.jobId },
+      );
+      clock.set(new Date(at.getTime() + 30 * 24 * 3600 * 1000));
+      expect((await settled(queues.nudges, first.jobId)).state).toBe("failed");
+      expect(
+        await db.delivery.count({ where: { toAddress: learner.email } }),
+      ).toBe(0);
+      expect(
+        await db.statement.count({
+          where: { tenantId, actorKey: `mbox:mailto:${learner.email}` },
+        }),
+      ).toBe(0);
     });
   });
 });
