@@ -34,6 +34,7 @@ import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
 import { openDatabase } from "./database";
+import { registerPeopleCommands } from "./people-commands";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad input or configuration, 4 not found.
@@ -302,6 +303,8 @@ statement
       await database.close();
     }
   });
+
+registerPeopleCommands(program, { config, logger, print });
 
 async function run(): Promise<void> {
   try {

@@ -264,7 +264,8 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
 }
 
 /**
- * Other planned nudges for the same recipient due the same local day that may go now: their plan
+ * Other planned nudges for the same recipient due by the end of this local day (overdue ones
+ * included) that may go now: their plan
  * is active and their step condition holds. They ride in this nudge's email. A nudge that fails
  * its own checks stays planned and fires (and is skipped with its reason) on its own.
  */
@@ -280,7 +281,8 @@ async function mergeCandidates(
   const candidates = await listMergeCandidates(deps.db, {
     tenantId: nudge.tenantId,
     recipient: ref,
-    from: day.start,
+    // Overdue nudges still planned (e.g. after an outage) ride along too: one email, not several.
+    from: new Date(0),
     to: day.end,
     excludeId: nudge.id,
   });
