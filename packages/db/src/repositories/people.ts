@@ -123,6 +123,9 @@ export async function resolveLearner(
   const separator = input.actorKey.indexOf(":");
   const kind = input.actorKey.slice(0, separator);
   const value = input.actorKey.slice(separator + 1);
+  // The common case is a learner seen before: one look-up, no writes.
+  const known = await findPersonByIdentity(db, input.tenantId, kind, value);
+  if (known !== null) return known;
   if (kind === "mbox" && value.startsWith("mailto:"))
     return ensurePersonForMbox(db, {
       tenantId: input.tenantId,
@@ -131,7 +134,7 @@ export async function resolveLearner(
       locale: input.locale,
       timeZone: input.timeZone,
     });
-  return findPersonByIdentity(db, input.tenantId, kind, value);
+  return null;
 }
 
 /** The manager and team lead of a person, when they are known and active. */

@@ -20,12 +20,18 @@ export interface PlanningContext {
  */
 export async function loadPlanningContext(
   db: DbClient,
-  input: { tenantId: string; person: PersonView; now: Date },
+  input: {
+    tenantId: string;
+    person: PersonView;
+    now: Date;
+    /** The tenant's active rules, when the caller loaded them already. */
+    rules?: RuleRef[];
+  },
 ): Promise<PlanningContext> {
   const { tenantId, person, now } = input;
   const [policy, rules, contacts] = await Promise.all([
     getTenantPolicy(db, tenantId),
-    loadActiveRules(db, tenantId),
+    input.rules ?? loadActiveRules(db, tenantId),
     getContacts(db, person),
   ]);
   if (policy === null) throw new Error(`Tenant ${tenantId} is gone`);

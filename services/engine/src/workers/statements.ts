@@ -7,6 +7,7 @@ import {
   getTenant,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
+  loadActiveRules,
   loadPlanningContext,
   markStatementProcessed,
   type PersonView,
@@ -16,6 +17,7 @@ import {
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
 import {
   checkStopConditions,
+  matchesTrigger,
   type PlanProposal,
   planStatement,
   Rule,
@@ -153,7 +155,15 @@ async function planFor(
 ): Promise<void> {
   const { tenantId, person, facts } = input;
   const now = deps.clock.now();
-  const context = await loadPlanningContext(deps.db, { tenantId, person, now });
+  const rules = await loadActiveRules(deps.db, tenantId);
+  // Most statements start nothing: skip the person's history unless some rule matches.
+  if (!rules.some((ref) => matchesTrigger(ref.rule, facts))) return;
+  const context = await loadPlanningContext(deps.db, {
+    tenantId,
+    person,
+    now,
+    rules,
+  });
   const { proposals } = planStatement({
     facts,
     learnerId: person.id,
