@@ -29,6 +29,7 @@ import {
   movedMessage,
   nextAllowedSendTime,
   type Policy,
+  resolveRuleOptions,
   resolveZone,
   Rule,
   triggerFactsFromStored,
@@ -109,12 +110,14 @@ function planRule(nudge: { plan: { ruleVersion: { definition: unknown } } }) {
 async function conditionFails(
   deps: EngineDeps,
   nudge: Parameters<typeof planRule>[0] & { planId: string; stepKey: string },
+  /** The plan's answers, when the caller read them already. */
+  answers?: readonly { kind: string }[],
 ): Promise<string | undefined> {
   const step = planRule(nudge)?.steps.find((s) => s.key === nudge.stepKey);
   if (step?.condition === undefined) return undefined;
   const check = checkStepCondition(
     step.condition,
-    await listPlanAnswerKinds(deps.db, nudge.planId),
+    answers ?? (await listPlanAnswerKinds(deps.db, nudge.planId)),
   );
   return check.send ? undefined : check.reason;
 }
@@ -165,7 +168,15 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
 
       // Stop conditions on answers ("applied") end the plan: cancel what remains of it.
       const rule = planRule(nudge);
-      const answers = await listPlanAnswerKinds(deps.db, nudge.planId);
+      const needsAnswers =
+        rule !== undefined &&
+        (resolveRuleOptions(rule).stopWhen.answers.length > 0 ||
+          rule.steps.some(
+            (s) => s.key === nudge.stepKey && s.condition !== undefined,
+          ));
+      const answers = needsAnswers
+        ? await listPlanAnswerKinds(deps.db, nudge.planId)
+        : [];
       const stop =
         rule === undefined
           ? undefined
@@ -193,7 +204,7 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
         );
         return;
       }
-      const failed = await conditionFails(deps, nudge);
+      const failed = await conditionFails(deps, nudge, answers);
       if (failed !== undefined) {
         await skip(`skipped: ${failed}`);
         return;

@@ -144,17 +144,20 @@ describe("the engine with the tenant's policy and the full rule language", () =>
     };
   }
 
-  async function receive(statement: Record<string, unknown>): Promise<string> {
+  async function receive(
+    statement: Record<string, unknown>,
+    tenant = tenantId,
+  ): Promise<string> {
     const id = await receiveStatement({
       db,
       queues,
-      tenantId,
+      tenantId: tenant,
       statement,
       clock,
     });
     const { state, job } = await settled(
       queues.statements,
-      statementJobId(tenantId, id),
+      statementJobId(tenant, id),
     );
     if (state !== "completed") throw new Error(`failed: ${job.failedReason}`);
     return id;
@@ -433,6 +436,58 @@ describe("the engine with the tenant's policy and the full rule language", () =>
           where: { tenantId, actorKey: `mbox:mailto:${learner.email}` },
         }),
       ).toBe(0);
+    });
+  });
+
+  describe("when the rule stops on an answer and the learner answered it", () => {
+    it("cancels the plan at the next fire, with the reason, and removes the other jobs", async () => {
+      const stopping: Rule = {
+        ...programme,
+        key: "stops-on-applied",
+        steps: programme.steps.filter((step) => step.recipient === "learner"),
+        stopWhen: { answers: ["applied"] },
+      };
+      const other = await aTenantWithRules(db, "stop-answer", [stopping]);
+      const learner = aLearner();
+      const at = new Date("2030-08-05T07:00:00Z"); // Monday 09:00 local
+      clock.set(at);
+      await receive(
+        aCompletedStatement({ learner, timestamp: at.toISOString() }),
+        other,
+      );
+      const rows = await db.plannedNudge.findMany({
+        where: { plan: { person: { email: learner.email } } },
+        orderBy: { dueAt: "asc" },
+      });
+      const [first] = rows;
+      const apply = rows.find((n) => n.stepKey === "apply");
+      if (first === undefined || apply === undefined)
+        throw new Error("missing");
+      await db.answer.create({
+        data: {
+          tenantId: other,
+          personId: (
+            await db.plan.findUniqueOrThrow({ where: { id: first.planId } })
+          ).personId,
+          plannedNudgeId: first.id,
+          kind: "applied",
+          value: { status: "applied" },
+        },
+      });
+      await fire(first.dueAt, [first]);
+      const after = await db.plannedNudge.findMany({
+        where: { planId: first.planId },
+        include: { plan: true },
+      });
+      expect(after.every((n) => n.status === "cancelled")).toBe(true);
+      expect(after[0]?.plan).toMatchObject({
+        status: "cancelled",
+        cancelReason: 'stopped: the learner answered "applied"',
+      });
+      expect(
+        await db.delivery.count({ where: { toAddress: learner.email } }),
+      ).toBe(0);
+      expect(await queues.nudges.getJob(apply.jobId)).toBeUndefined();
     });
   });
 });
