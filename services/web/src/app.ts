@@ -5,6 +5,7 @@ import { errorHandler } from "./http/errors";
 import { apiRouter } from "./routes/api";
 import { outboxRouter } from "./routes/outbox";
 import { peopleRouter } from "./routes/people";
+import { policyRouter } from "./routes/policy";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
 
@@ -33,6 +34,7 @@ export function buildApp(deps: WebDeps): Express {
   });
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/api", peopleRouter(deps));
+  app.use("/api", policyRouter(deps));
   app.use("/api", apiRouter(deps));
   if (deps.outbox !== undefined)
     app.use("/outbox", outboxRouter(deps, deps.outbox, render));

@@ -431,7 +431,9 @@ describe("/api/people and /api/simulate", () => {
     };
     expect(
       Object.entries(document.paths)
-        .filter(([path]) => path.startsWith("/people") || path === "/simulate")
+        .filter(([path]) =>
+          ["/people", "/simulate", "/policy"].some((p) => path.startsWith(p)),
+        )
         .map(([path, methods]) => [path, Object.keys(methods).sort()])
         .sort(),
     ).toEqual([
@@ -439,7 +441,43 @@ describe("/api/people and /api/simulate", () => {
       ["/people/import", ["post"]],
       ["/people/unknown-learners", ["get"]],
       ["/people/{id}", ["delete", "get", "parameters"]],
+      ["/policy", ["get", "put"]],
       ["/simulate", ["post"]],
     ]);
+  });
+
+  describe("/policy", () => {
+    it("gives the defaults of DOMAIN.md in the tenant's zone, and lets an admin change them", async () => {
+      expect((await call("GET", "/policy", { role: "viewer" })).body).toEqual({
+        timeZone: "Europe/Amsterdam",
+        sendWindow: {
+          days: ["mon", "tue", "wed", "thu", "fri"],
+          start: "08:00",
+          end: "18:00",
+        },
+        caps: { perDay: 1, perWeek: 2 },
+        holidays: [],
+      });
+      expect(
+        (await call("PUT", "/policy", { role: "editor", body: {} })).status,
+      ).toBe(403);
+      const bad = await call("PUT", "/policy", {
+        body: { caps: { perDay: 3, perWeek: 2 }, holidays: ["25-12-2030"] },
+      });
+      expect(bad.status).toBe(400);
+      expect(
+        (errorOf(bad.body).issues ?? []).map((i) => i.path.join(".")),
+      ).toEqual(expect.arrayContaining(["caps.perWeek", "holidays.0"]));
+      const changed = await call("PUT", "/policy", {
+        body: { holidays: ["2030-12-25"], caps: { perWeek: 3 } },
+      });
+      expect(changed).toMatchObject({
+        status: 200,
+        body: { holidays: ["2030-12-25"], caps: { perDay: 1, perWeek: 3 } },
+      });
+      expect((await call("GET", "/policy", { role: "viewer" })).body).toEqual(
+        changed.body,
+      );
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { Policy } from "@beklijf/rules";
 import { Router } from "express";
 import { z } from "zod";
 
@@ -246,6 +247,28 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             "204": { description: "Erased" },
             ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/policy": {
+        get: {
+          summary:
+            "The tenant's sending policy: send window, caps, holidays, time zone (defaults: DOMAIN.md)",
+          responses: {
+            "200": { description: "The policy", content: json(Policy) },
+            ...errors(401),
+          },
+        },
+        put: {
+          summary:
+            "Replace the sending policy; missing fields take the defaults (admin role)",
+          requestBody: { required: true, content: json(Policy) },
+          responses: {
+            "200": {
+              description: "The policy now in force",
+              content: json(Policy),
+            },
+            ...errors(400, 401, 403),
           },
         },
       },
