@@ -33,7 +33,9 @@ describe("a course completion, from xAPI statement to email", () => {
   let env: Record<string, string>;
   const prefix = uniqueRedisPrefix("e2e");
   const learner = aLearner({ name: "Anna de Vries" });
-  const completion = aCompletedStatement({
+  // Without a timestamp, so the learning happened "now" on the engine's scaled clock (seconds of
+  // start-up are days there): nudges due at once for one person would rightly merge into one email.
+  const { timestamp: _timestamp, ...completion } = aCompletedStatement({
     learner,
     courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
   });
@@ -127,7 +129,10 @@ describe("a course completion, from xAPI statement to email", () => {
     expect(response.status).toBe(200);
     // Long enough, at one simulated day per second, for both steps to fire again if they were planned.
     await new Promise((resolve) => setTimeout(resolve, 9_000));
-    expect(mailsTo(learner.email)).toHaveLength(before);
+    // Later steps of the programme may go out meanwhile; none may go out twice.
+    const subjects = mailsTo(learner.email).map((m) => m.subject);
+    expect(subjects.length).toBeGreaterThanOrEqual(before);
+    expect(new Set(subjects).size).toBe(subjects.length);
     const person = await db.person.findFirstOrThrow({
       where: { email: learner.email },
     });
@@ -136,7 +141,7 @@ describe("a course completion, from xAPI statement to email", () => {
       await db.delivery.count({
         where: { nudge: { plan: { personId: person.id } } },
       }),
-    ).toBe(2);
+    ).toBe(subjects.length);
   }, 20_000);
 
   it("stops all nudges after the one-click unsubscribe from the email's header", async () => {

@@ -7,6 +7,13 @@ export {
 } from "./client";
 export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
 export {
+  ImportHeaderError,
+  type ImportIssue,
+  importPeople,
+  type ImportReport,
+  PersonRow,
+} from "./people-import";
+export {
   countApiTokens,
   createApiToken,
   findApiToken,
@@ -91,7 +98,12 @@ export {
 export {
   getNudgeForFire,
   handOffNudge,
+  listMergeCandidates,
+  listPlanAnswerKinds,
+  listSentAt,
+  moveNudge,
   type NudgeForFire,
+  type NudgeRecipientRef,
   skipNudge,
 } from "./repositories/nudges";
 export {
@@ -103,15 +115,41 @@ export {
   type PendingOutboxEvent,
 } from "./repositories/outbox";
 export {
+  deletePerson,
   ensurePersonForMbox,
   findPersonByIdentity,
+  findPersonByRef,
+  getContacts,
+  getPersonWithTimeline,
+  identitiesOf,
+  type IdentityKind,
+  listPeople,
+  listUnknownLearners,
+  mboxSha1sum,
+  type PersonInput,
   type PersonView,
+  resolveLearner,
+  resolveLearnerReadOnly,
+  type UnknownLearners,
+  type UpsertedPerson,
+  upsertPerson,
+  upsertPersonIn,
 } from "./repositories/people";
 export {
+  loadPlanningContext,
+  type PlanningContext,
+} from "./repositories/planning";
+export {
+  cancelPlan,
   createPlan,
+  type DroppedStep,
+  listActivePlans,
+  listCancelledJobIdsOfTrigger,
   listPlannedNudges,
+  loadPlanHistory,
   type NewNudge,
 } from "./repositories/plans";
+export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
 export { stopAllNudges, unsubscribe } from "./repositories/preferences";
 export {
   loadActiveRules,
@@ -143,6 +181,11 @@ export {
   getTenant,
   type TenantView,
 } from "./repositories/tenants";
+export {
+  simulateStatement,
+  type Simulation,
+  type SimulationInput,
+} from "./simulate";
 export {
   createStatementWriter,
   type StatementWriter,

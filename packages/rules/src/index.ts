@@ -1,5 +1,6 @@
-export { type DropReason, type PlanDecision } from "./decisions";
+export { type DropReason, movedMessage, type PlanDecision } from "./decisions";
 export { holdBackPosition, isHeldBack } from "./hold-back";
+export { localDayOf } from "./local-day";
 export {
   type ActivityPattern,
   describeTriggerMismatch,
@@ -31,6 +32,7 @@ export {
   type StatementPlan,
 } from "./plan-proposal";
 export { Caps, DEFAULT_POLICY, Policy, SendWindow, Weekday } from "./policy";
+export { IanaZone } from "./primitives";
 export {
   type AllowedSendTime,
   type CapReason,
@@ -71,3 +73,9 @@ export {
   type StepCheck,
   type StopDecision,
 } from "./stop-conditions";
+export {
+  formatTimeline,
+  planTimeline,
+  type Timeline,
+  type TimelineEntry,
+} from "./timeline";

@@ -201,6 +201,7 @@ export async function startAll(
     publicUrl,
     ...(outbox === undefined ? {} : { outbox }),
     queues,
+    jobs: engine.engineJobs({ queues, logger }),
   });
   cleanups.add(() => webHandle.stop());
 

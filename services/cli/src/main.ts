@@ -35,6 +35,7 @@ import { Command, CommanderError } from "commander";
 
 import { registerAdminCommands } from "./admin";
 import { openDatabase } from "./database";
+import { registerPeopleCommands } from "./people-commands";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad input or configuration, 4 not found.
@@ -314,6 +315,7 @@ registerAdminCommands(program, {
   print,
   consoleUrl: () => `${publicUrl(config())}/console`,
 });
+registerPeopleCommands(program, { config, logger, print });
 
 async function run(): Promise<void> {
   try {

@@ -25,7 +25,7 @@ export interface Reconciler {
  * replaces it when it finished while the row still says pending (a retry budget spent during an
  * outage). Returns true when it added a job.
  */
-async function ensureJob(
+export async function ensureJob(
   queue: Queue,
   jobId: string,
   add: () => Promise<void>,

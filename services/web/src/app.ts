@@ -5,6 +5,8 @@ import type { WebDeps } from "./deps";
 import { errorHandler } from "./http/errors";
 import { apiRouter } from "./routes/api";
 import { outboxRouter } from "./routes/outbox";
+import { peopleRouter } from "./routes/people";
+import { policyRouter } from "./routes/policy";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
 
@@ -32,6 +34,8 @@ export function buildApp(deps: WebDeps): Express {
     );
   });
   app.use("/u", unsubscribeRouter(deps, render));
+  app.use("/api", peopleRouter(deps));
+  app.use("/api", policyRouter(deps));
   app.use("/api", apiRouter(deps));
   app.use("/console", consoleRouter(deps));
   if (deps.outbox !== undefined)

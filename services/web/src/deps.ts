@@ -2,6 +2,8 @@ import type { Clock, Logger } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import type { Queues } from "@beklijf/queue";
 
+import type { JobsPort } from "./jobs-port";
+
 /** One email caught by the embedded SMTP sink. */
 export interface OutboxMessage {
   readonly id: string;
@@ -28,4 +30,6 @@ export interface WebDeps {
   readonly outbox?: OutboxPort;
   /** The queues, for Bull Board in the console; absent when this process has no Redis. */
   readonly queues?: Queues;
+  /** The engine's queues, for the people API (see JobsPort). */
+  readonly jobs?: JobsPort;
 }

@@ -1,6 +1,13 @@
-import type { PlanProposal } from "@beklijf/rules";
+import type { PlanHistory, PlanProposal } from "@beklijf/rules";
 
 import type { DbClient, PrismaClient } from "../client";
+
+export interface DroppedStep {
+  readonly stepKey: string;
+  readonly template: string;
+  readonly recipientKind: string;
+  readonly reason: string;
+}
 
 export interface NewNudge {
   readonly id: string;
@@ -23,6 +30,13 @@ export async function createPlan(
     proposal: PlanProposal;
     startedAt: Date;
     jobIdFor: (naturalKey: string) => string;
+    /** Why a step's dueAt differs from what it asked (the planner's decisions), by step key. */
+    reasons?: ReadonlyMap<string, string>;
+    /**
+     * Steps the planner left out (no manager known, ...): kept as skipped rows with their reason,
+     * so the person's timeline shows them. They never get a job.
+     */
+    dropped?: readonly DroppedStep[];
   },
 ): Promise<NewNudge[]> {
   return db.$transaction(async (tx) => {
@@ -31,15 +45,25 @@ export async function createPlan(
     const trigger = await tx.$queryRaw<{ voided: boolean }[]>`
       SELECT voided FROM statements WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.triggerStatementId}::uuid FOR UPDATE`;
     if (trigger[0]?.voided !== false) return [];
+    const { proposal } = input;
     const inserted = await tx.plan.createManyAndReturn({
       data: [
         {
           tenantId: input.tenantId,
-          entryKey: input.proposal.entryKey,
-          ruleVersionId: input.proposal.ruleVersionId,
+          entryKey: proposal.entryKey,
+          ruleVersionId: proposal.ruleVersionId,
           personId: input.personId,
           triggerStatementId: input.triggerStatementId,
           startedAt: input.startedAt,
+          // A held-back learner's plan is recorded (to compare later) but sends nothing.
+          ...(proposal.heldBack
+            ? {
+                status: "held-back",
+                cancelReason:
+                  proposal.decisions[0]?.message ?? "held back: control group",
+                endedAt: input.startedAt,
+              }
+            : {}),
         },
       ],
       skipDuplicates: true,
@@ -47,21 +71,39 @@ export async function createPlan(
     });
     const plan = inserted[0];
     if (plan === undefined) return [];
-    return tx.plannedNudge.createManyAndReturn({
-      data: input.proposal.steps.map((step) => ({
+    const created = await tx.plannedNudge.createManyAndReturn({
+      data: proposal.steps.map((step) => ({
         tenantId: input.tenantId,
         planId: plan.id,
         jobId: input.jobIdFor(step.naturalKey),
         stepKey: step.stepKey,
         recipientKind: step.recipient,
-        // Every recipient is the learner until the full rule language (issue #4) adds managers and team leads.
-        recipientPersonId: input.personId,
+        recipientPersonId: step.recipientPersonId ?? null,
+        recipientAddress: step.recipientAddress ?? null,
         template: step.template,
         dueAt: step.dueAt,
+        reason: input.reasons?.get(step.stepKey) ?? null,
       })),
       skipDuplicates: true,
       select: { id: true, jobId: true, dueAt: true },
     });
+    if (input.dropped !== undefined && input.dropped.length > 0)
+      await tx.plannedNudge.createMany({
+        data: input.dropped.map((step) => ({
+          tenantId: input.tenantId,
+          planId: plan.id,
+          jobId: input.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
+          stepKey: step.stepKey,
+          recipientKind: step.recipientKind,
+          template: step.template,
+          dueAt: input.startedAt,
+          status: "skipped",
+          reason: step.reason,
+          firedAt: input.startedAt,
+        })),
+        skipDuplicates: true,
+      });
+    return created;
   });
 }
 
@@ -80,4 +122,155 @@ export async function listPlannedNudges(
     take: options.limit,
     select: { id: true, jobId: true, dueAt: true },
   });
+}
+
+/** How far back sent emails count for the caps: the weekly cap looks at 7 local days. */
+const CAP_LOOKBACK_MS = 8 * 24 * 3600 * 1000;
+
+/**
+ * What the planner needs to know about a learner: their plans (re-entry), the emails planned for
+ * or recently sent to them and their contacts (caps and merging), and their answers (step
+ * conditions). A merged nudge rode in another email, so only nudges with their own email count.
+ */
+export async function loadPlanHistory(
+  db: DbClient,
+  input: {
+    tenantId: string;
+    personId: string;
+    /** The learner, their manager and team lead: whose calendars the new plan may fill. */
+    recipientIds: readonly string[];
+    now: Date;
+  },
+): Promise<PlanHistory> {
+  const since = new Date(input.now.getTime() - CAP_LOOKBACK_MS);
+  const [plans, nudges, answers] = await Promise.all([
+    db.plan.findMany({
+      where: { tenantId: input.tenantId, personId: input.personId },
+      select: {
+        entryKey: true,
+        ruleVersion: { select: { ruleId: true } },
+        trigger: {
+          select: { objectId: true, registration: true, timestamp: true },
+        },
+      },
+    }),
+    db.plannedNudge.findMany({
+      where: {
+        tenantId: input.tenantId,
+        recipientPersonId: { in: [...input.recipientIds] },
+        OR: [
+          { status: "planned" },
+          {
+            status: "handed-off",
+            mergedIntoDeliveryId: null,
+            firedAt: { gte: since },
+          },
+        ],
+      },
+      select: {
+        recipientPersonId: true,
+        status: true,
+        dueAt: true,
+        firedAt: true,
+        plan: { select: { entryKey: true } },
+      },
+    }),
+    db.answer.findMany({
+      where: { tenantId: input.tenantId, personId: input.personId },
+      select: {
+        kind: true,
+        createdAt: true,
+        nudge: { select: { plan: { select: { trigger: true } } } },
+      },
+    }),
+  ]);
+  return {
+    plans: plans.map((plan) => ({
+      ruleId: plan.ruleVersion.ruleId,
+      entryKey: plan.entryKey,
+      objectId: plan.trigger.objectId,
+      registration: plan.trigger.registration ?? undefined,
+      triggeredAt: plan.trigger.timestamp,
+    })),
+    nudges: nudges.map((nudge) => ({
+      recipientId: nudge.recipientPersonId ?? "",
+      entryKey: nudge.plan.entryKey,
+      status: nudge.status === "planned" ? "planned" : "sent",
+      dueAt:
+        nudge.status === "planned"
+          ? nudge.dueAt
+          : (nudge.firedAt ?? nudge.dueAt),
+    })),
+    answers: answers.flatMap((answer) => {
+      const trigger = answer.nudge?.plan.trigger;
+      return trigger === undefined
+        ? []
+        : [
+            {
+              kind: answer.kind,
+              objectId: trigger.objectId,
+              answeredAt: answer.createdAt,
+            },
+          ];
+    }),
+  };
+}
+
+/** The learner's active plans, with the rule version each started with and its trigger. */
+export async function listActivePlans(
+  db: DbClient,
+  tenantId: string,
+  personId: string,
+) {
+  return db.plan.findMany({
+    where: { tenantId, personId, status: "active" },
+    include: { ruleVersion: true, trigger: true },
+  });
+}
+
+/**
+ * Cancels an active plan and its nudges that have not fired, with a reason L&D reads. Returns
+ * the job ids of the cancelled nudges, so the caller can remove their pending jobs.
+ */
+export async function cancelPlan(
+  db: PrismaClient,
+  input: { planId: string; reason: string; at: Date },
+): Promise<string[]> {
+  return db.$transaction(async (tx) => {
+    const plan = await tx.plan.updateMany({
+      where: { id: input.planId, status: "active" },
+      data: {
+        status: "cancelled",
+        cancelReason: input.reason,
+        endedAt: input.at,
+      },
+    });
+    if (plan.count === 0) return [];
+    const nudges = await tx.plannedNudge.findMany({
+      where: { planId: input.planId, status: "planned" },
+      select: { jobId: true },
+    });
+    await tx.plannedNudge.updateMany({
+      where: { planId: input.planId, status: "planned" },
+      data: { status: "cancelled", reason: input.reason, firedAt: input.at },
+    });
+    return nudges.map((nudge) => nudge.jobId);
+  });
+}
+
+/** Job ids of the cancelled nudges of plans that a statement triggered (after it was voided). */
+export async function listCancelledJobIdsOfTrigger(
+  db: DbClient,
+  tenantId: string,
+  triggerStatementId: string,
+): Promise<string[]> {
+  const nudges = await db.plannedNudge.findMany({
+    where: {
+      tenantId,
+      status: "cancelled",
+      plan: { triggerStatementId },
+    },
+    select: { jobId: true },
+  });
+  return nudges.map((nudge) => nudge.jobId);
 }

@@ -297,7 +297,7 @@ describe("the statements worker (statement.process)", () => {
       const edited: Rule = {
         ...afterCompletion,
         steps: afterCompletion.steps.map((step) =>
-          step.key === "commit" ? { ...step, offset: "PT8H" } : step,
+          step.key === "commit" ? { ...step, offset: "PT6H" } : step,
         ),
       };
       expect(
@@ -339,7 +339,7 @@ describe("the statements worker (statement.process)", () => {
       expect(plan.ruleVersionId).not.toBe(before.ruleVersionId);
       expect(plan.ruleVersion.version).toBe(2);
       expect(plan.nudges[0]?.dueAt).toEqual(
-        new Date(completedAt.getTime() + 8 * HOUR_MS),
+        new Date(completedAt.getTime() + 6 * HOUR_MS),
       );
     });
   });

@@ -1,23 +1,40 @@
 import { errorMessage } from "@beklijf/core";
 import {
+  cancelPlan,
   createPlan,
-  ensurePersonForMbox,
-  findPersonByIdentity,
+  type DroppedStep,
   getStatement,
   getTenant,
+  listActivePlans,
+  listCancelledJobIdsOfTrigger,
   loadActiveRules,
+  loadPlanningContext,
   markStatementProcessed,
+  type PersonView,
+  resolveLearner,
   setStatementPerson,
 } from "@beklijf/db";
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
-import { planNudges } from "@beklijf/rules";
+import {
+  checkStopConditions,
+  matchesTrigger,
+  type PlanProposal,
+  planStatement,
+  Rule,
+  type RuleRef,
+  type TriggerFacts,
+  triggerFactsFromStored,
+} from "@beklijf/rules";
+import { VERBS } from "@beklijf/xapi";
 
 import type { EngineDeps } from "../deps";
 import { enqueueNudge } from "../enqueue-nudge";
+import { removeNudgeJobs } from "../remove-jobs";
 
 /**
- * statement.process: find the learner, match the rules, write the plan rows, then enqueue what
- * falls within the horizon. Replays are harmless: plans and nudges are unique by natural key.
+ * statement.process: find the learner, stop the plans this statement ends, match the rules, write
+ * the plan rows, then enqueue what falls within the horizon. Replays are harmless: plans and
+ * nudges are unique by natural key, and cancelling twice changes nothing.
  */
 export function statementHandlers(
   deps: EngineDeps,
@@ -28,95 +45,197 @@ export function statementHandlers(
       const statement = await getStatement(deps.db, tenantId, statementId);
       if (statement === null)
         throw new UnrecoverableError(`Statement ${statementId} is gone`);
-      if (statement.voided) {
-        // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
-        await markStatementProcessed(
+      const done = () =>
+        markStatementProcessed(
           deps.db,
           tenantId,
           statementId,
           deps.clock.now(),
         );
+      if (statement.voided) {
+        // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
+        await done();
+        return;
+      }
+      if (statement.verbId === VERBS.voided) {
+        // Storing the voiding statement cancelled the target's plans; clear their pending jobs.
+        await removeNudgeJobs(
+          deps,
+          await listCancelledJobIdsOfTrigger(
+            deps.db,
+            tenantId,
+            statement.objectId,
+          ),
+        );
+        await done();
         return;
       }
       const tenant = await getTenant(deps.db, tenantId);
       if (tenant === null)
         throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
-      const [kind = "", ...rest] = statement.actorKey.split(":");
-      const value = rest.join(":");
       const raw = statement.raw as { actor?: { name?: unknown } };
-      const person =
-        kind === "mbox"
-          ? await ensurePersonForMbox(deps.db, {
-              tenantId,
-              email: value.slice("mailto:".length),
-              name:
-                typeof raw.actor?.name === "string"
-                  ? raw.actor.name
-                  : undefined,
-              locale: tenant.defaultLocale,
-              timeZone: tenant.defaultTimeZone,
-            })
-          : await findPersonByIdentity(deps.db, tenantId, kind, value);
+      const person = await resolveLearner(deps.db, {
+        tenantId,
+        actorKey: statement.actorKey,
+        actorName:
+          typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
+        locale: tenant.defaultLocale,
+        timeZone: tenant.defaultTimeZone,
+      });
       if (person === null) {
         // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
+        // Importing the person marks it unprocessed again, and it is planned then.
         deps.logger.info(
-          { statementId, identityKind: kind },
+          { statementId, identityKind: statement.actorKey.split(":")[0] },
           "statement waits for a directory entry of its learner",
         );
-        await markStatementProcessed(
-          deps.db,
-          tenantId,
-          statementId,
-          deps.clock.now(),
-        );
+        await done();
         return;
       }
       if (statement.personId !== person.id)
         await setStatementPerson(deps.db, tenantId, statementId, person.id);
 
-      const rules = await loadActiveRules(deps.db, tenantId);
-      const proposals = planNudges({
-        facts: {
-          statementId,
-          verbId: statement.verbId,
-          objectId: statement.objectId,
-          activityType: statement.activityType ?? undefined,
-          registration: statement.registration ?? undefined,
-          timestamp: statement.timestamp,
-        },
-        learnerId: person.id,
-        rules,
-      });
-      const horizon = deps.clock.now().getTime() + options.horizonMs;
-      for (const proposal of proposals) {
-        const created = await createPlan(deps.db, {
-          tenantId,
-          personId: person.id,
-          triggerStatementId: statementId,
-          proposal,
-          startedAt: deps.clock.now(),
-          jobIdFor: nudgeJobId,
-        });
-        deps.metrics.count("nudges_planned_total", created.length);
-        for (const nudge of created) {
-          if (nudge.dueAt.getTime() > horizon) continue;
-          try {
-            await enqueueNudge(deps, nudge);
-          } catch (error) {
-            // The row is committed; the reconciler enqueues it once Redis answers again.
-            deps.logger.warn(
-              { err: errorMessage(error), nudgeId: nudge.id },
-              "could not enqueue a planned nudge; the reconciler will",
-            );
-          }
-        }
+      const facts = triggerFactsFromStored(statement);
+      await stopEndedPlans(deps, tenantId, person.id, facts);
+      if (!person.active) {
+        deps.logger.info(
+          { statementId },
+          "learner is inactive: nothing planned",
+        );
+        await done();
+        return;
       }
-      await markStatementProcessed(
-        deps.db,
+      await planFor(deps, {
         tenantId,
-        statementId,
-        deps.clock.now(),
-      );
+        person,
+        facts,
+        horizonMs: options.horizonMs,
+      });
+      await done();
     },
   };
+}
+
+/** Cancels the learner's active plans whose stop conditions this statement meets. */
+async function stopEndedPlans(
+  deps: EngineDeps,
+  tenantId: string,
+  personId: string,
+  facts: TriggerFacts,
+): Promise<void> {
+  for (const plan of await listActivePlans(deps.db, tenantId, personId)) {
+    const rule = Rule.safeParse(plan.ruleVersion.definition);
+    if (!rule.success) continue;
+    const stop = checkStopConditions(
+      rule.data,
+      triggerFactsFromStored(plan.trigger),
+      {
+        kind: "statement",
+        facts,
+      },
+    );
+    if (stop === undefined) continue;
+    const jobIds = await cancelPlan(deps.db, {
+      planId: plan.id,
+      reason: stop.message,
+      at: deps.clock.now(),
+    });
+    await removeNudgeJobs(deps, jobIds);
+  }
+}
+
+async function planFor(
+  deps: EngineDeps,
+  input: {
+    tenantId: string;
+    person: PersonView;
+    facts: TriggerFacts;
+    horizonMs: number;
+  },
+): Promise<void> {
+  const { tenantId, person, facts } = input;
+  const now = deps.clock.now();
+  const rules = await loadActiveRules(deps.db, tenantId);
+  // Most statements start nothing: skip the person's history unless some rule matches.
+  if (!rules.some((ref) => matchesTrigger(ref.rule, facts))) return;
+  const context = await loadPlanningContext(deps.db, {
+    tenantId,
+    person,
+    now,
+    rules,
+  });
+  const { proposals } = planStatement({
+    facts,
+    learnerId: person.id,
+    rules: context.rules,
+    person: context.person,
+    history: context.history,
+    policy: context.policy,
+  });
+  const horizon = now.getTime() + input.horizonMs;
+  for (const proposal of proposals) {
+    const ref = context.rules.find(
+      (r) => r.ruleVersionId === proposal.ruleVersionId,
+    );
+    const created = await createPlan(deps.db, {
+      tenantId,
+      personId: person.id,
+      triggerStatementId: facts.statementId,
+      proposal,
+      startedAt: now,
+      jobIdFor: nudgeJobId,
+      reasons: stepReasons(proposal),
+      dropped: ref === undefined ? [] : droppedSteps(proposal, ref),
+    });
+    deps.metrics.count("nudges_planned_total", created.length);
+    for (const nudge of created) {
+      if (nudge.dueAt.getTime() > horizon) continue;
+      try {
+        await enqueueNudge(deps, nudge);
+      } catch (error) {
+        // The row is committed; the reconciler enqueues it once Redis answers again.
+        deps.logger.warn(
+          { err: errorMessage(error), nudgeId: nudge.id },
+          "could not enqueue a planned nudge; the reconciler will",
+        );
+      }
+    }
+  }
+}
+
+/** The planner's moved/merged messages per step: kept on the nudge row for L&D. */
+export function stepReasons(proposal: PlanProposal): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const decision of proposal.decisions) {
+    if (decision.kind !== "moved" && decision.kind !== "merged") continue;
+    const before = reasons.get(decision.stepKey);
+    reasons.set(
+      decision.stepKey,
+      before === undefined
+        ? decision.message
+        : `${before}; ${decision.message}`,
+    );
+  }
+  return reasons;
+}
+
+/** Steps the planner dropped, with their template and reason, to keep as skipped rows. */
+export function droppedSteps(
+  proposal: PlanProposal,
+  ref: RuleRef,
+): DroppedStep[] {
+  return proposal.decisions.flatMap((decision) => {
+    if (decision.kind !== "dropped") return [];
+    const step = ref.rule.steps.find((s) => s.key === decision.stepKey);
+    if (step === undefined) return [];
+    return [
+      {
+        stepKey: step.key,
+        template: step.template,
+        recipientKind:
+          typeof step.recipient === "string" ? step.recipient : "address",
+        reason: decision.message,
+      },
+    ];
+  });
 }

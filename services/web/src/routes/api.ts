@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "@beklijf/core";
+import { NotFoundError } from "@beklijf/core";
 import {
   type ConnectionView,
   createConnection,
@@ -11,11 +11,11 @@ import {
   setConnectionBearerToken,
   updateConnection,
 } from "@beklijf/db";
-import express, { type Request, type Response, Router } from "express";
-import type { z } from "zod";
+import express, { type Response, Router } from "express";
 
 import { CreateConnection, UpdateConnection } from "../api-schemas";
 import type { WebDeps } from "../deps";
+import { idOf, parseBody, tenantOf } from "../http/request-parts";
 import { requireRole, requireToken } from "../http/require-token";
 import { openApiRouter } from "./openapi";
 
@@ -65,6 +65,7 @@ export function apiRouter(deps: WebDeps): Router {
       CreateConnection,
       req.body,
       "The connection was not created.",
+      "CONNECTION_INVALID",
     );
     const { connection, secret } = await createConnection(deps.db, {
       tenantId: tenantOf(res),
@@ -91,6 +92,7 @@ export function apiRouter(deps: WebDeps): Router {
       UpdateConnection,
       req.body,
       "The connection was not changed.",
+      "CONNECTION_INVALID",
     );
     const updated = await updateConnection(deps.db, tenantOf(res), idOf(req), {
       ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
@@ -149,33 +151,4 @@ export function apiRouter(deps: WebDeps): Router {
   });
 
   return router;
-}
-
-/** The :id route parameter; "" (unknown to every tenant) when absent. */
-function idOf(req: Request): string {
-  const id: unknown = req.params["id"];
-  return typeof id === "string" ? id : "";
-}
-
-/** The tenant of the request's API token (set by requireToken). */
-function tenantOf(res: Response): string {
-  return String(res.locals["tenantId"]);
-}
-
-/** Parses a request body with its schema, or throws a 400 naming every problem. */
-function parseBody<T extends z.ZodType>(
-  schema: T,
-  body: unknown,
-  message: string,
-): z.output<T> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    message,
-    parsed.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
-      message: i.message,
-    })),
-    "CONNECTION_INVALID",
-  );
 }

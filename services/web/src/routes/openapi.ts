@@ -1,3 +1,4 @@
+import { Policy } from "@beklijf/rules";
 import { Router } from "express";
 import { z } from "zod";
 
@@ -12,6 +13,16 @@ import {
   RotatedSecret,
   UpdateConnection,
 } from "../api-schemas";
+import {
+  ImportReportResponse,
+  PersonDetail,
+  PersonSummary,
+  PersonUpsert,
+  SimulateRequest,
+  SimulateResponse,
+  UnknownLearnersResponse,
+  UpsertedPersonResponse,
+} from "../people-schemas";
 
 const json = (schema: z.ZodType) => ({
   "application/json": {
@@ -142,6 +153,136 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             "204": { description: "Removed" },
             ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/people": {
+        get: {
+          summary:
+            "Search people by a part of their name, email or external id",
+          parameters: [
+            {
+              name: "q",
+              in: "query",
+              required: false,
+              schema: { type: "string" },
+            },
+          ],
+          responses: {
+            "200": {
+              description: "Up to 100 people, by name",
+              content: json(z.array(PersonSummary)),
+            },
+            ...errors(401),
+          },
+        },
+        put: {
+          summary:
+            "Create or update a person, matched by externalId, else email (editor role); statements that waited for them are planned",
+          requestBody: { required: true, content: json(PersonUpsert) },
+          responses: {
+            "200": {
+              description: "Updated",
+              content: json(UpsertedPersonResponse),
+            },
+            "201": {
+              description: "Created",
+              content: json(UpsertedPersonResponse),
+            },
+            ...errors(400, 401, 403, 409),
+          },
+        },
+      },
+      "/people/import": {
+        post: {
+          summary:
+            "Import people from CSV, streamed, row by row (editor role); bad rows are reported, good rows written",
+          requestBody: {
+            required: true,
+            content: {
+              "text/csv": {
+                schema: {
+                  type: "string",
+                  description:
+                    "Header row, then one person per row. Columns: externalId, email, name, givenName, locale, timeZone, manager, teamLead, active, accountHomePage, accountName, openid",
+                },
+              },
+            },
+          },
+          responses: {
+            "200": {
+              description: "The report",
+              content: json(ImportReportResponse),
+            },
+            ...errors(400, 401, 403),
+          },
+        },
+      },
+      "/people/unknown-learners": {
+        get: {
+          summary:
+            "Statements for learners no directory entry maps to yet, per connection, with a sample",
+          responses: {
+            "200": {
+              description: "Per connection",
+              content: json(UnknownLearnersResponse),
+            },
+            ...errors(401),
+          },
+        },
+      },
+      "/people/{id}": {
+        parameters: [{ ...idParameter, description: "The person's id" }],
+        get: {
+          summary:
+            "One person with their identities and timeline: planned, sent, cancelled and skipped nudges with reasons",
+          responses: {
+            "200": { description: "The person", content: json(PersonDetail) },
+            ...errors(401, 404),
+          },
+        },
+        delete: {
+          summary:
+            "Erase a person: their statements, plans, nudges, answers and pending jobs (admin role)",
+          responses: {
+            "204": { description: "Erased" },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/policy": {
+        get: {
+          summary:
+            "The tenant's sending policy: send window, caps, holidays, time zone (defaults: DOMAIN.md)",
+          responses: {
+            "200": { description: "The policy", content: json(Policy) },
+            ...errors(401),
+          },
+        },
+        put: {
+          summary:
+            "Replace the sending policy; missing fields take the defaults (admin role)",
+          requestBody: { required: true, content: json(Policy) },
+          responses: {
+            "200": {
+              description: "The policy now in force",
+              content: json(Policy),
+            },
+            ...errors(400, 401, 403),
+          },
+        },
+      },
+      "/simulate": {
+        post: {
+          summary:
+            "The timeline a statement would get (when, to whom, which template, what moved or was dropped and why); writes nothing",
+          requestBody: { required: true, content: json(SimulateRequest) },
+          responses: {
+            "200": {
+              description: "The timeline",
+              content: json(SimulateResponse),
+            },
+            ...errors(400, 401, 404),
           },
         },
       },

@@ -1,0 +1,249 @@
+// npm run bench -- engine [--completions 2000] [--other 5000] [--fire 2000] [--rate 1000]
+// The engine with the default pack (werkplekleren) on a throwaway database, fed through the ingest
+// service (its outbox relay hands statements to the engine), each in its own process:
+//   1. completions -> plans: statements processed and nudges planned per second;
+//   2. non-matching statements (known learners, a verb no rule wants) dismissed per second;
+//   3. bytes per pending nudge in Postgres and, for those within the horizon, in Redis;
+//   4. fire-time lateness: nudges made due at `rate` per second, p50/p99 of firedAt - dueAt.
+// It prints figures and asserts nothing (STYLE.md §8).
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+
+import { Redis } from "ioredis";
+
+import {
+  cli,
+  REDIS_URL,
+  startService,
+  throwawayDatabase,
+} from "./_harness.mjs";
+
+const { values } = parseArgs({
+  options: {
+    completions: { type: "string", default: "2000" },
+    other: { type: "string", default: "5000" },
+    fire: { type: "string", default: "2000" },
+    rate: { type: "string", default: "1000" },
+  },
+});
+const completions = Number(values.completions);
+const other = Number(values.other);
+const fireCount = Math.min(Number(values.fire), completions);
+const rate = Number(values.rate);
+
+const run = randomUUID().slice(0, 8);
+const learner = (i) => ({
+  objectType: "Agent",
+  name: `Learner ${i}`,
+  mbox: `mailto:learner-${run}-${i}@bench.example.test`,
+});
+const completion = (i) => ({
+  id: randomUUID(),
+  actor: learner(i),
+  verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+  object: {
+    id: `https://lms.bench.example.test/course/${i % 50}`,
+    definition: {
+      type: "https://w3id.org/xapi/cmi5/activitytype/course",
+      name: { "en-US": `Course ${i % 50}` },
+    },
+  },
+  result: { completion: true },
+  timestamp: new Date().toISOString(),
+});
+const experienced = (i) => ({
+  id: randomUUID(),
+  actor: learner(i % completions),
+  verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+  object: {
+    id: `https://lms.bench.example.test/page/${i % 500}`,
+    definition: { type: "http://adlnet.gov/expapi/activities/lesson" },
+  },
+  timestamp: new Date().toISOString(),
+});
+
+const database = throwawayDatabase();
+const prefix = `{bench-${run}}`;
+const env = {
+  DATABASE_URL: database.url,
+  REDIS_URL,
+  BEKLIJF_REDIS_PREFIX: prefix,
+};
+const redis = new Redis(REDIS_URL);
+let ingest;
+let engine;
+const count = (sql) => Number(database.query(sql));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(what, check, timeoutMs = 600_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+  return Date.now();
+}
+
+/** Posts statements in batches of 100, 4 requests at a time; returns when all are stored. */
+async function send(statements, authorization) {
+  const batches = [];
+  for (let i = 0; i < statements.length; i += 100)
+    batches.push(statements.slice(i, i + 100));
+  const worker = async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      const response = await fetch(`${ingest.url}/xapi/statements`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-experience-api-version": "1.0.3",
+          authorization,
+        },
+        body: JSON.stringify(batch),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+async function redisBytes(pattern) {
+  let bytes = 0;
+  let keys = 0;
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(
+      cursor,
+      "MATCH",
+      pattern,
+      "COUNT",
+      1000,
+    );
+    cursor = next;
+    for (const key of found) {
+      bytes += Number((await redis.memory("USAGE", key)) ?? 0);
+      keys += 1;
+    }
+  } while (cursor !== "0");
+  return { bytes, keys };
+}
+
+try {
+  cli(["migrate"], env);
+  const credentials = cli(
+    ["connection", "create", "--name", "bench", "--rate-limit", "none"],
+    env,
+  );
+  const authorization = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString("base64")}`;
+  engine = await startService("engine", env);
+  ingest = await startService("ingest", env);
+  // Around the clock, generous caps: the figures are about the engine, not about the calendar.
+  database.query(
+    `UPDATE tenants SET policy = '{"sendWindow":{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"},"caps":{"perDay":24,"perWeek":100}}'`,
+  );
+  console.log(
+    `beklijf engine benchmark: default pack, engine and ingest in their own processes, ${completions} completions, ${other} other statements\n`,
+  );
+
+  const started = Date.now();
+  await send(
+    Array.from({ length: completions }, (_, i) => completion(i)),
+    authorization,
+  );
+  const done = await waitUntil(
+    "the completions to be planned",
+    () =>
+      count("SELECT count(*) FROM statements WHERE processed_at IS NULL") ===
+        0 && count("SELECT count(*) FROM statements") === completions,
+  );
+  const planSeconds = (done - started) / 1000;
+  const nudges = count("SELECT count(*) FROM planned_nudges");
+  const plans = count("SELECT count(*) FROM plans");
+  console.log(
+    `completions -> plans      ${(completions / planSeconds).toFixed(0).padStart(7)} statements/s   ${(nudges / planSeconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} rows incl. skipped manager steps, ${planSeconds.toFixed(1)} s, ingest included)`,
+  );
+
+  const otherStarted = Date.now();
+  await send(
+    Array.from({ length: other }, (_, i) => experienced(i)),
+    authorization,
+  );
+  const otherDone = await waitUntil(
+    "the other statements to be dismissed",
+    () =>
+      count("SELECT count(*) FROM statements WHERE processed_at IS NULL") ===
+        0 && count("SELECT count(*) FROM statements") === completions + other,
+  );
+  const otherSeconds = (otherDone - otherStarted) / 1000;
+  console.log(
+    `non-matching dismissed    ${(other / otherSeconds).toFixed(0).padStart(7)} statements/s   (${otherSeconds.toFixed(1)} s, ingest included)`,
+  );
+
+  const pending = count(
+    "SELECT count(*) FROM planned_nudges WHERE status = 'planned'",
+  );
+  const pgBytes = count("SELECT pg_total_relation_size('planned_nudges')");
+  const jobs = await redisBytes(`${prefix}:nudges:nudge-*`);
+  console.log(
+    `bytes per pending nudge   Postgres ${(pgBytes / pending).toFixed(0)} B (table and indexes, ${pending} planned rows); Redis ${jobs.keys === 0 ? "-" : (jobs.bytes / jobs.keys).toFixed(0)} B per delayed job (${jobs.keys} jobs within the 2-day horizon; later steps are in Postgres only)`,
+  );
+  console.log(
+    `  1M pending nudges: Redis holds only those due within the horizon; at ${jobs.keys === 0 ? "-" : (((jobs.bytes / jobs.keys) * 1e6) / 2 ** 20).toFixed(0)} MB if all 1M were within it`,
+  );
+
+  // Fire-time lateness: make `fireCount` commit nudges due from 15 s from now, `rate` per second.
+  // Restarting the engine on an emptied queue lets its reconciler enqueue them from Postgres.
+  await engine.stop();
+  const keys = spawnSync(
+    "redis-cli",
+    ["-u", REDIS_URL, "--scan", "--pattern", `${prefix}:nudges:*`],
+    {
+      encoding: "utf8",
+    },
+  )
+    .stdout.split("\n")
+    .filter(Boolean);
+  for (let i = 0; i < keys.length; i += 500)
+    await redis.del(...keys.slice(i, i + 500));
+  database.query(`
+    UPDATE planned_nudges SET due_at = now() + interval '15 seconds' + (n.rank / ${rate}.0) * interval '1 second'
+    FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rank FROM planned_nudges
+          WHERE status = 'planned' AND step_key = 'commit' LIMIT ${fireCount}) n
+    WHERE planned_nudges.id = n.id`);
+  engine = await startService("engine", env);
+  await waitUntil(
+    "the due nudges to fire",
+    () =>
+      count(
+        "SELECT count(*) FROM planned_nudges WHERE step_key = 'commit' AND status = 'planned' AND due_at < now() + interval '1 hour'",
+      ) === 0,
+  );
+  const lateness = database
+    .query(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms), count(*)
+       FROM (SELECT extract(epoch FROM fired_at - due_at) * 1000 AS ms FROM planned_nudges
+             WHERE step_key = 'commit' AND fired_at IS NOT NULL AND status = 'handed-off') l`,
+    )
+    .split("|")
+    .map(Number);
+  console.log(
+    `fire-time lateness        p50 ${lateness[0].toFixed(0)} ms   p99 ${lateness[1].toFixed(0)} ms   max ${lateness[2].toFixed(0)} ms   (${lateness[3]} nudges due at ${rate}/s, handed off to the mailer queue)`,
+  );
+} finally {
+  await ingest?.stop();
+  await engine?.stop();
+  database.drop();
+  const keys = spawnSync(
+    "redis-cli",
+    ["-u", REDIS_URL, "--scan", "--pattern", `${prefix}*`],
+    {
+      encoding: "utf8",
+    },
+  )
+    .stdout.split("\n")
+    .filter(Boolean);
+  for (let i = 0; i < keys.length; i += 500)
+    await redis.del(...keys.slice(i, i + 500));
+  redis.disconnect();
+}

@@ -1,0 +1,178 @@
+import { Readable } from "node:stream";
+
+import { createManualClock } from "@beklijf/core";
+import { aTenant, storeStatement, testDb } from "@beklijf/testing";
+
+import type { PrismaClient } from "./client";
+import { ImportHeaderError, importPeople } from "./people-import";
+import { listUnknownLearners, mboxSha1sum } from "./repositories/people";
+
+const DEFAULTS = { locale: "nl", timeZone: "Europe/Amsterdam" };
+
+describe("importPeople", () => {
+  let db: PrismaClient;
+  beforeAll(() => {
+    db = testDb();
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  const run = (tenantId: string, csv: string) =>
+    importPeople(db, {
+      tenantId,
+      source: Readable.from([csv]),
+      defaults: DEFAULTS,
+    });
+
+  describe("when a file mixes good and bad rows, with a manager named before their own row", () => {
+    let tenantId: string;
+    let report: Awaited<ReturnType<typeof importPeople>>;
+    let progress: { rows: number; failed: number }[];
+
+    beforeAll(async () => {
+      tenantId = await aTenant(db, "import");
+      progress = [];
+      const csv = [
+        "External ID,Email,Name,Given name,Locale,Time zone,Manager,Active,Account home page,Account name",
+        "E1,anna@example.test,Anna de Vries,Anna,nl,Europe/Amsterdam,M1,true,https://lms.example.test,42",
+        "E2,not-an-email,Bram,Bram,nl,Europe/Amsterdam,,true,,",
+        "E3,carla@example.test,Carla,Carla,fr,Mars/Olympus,,maybe,,",
+        "E4,dirk@example.test,Dirk,Dirk,en,,nobody@example.test,,,",
+        "M1,mia@example.test,Mia Manager,Mia,nl,Europe/Amsterdam,,1,,",
+        'E5,"eva@example.test",Eva,Eva,nl,Europe/Amsterdam,,true,https://lms.example.test,',
+      ].join("\n");
+      report = await importPeople(db, {
+        tenantId,
+        source: Readable.from([csv]),
+        defaults: DEFAULTS,
+        onProgress: (p) => progress.push(p),
+        progressEvery: 2,
+      });
+    });
+
+    it("counts what it did", () => {
+      expect(report).toMatchObject({
+        rows: 6,
+        created: 3,
+        updated: 0,
+        failed: 3,
+      });
+    });
+
+    it("reports each bad row with its line, column and what to write instead", () => {
+      expect(report.issues).toEqual(
+        expect.arrayContaining([
+          {
+            row: 3,
+            column: "email",
+            message: 'must be an email address such as "anna@example.nl"',
+          },
+          {
+            row: 4,
+            column: "locale",
+            message: 'must be "nl" or "en" (or leave it empty for the default)',
+          },
+          {
+            row: 4,
+            column: "timeZone",
+            message:
+              'must be an IANA time zone such as "Europe/Amsterdam" or "America/New_York"',
+          },
+          {
+            row: 4,
+            column: "active",
+            message: 'must be "true" or "false" (or leave it empty for true)',
+          },
+          expect.objectContaining({ row: 7, column: "accountName" }),
+          {
+            row: 5,
+            column: "manager",
+            message:
+              'no person with external id or email "nobody@example.test": add a row for them, or leave manager empty (the person was imported without it)',
+          },
+        ]),
+      );
+    });
+
+    it("writes nothing of a bad row", async () => {
+      expect(
+        await db.person.count({
+          where: { tenantId, externalId: { in: ["E2", "E3", "E5"] } },
+        }),
+      ).toBe(0);
+    });
+
+    it("links a manager named before their own row, in the second pass", async () => {
+      const anna = await db.person.findFirstOrThrow({
+        where: { tenantId, externalId: "E1" },
+        include: { manager: true, identities: true },
+      });
+      expect(anna.manager?.externalId).toBe("M1");
+      expect(anna.identities.map((i) => [i.kind, i.value]).sort()).toEqual(
+        [
+          ["account", "https://lms.example.test|42"],
+          ["mbox", "mailto:anna@example.test"],
+          ["mbox_sha1sum", mboxSha1sum("anna@example.test")],
+        ].sort(),
+      );
+    });
+
+    it("shows progress while it goes", () => {
+      expect(progress.map((p) => p.rows)).toEqual([2, 4, 6, 6]);
+    });
+  });
+
+  it("refuses a header it does not know, writing nothing", async () => {
+    const tenantId = await aTenant(db, "import-header");
+    await expect(
+      run(tenantId, "email,shoe size\na@example.test,44\n"),
+    ).rejects.toThrow(ImportHeaderError);
+    expect(await db.person.count({ where: { tenantId } })).toBe(0);
+  });
+
+  it("plans statements that waited for the imported account: they become the person's and unprocessed", async () => {
+    const tenantId = await aTenant(db, "import-pending");
+    const clock = createManualClock(new Date("2030-02-04T09:00:00Z"));
+    const statement = {
+      actor: {
+        objectType: "Agent",
+        account: { homePage: "https://moodle.example.test", name: "77" },
+      },
+      verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+      object: {
+        objectType: "Activity",
+        id: "https://moodle.example.test/course/1",
+      },
+      timestamp: "2030-02-04T08:00:00Z",
+    };
+    const { id } = await storeStatement({ db, tenantId, statement, clock });
+    await db.statement.update({
+      where: { tenantId_id: { tenantId, id } },
+      data: { processedAt: clock.now() },
+    });
+    expect(await listUnknownLearners(db, tenantId)).toEqual([
+      expect.objectContaining({
+        learners: 1,
+        statements: 1,
+        sample: [
+          expect.objectContaining({
+            actorKey: "account:https://moodle.example.test|77",
+          }),
+        ],
+      }),
+    ]);
+    const report = await run(
+      tenantId,
+      "email,accountHomePage,accountName\nzoe@example.test,https://moodle.example.test,77\n",
+    );
+    expect(report.pendingStatementIds).toEqual([id]);
+    const stored = await db.statement.findUniqueOrThrow({
+      where: { tenantId_id: { tenantId, id } },
+      include: { person: true },
+    });
+    expect(stored.person?.email).toBe("zoe@example.test");
+    expect(stored.processedAt).toBeNull();
+    expect(await listUnknownLearners(db, tenantId)).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+import type { PlanHistory, PlanPerson, Policy, RuleRef } from "@beklijf/rules";
+
+import type { DbClient } from "../client";
+import { getContacts, type PersonView } from "./people";
+import { loadPlanHistory } from "./plans";
+import { getTenantPolicy } from "./policy";
+import { loadActiveRules } from "./rules";
+
+export interface PlanningContext {
+  readonly policy: Policy;
+  readonly rules: RuleRef[];
+  readonly person: PlanPerson;
+  readonly history: PlanHistory;
+}
+
+/**
+ * What the planner needs besides the statement, read from Postgres: the tenant's policy and
+ * current rules, the learner's zone, manager and team lead, and their history. Used by the
+ * engine and, read-only, by the simulation.
+ */
+export async function loadPlanningContext(
+  db: DbClient,
+  input: {
+    tenantId: string;
+    person: PersonView;
+    now: Date;
+    /** The tenant's active rules, when the caller loaded them already. */
+    rules?: RuleRef[];
+  },
+): Promise<PlanningContext> {
+  const { tenantId, person, now } = input;
+  const [policy, rules, contacts] = await Promise.all([
+    getTenantPolicy(db, tenantId),
+    input.rules ?? loadActiveRules(db, tenantId),
+    getContacts(db, person),
+  ]);
+  if (policy === null) throw new Error(`Tenant ${tenantId} is gone`);
+  const history = await loadPlanHistory(db, {
+    tenantId,
+    personId: person.id,
+    recipientIds: [
+      person.id,
+      contacts.manager?.id,
+      contacts.teamLead?.id,
+    ].filter((id): id is string => id !== undefined),
+    now,
+  });
+  return {
+    policy,
+    rules,
+    person: {
+      timeZone: person.timeZone,
+      manager: contacts.manager,
+      teamLead: contacts.teamLead,
+    },
+    history,
+  };
+}

@@ -1,0 +1,483 @@
+// /api/people and /api/simulate through buildApp on port 0, against the run's PostgreSQL and Redis.
+import { systemClock } from "@beklijf/core";
+import {
+  createApiToken,
+  createPlan,
+  type PrismaClient,
+  type Role,
+  upsertPerson,
+} from "@beklijf/db";
+import { enqueue, nudgeJobId } from "@beklijf/queue";
+import { planNudges } from "@beklijf/rules";
+import {
+  aCompletedStatement,
+  aLearner,
+  anAfterCompletionRule,
+  aTenantWithRules,
+  type ListeningServer,
+  listenOnFreePort,
+  storeStatement,
+  testDb,
+  testLogger,
+  testQueues,
+} from "@beklijf/testing";
+
+import { ErrorResponse } from "./api-schemas";
+import { buildApp } from "./app";
+import {
+  ImportReportResponse,
+  PersonDetail,
+  PersonSummary,
+  SimulateResponse,
+  UnknownLearnersResponse,
+  UpsertedPersonResponse,
+} from "./people-schemas";
+
+/** The error of a refused request, checked against the published schema. */
+const errorOf = (body: unknown) => ErrorResponse.parse(body).error;
+
+describe("/api/people and /api/simulate", () => {
+  const redis = testQueues("web-people");
+  let db: PrismaClient;
+  let server: ListeningServer;
+  let tenantId: string;
+  let tokens: Record<Role, string>;
+  const processed: string[] = [];
+
+  const call = async (
+    method: string,
+    path: string,
+    options: {
+      role?: Role | "none";
+      body?: unknown;
+      csv?: string;
+    } = {},
+  ): Promise<{ status: number; body: unknown }> => {
+    const role = options.role ?? "admin";
+    const response = await fetch(`${server.url}/api${path}`, {
+      method,
+      headers: {
+        ...(role === "none" ? {} : { authorization: `Bearer ${tokens[role]}` }),
+        ...(options.body === undefined
+          ? {}
+          : { "content-type": "application/json" }),
+        ...(options.csv === undefined ? {} : { "content-type": "text/csv" }),
+      },
+      ...(options.body === undefined
+        ? {}
+        : { body: JSON.stringify(options.body) }),
+      ...(options.csv === undefined ? {} : { body: options.csv }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text === "" ? undefined : (JSON.parse(text) as unknown),
+    };
+  };
+
+  beforeAll(async () => {
+    db = testDb();
+    tenantId = await aTenantWithRules(db, "api-people", [
+      anAfterCompletionRule(),
+    ]);
+    tokens = {
+      admin: await createApiToken(db, { tenantId, name: "a", role: "admin" }),
+      editor: await createApiToken(db, { tenantId, name: "e", role: "editor" }),
+      viewer: await createApiToken(db, { tenantId, name: "v", role: "viewer" }),
+    };
+    server = await listenOnFreePort(
+      buildApp({
+        db,
+        clock: systemClock,
+        logger: testLogger,
+        secret: "s".repeat(40),
+        publicUrl: "https://beklijf.example.test",
+        jobs: {
+          removeNudgeJobs: async (jobIds) => {
+            for (const jobId of jobIds) await redis.queues.nudges.remove(jobId);
+          },
+          processStatements: (_tenant, ids) => {
+            processed.push(...ids);
+            return Promise.resolve();
+          },
+        },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await redis.close();
+    await db.$disconnect();
+  });
+
+  describe("authentication and roles", () => {
+    it.each([
+      ["GET", "/people", "none", 401],
+      ["PUT", "/people", "none", 401],
+      ["PUT", "/people", "viewer", 403],
+      ["POST", "/people/import", "viewer", 403],
+      ["DELETE", "/people/00000000-0000-4000-8000-000000000000", "editor", 403],
+      ["POST", "/simulate", "none", 401],
+    ] as const)("%s %s as %s gives %i", async (method, path, role, status) => {
+      const { status: got } = await call(method, path, {
+        role,
+        ...(method === "PUT" ? { body: { email: "x@example.test" } } : {}),
+      });
+      expect(got).toBe(status);
+    });
+  });
+
+  describe("PUT /people", () => {
+    it("creates a person, then updates them by external id, with a manager by email", async () => {
+      const manager = await call("PUT", "/people", {
+        role: "editor",
+        body: { email: "Mia.Manager@example.test", name: "Mia" },
+      });
+      expect(manager).toMatchObject({ status: 201, body: { created: true } });
+      const created = await call("PUT", "/people", {
+        role: "editor",
+        body: {
+          externalId: "HR-1",
+          email: "joost@example.test",
+          name: "Joost",
+        },
+      });
+      expect(created.status).toBe(201);
+      const createdId = UpsertedPersonResponse.parse(created.body).person.id;
+      const managerId = UpsertedPersonResponse.parse(manager.body).person.id;
+      const updated = await call("PUT", "/people", {
+        role: "editor",
+        body: {
+          externalId: "HR-1",
+          timeZone: "America/New_York",
+          manager: "mia.manager@example.test",
+        },
+      });
+      expect(updated).toMatchObject({
+        status: 200,
+        body: {
+          created: false,
+          person: {
+            id: createdId,
+            email: "joost@example.test",
+            timeZone: "America/New_York",
+            managerId,
+          },
+        },
+      });
+    });
+
+    it("refuses a bad body, naming each field and what to write, and writes nothing", async () => {
+      const { status, body } = await call("PUT", "/people", {
+        role: "editor",
+        body: { email: "nope", timeZone: "Europe/Atlantis", locale: "de" },
+      });
+      expect(status).toBe(400);
+      expect(errorOf(body).issues).toEqual(
+        expect.arrayContaining([
+          {
+            path: ["email"],
+            message: 'must be an email address such as "anna@example.nl"',
+          },
+          { path: ["locale"], message: 'must be "nl" or "en"' },
+          expect.objectContaining({ path: ["timeZone"] }),
+        ]),
+      );
+    });
+
+    it("refuses a manager it does not know", async () => {
+      const { status, body } = await call("PUT", "/people", {
+        role: "editor",
+        body: { email: "kees@example.test", manager: "HR-unknown" },
+      });
+      expect(status).toBe(400);
+      expect(errorOf(body).issues).toEqual([
+        {
+          path: ["manager"],
+          message:
+            'no person with external id or email "HR-unknown": create them first',
+        },
+      ]);
+      expect(
+        await db.person.count({
+          where: { tenantId, email: "kees@example.test" },
+        }),
+      ).toBe(0);
+    });
+  });
+
+  describe("unknown learners and the import that makes them known", () => {
+    it("counts them, and hands their statements to the engine once imported", async () => {
+      const { id } = await storeStatement({
+        db,
+        tenantId,
+        statement: {
+          actor: {
+            objectType: "Agent",
+            account: { homePage: "https://moodle.example.test", name: "501" },
+          },
+          verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+          object: {
+            objectType: "Activity",
+            id: "https://moodle.example.test/course/9",
+          },
+        },
+        clock: systemClock,
+      });
+      const before = await call("GET", "/people/unknown-learners", {
+        role: "viewer",
+      });
+      expect(UnknownLearnersResponse.parse(before.body)).toEqual([
+        expect.objectContaining({
+          learners: 1,
+          sample: [
+            expect.objectContaining({
+              actorKey: "account:https://moodle.example.test|501",
+            }),
+          ],
+        }),
+      ]);
+      const imported = await call("POST", "/people/import", {
+        role: "editor",
+        csv: "email,name,account_home_page,account_name,locale\nlisa@example.test,Lisa,https://moodle.example.test,501,nl\nbad-row,X,,,xx\n",
+      });
+      expect(imported).toMatchObject({
+        status: 200,
+        body: { rows: 2, created: 1, failed: 1, pendingStatements: 1 },
+      });
+      expect(ImportReportResponse.parse(imported.body).issues).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ row: 3, column: "email" }),
+        ]),
+      );
+      expect(processed).toContain(id);
+      expect(
+        (await call("GET", "/people/unknown-learners", { role: "viewer" }))
+          .body,
+      ).toEqual([]);
+    });
+
+    it("refuses a body that is not CSV", async () => {
+      const { status, body } = await call("POST", "/people/import", {
+        role: "editor",
+        body: { email: "x" },
+      });
+      expect(status).toBe(400);
+      expect(errorOf(body).code).toBe("CSV_CONTENT_TYPE");
+    });
+
+    it("refuses a header it does not know", async () => {
+      const { status, body } = await call("POST", "/people/import", {
+        role: "editor",
+        csv: "email,favourite colour\na@example.test,blue\n",
+      });
+      expect(status).toBe(400);
+      expect(errorOf(body).code).toBe("CSV_HEADER_INVALID");
+    });
+  });
+
+  describe("a person with a plan", () => {
+    let personId: string;
+    let jobIds: string[];
+
+    beforeAll(async () => {
+      const learner = aLearner();
+      const { person } = await upsertPerson(db, {
+        tenantId,
+        person: {
+          email: learner.email,
+          name: learner.name,
+          externalId: "HR-plan",
+        },
+        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+      });
+      personId = person.id;
+      const prepared = await storeStatement({
+        db,
+        tenantId,
+        statement: aCompletedStatement({ learner }),
+        clock: systemClock,
+      });
+      const rule = await db.ruleVersion.findFirstOrThrow({
+        where: { rule: { ruleSet: { tenantId } } },
+      });
+      const [proposal] = planNudges({
+        facts: { ...prepared, statementId: prepared.id },
+        learnerId: person.id,
+        rules: [
+          {
+            ruleId: rule.ruleId,
+            ruleVersionId: rule.id,
+            rule: anAfterCompletionRule(),
+          },
+        ],
+      });
+      if (proposal === undefined) throw new Error("no plan");
+      const nudges = await createPlan(db, {
+        tenantId,
+        personId,
+        triggerStatementId: prepared.id,
+        proposal,
+        startedAt: new Date(),
+        jobIdFor: nudgeJobId,
+      });
+      jobIds = nudges.map((n) => n.jobId);
+      for (const nudge of nudges)
+        await enqueue(
+          redis.queues,
+          "nudges",
+          "nudge.fire",
+          { plannedNudgeId: nudge.id },
+          {
+            jobId: nudge.jobId,
+            delayMs: 3_600_000,
+          },
+        );
+    });
+
+    it("lists them by a part of their name or email", async () => {
+      const { body } = await call("GET", "/people?q=HR-PLAN", {
+        role: "viewer",
+      });
+      expect(
+        PersonSummary.array()
+          .parse(body)
+          .map((p) => p.id),
+      ).toEqual([personId]);
+    });
+
+    it("shows their timeline with rule, step, status and due time", async () => {
+      const { status, body } = await call("GET", `/people/${personId}`, {
+        role: "viewer",
+      });
+      expect(status).toBe(200);
+      expect(
+        PersonDetail.parse(body).timeline.map((n) => [
+          n.step,
+          n.status,
+          n.role,
+        ]),
+      ).toEqual([
+        ["commit", "planned", "learner"],
+        ["reflect", "planned", "learner"],
+      ]);
+    });
+
+    it("erases them with their data and pending jobs (admin)", async () => {
+      expect((await call("DELETE", `/people/${personId}`)).status).toBe(204);
+      expect(await db.person.count({ where: { id: personId } })).toBe(0);
+      expect(
+        await db.plannedNudge.count({ where: { jobId: { in: jobIds } } }),
+      ).toBe(0);
+      expect(await db.statement.count({ where: { tenantId, personId } })).toBe(
+        0,
+      );
+      for (const jobId of jobIds)
+        expect(await redis.queues.nudges.getJob(jobId)).toBeUndefined();
+      expect((await call("GET", `/people/${personId}`)).status).toBe(404);
+      expect((await call("DELETE", `/people/${personId}`)).status).toBe(404);
+    });
+  });
+
+  describe("POST /simulate", () => {
+    it("shows the timeline a statement would get, writing nothing", async () => {
+      const plansBefore = await db.plan.count({ where: { tenantId } });
+      const { status, body } = await call("POST", "/simulate", {
+        role: "viewer",
+        body: {
+          statement: aCompletedStatement({
+            learner: aLearner(),
+            timestamp: "2030-03-09T10:00:00Z", // a Saturday
+          }),
+        },
+      });
+      expect(status).toBe(200);
+      const simulation = SimulateResponse.parse(body);
+      expect(simulation.learner.known).toBe(false);
+      expect(simulation.entries.map((e) => [e.step, e.local])).toEqual([
+        ["commit", "2030-03-11 08:00 Mon (Europe/Amsterdam)"],
+        ["reflect", "2030-03-18 08:00 Mon (Europe/Amsterdam)"],
+      ]);
+      expect(simulation.entries[0]?.decisions[0]).toMatch(
+        /^moved from Sat 9 Mar 15:00 to Mon 11 Mar 08:00/,
+      );
+      expect(simulation.entries[0]?.why).toBe(
+        "An if-then plan soon after the training.",
+      );
+      expect(await db.plan.count({ where: { tenantId } })).toBe(plansBefore);
+    });
+
+    it("tries a given rule file, and explains a bad one", async () => {
+      const bad = await call("POST", "/simulate", {
+        role: "viewer",
+        body: {
+          statement: aCompletedStatement({ learner: aLearner() }),
+          rules: { rules: [{ key: "x" }] },
+        },
+      });
+      expect(bad.status).toBe(400);
+      expect(errorOf(bad.body).code).toBe("RULE_INVALID");
+      expect(errorOf(bad.body).message).toMatch(
+        /^rules is not a valid rule file:/,
+      );
+    });
+  });
+
+  it("is documented in /api/openapi.json", async () => {
+    const response = await fetch(`${server.url}/api/openapi.json`);
+    const document = (await response.json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(
+      Object.entries(document.paths)
+        .filter(([path]) =>
+          ["/people", "/simulate", "/policy"].some((p) => path.startsWith(p)),
+        )
+        .map(([path, methods]) => [path, Object.keys(methods).sort()])
+        .sort(),
+    ).toEqual([
+      ["/people", ["get", "put"]],
+      ["/people/import", ["post"]],
+      ["/people/unknown-learners", ["get"]],
+      ["/people/{id}", ["delete", "get", "parameters"]],
+      ["/policy", ["get", "put"]],
+      ["/simulate", ["post"]],
+    ]);
+  });
+
+  describe("/policy", () => {
+    it("gives the defaults of DOMAIN.md in the tenant's zone, and lets an admin change them", async () => {
+      expect((await call("GET", "/policy", { role: "viewer" })).body).toEqual({
+        timeZone: "Europe/Amsterdam",
+        sendWindow: {
+          days: ["mon", "tue", "wed", "thu", "fri"],
+          start: "08:00",
+          end: "18:00",
+        },
+        caps: { perDay: 1, perWeek: 2 },
+        holidays: [],
+      });
+      expect(
+        (await call("PUT", "/policy", { role: "editor", body: {} })).status,
+      ).toBe(403);
+      const bad = await call("PUT", "/policy", {
+        body: { caps: { perDay: 3, perWeek: 2 }, holidays: ["25-12-2030"] },
+      });
+      expect(bad.status).toBe(400);
+      expect(
+        (errorOf(bad.body).issues ?? []).map((i) => i.path.join(".")),
+      ).toEqual(expect.arrayContaining(["caps.perWeek", "holidays.0"]));
+      const changed = await call("PUT", "/policy", {
+        body: { holidays: ["2030-12-25"], caps: { perWeek: 3 } },
+      });
+      expect(changed).toMatchObject({
+        status: 200,
+        body: { holidays: ["2030-12-25"], caps: { perDay: 1, perWeek: 3 } },
+      });
+      expect((await call("GET", "/policy", { role: "viewer" })).body).toEqual(
+        changed.body,
+      );
+    });
+  });
+});
