@@ -17,24 +17,44 @@ export {
   bootstrapTenant,
 } from "./repositories/bootstrap";
 export {
+  type AnswerForForward,
+  getAnswerForForward,
+  markAnswerForwarded,
+  recordAnswerForwardError,
+} from "./repositories/answer-forwarding";
+export {
+  advancePullCursor,
+  getConnectionById,
+  listPullSchedules,
+  type PullCursor,
+  PullCursorMovedError,
+  pullCursorOf,
+  recordPullOutcome,
+} from "./repositories/connection-pull";
+export {
   type ConnectionHealth,
   getConnectionHealth,
   listRejections,
   type NewRejection,
+  type PullHealth,
   recordRejection,
   REJECTION_STATEMENT_MAX_BYTES,
   REJECTIONS_KEPT,
   type RejectionView,
 } from "./repositories/connection-health";
 export {
+  answerForwardingEnabled,
+  type ConnectionChanges,
   type ConnectionView,
   createConnection,
+  DEFAULT_PULL_INTERVAL_SECONDS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   findConnection,
   findConnectionByBearerToken,
   findConnectionByKey,
   findConnectionByName,
   listConnections,
+  type LrsSettings,
   removeConnectionBearerToken,
   rotateConnectionSecret,
   setConnectionBearerToken,
@@ -106,6 +126,11 @@ export {
   getTenant,
   type TenantView,
 } from "./repositories/tenants";
+export {
+  LrsPasswordUnreadableError,
+  openLrsPassword,
+  sealLrsPassword,
+} from "./lrs-credentials";
 export {
   createStatementWriter,
   type StatementWriter,
