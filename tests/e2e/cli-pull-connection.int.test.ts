@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { openLrsPassword } from "@beklijf/db";
-import { runDatabaseUrl, testDb } from "@beklijf/testing";
+import { type OwnTestDb, ownTestDb } from "@beklijf/testing";
 
 import { runCli } from "./run-beklijf";
 
@@ -11,24 +11,27 @@ import { runCli } from "./run-beklijf";
 // LRS password read from a file and stored sealed under the deployment's secret.
 
 describe("npx beklijf connection create --pull-from", () => {
-  const db = testDb();
+  // Its own database: lrs workers of other test files must not pull this (made-up) LRS.
+  let own: OwnTestDb;
   const dir = mkdtempSync(path.join(tmpdir(), "beklijf-cli-pull-"));
   const secret = "cli-pull-test-secret-0123456789abcdef";
-  const env = {
-    DATABASE_URL: runDatabaseUrl(),
+  let env: Record<string, string>;
+  const baseEnv = {
     BEKLIJF_SECRET: secret,
     BEKLIJF_PUBLIC_URL: "https://learn.example.test",
   };
   const passwordFile = path.join(dir, "lrs-password");
   const name = `lrs-${path.basename(dir).slice(-6)}`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    own = await ownTestDb();
+    env = { ...baseEnv, DATABASE_URL: own.url };
     writeFileSync(passwordFile, "s3cret pass\n");
   });
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await db.$disconnect();
+    await own.drop();
   });
 
   it("creates a pull connection whose password only the deployment can read", async () => {
@@ -59,7 +62,7 @@ describe("npx beklijf connection create --pull-from", () => {
       forwardAnswers: true,
     });
     expect(result.stdout).not.toContain("s3cret");
-    const row = await db.connection.findFirstOrThrow({ where: { name } });
+    const row = await own.db.connection.findFirstOrThrow({ where: { name } });
     expect(openLrsPassword(row.lrsPasswordSealed ?? "", [secret])).toBe(
       "s3cret pass",
     );

@@ -14,6 +14,11 @@ export interface LrsWorkerOptions {
   readonly secrets: readonly string[];
   /** How often the pull schedules are matched to Postgres, in ms. @defaultValue 5000 */
   readonly syncIntervalMs?: number;
+  /**
+   * Keep the pull schedules in step with Postgres. Off only in tests that forward answers on a
+   * database other tests' pull connections live in. @defaultValue true
+   */
+  readonly schedulePulls?: boolean;
 }
 
 export interface LrsWorker {
@@ -58,9 +63,12 @@ export function startLrsWorker(
       );
     }
   };
-  void sync();
-  const timer = setInterval(() => void sync(), options.syncIntervalMs ?? 5_000);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  if (options.schedulePulls ?? true) {
+    void sync();
+    timer = setInterval(() => void sync(), options.syncIntervalMs ?? 5_000);
+    timer.unref();
+  }
   return {
     syncSchedules: sync,
     stop: async () => {

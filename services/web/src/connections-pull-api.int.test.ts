@@ -11,7 +11,8 @@ import {
   aTenant,
   type ListeningServer,
   listenOnFreePort,
-  testDb,
+  type OwnTestDb,
+  ownTestDb,
   testLogger,
 } from "@beklijf/testing";
 
@@ -20,6 +21,7 @@ import { buildApp } from "./app";
 const SECRET = "p".repeat(40);
 
 describe("/api/connections in pull mode", () => {
+  let own: OwnTestDb;
   let db: PrismaClient;
   let server: ListeningServer;
   let token: string;
@@ -51,7 +53,9 @@ describe("/api/connections in pull mode", () => {
   };
 
   beforeAll(async () => {
-    db = testDb();
+    // Its own database: lrs workers of other test files must not pull these (made-up) LRSs.
+    own = await ownTestDb();
+    db = own.db;
     const tenantId = await aTenant(db, "api-pull");
     token = await createApiToken(db, { tenantId, name: "a", role: "admin" });
     server = await listenOnFreePort(
@@ -67,7 +71,7 @@ describe("/api/connections in pull mode", () => {
 
   afterAll(async () => {
     await server.close();
-    await db.$disconnect();
+    await own.drop();
   });
 
   it("creates a pull connection, seals the password and never returns it", async () => {

@@ -18,10 +18,11 @@ import {
   aLearner,
   aTenant,
   type ListeningServer,
+  type OwnTestDb,
+  ownTestDb,
   postStatements,
   serveMounted,
   serviceTestDeps,
-  testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
@@ -33,6 +34,7 @@ const SECRET = "a-test-secret-of-at-least-32-characters!";
 
 describe("pullConnection from another beklijf as the LRS", () => {
   const redis = testQueues("ingest-pull");
+  let own: OwnTestDb;
   let db: PrismaClient;
   let lrs: ListeningServer;
   let lrsClock: ManualClock;
@@ -42,7 +44,10 @@ describe("pullConnection from another beklijf as the LRS", () => {
   let deps: PullDeps;
 
   beforeAll(async () => {
-    db = testDb();
+    // A database of its own: a pull connection in the shared one would be pulled by every lrs
+    // worker that other test files start.
+    own = await ownTestDb();
+    db = own.db;
     lrsClock = createManualClock(new Date("2026-03-02T09:00:00.000Z"));
     const sourceTenant = await aTenant(db, "pull-source");
     const created = await createConnection(db, {
@@ -72,7 +77,7 @@ describe("pullConnection from another beklijf as the LRS", () => {
   afterAll(async () => {
     await lrs.close();
     await redis.close();
-    await db.$disconnect();
+    await own.drop();
   });
 
   /** Posts `count` completions to the LRS at its current clock time; returns their ids. */

@@ -16,7 +16,8 @@ import {
   aTenant,
   type ListeningServer,
   listenOnFreePort,
-  testDb,
+  type OwnTestDb,
+  ownTestDb,
   testLogger,
 } from "@beklijf/testing";
 import express from "express";
@@ -37,6 +38,7 @@ function stored(at: string, extra: Record<string, unknown> = {}) {
 }
 
 describe("pullConnection against a purpose-built LRS", () => {
+  let own: OwnTestDb;
   let db: PrismaClient;
   let server: ListeningServer;
   let deps: PullDeps;
@@ -45,7 +47,9 @@ describe("pullConnection against a purpose-built LRS", () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    db = testDb();
+    // Its own database: lrs workers of other test files must not find these pull connections.
+    own = await ownTestDb();
+    db = own.db;
     const app = express();
     app.get("/xapi/statements", (req, res) => {
       requests.push(req.originalUrl);
@@ -63,7 +67,7 @@ describe("pullConnection against a purpose-built LRS", () => {
 
   afterAll(async () => {
     await server.close();
-    await db.$disconnect();
+    await own.drop();
   });
 
   beforeEach(() => {
