@@ -33,7 +33,7 @@ import { statementHandOff } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
-import { lrsInput,type LrsOptions } from "./connection-lrs";
+import { lrsInput, type LrsOptions } from "./connection-lrs";
 import { openDatabase } from "./database";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
@@ -208,7 +208,7 @@ for (const enabled of [false, true])
     .description(
       enabled
         ? "accept the connection's requests again"
-        : "refuse the connection's requests (401) from the next one on",
+        : "refuse the connection's requests (401), within a second",
     )
     .requiredOption("--name <name>", "the connection's name")
     .action((options: { name: string }) =>
@@ -223,7 +223,7 @@ for (const enabled of [false, true])
 connection
   .command("rotate")
   .description(
-    "replace the connection's secret; prints { key, secret } (shown once) and the old secret stops working at once",
+    "replace the connection's secret; prints { key, secret } (shown once) and the old secret stops working within a second",
   )
   .requiredOption("--name <name>", "the connection's name")
   .action((options: { name: string }) =>

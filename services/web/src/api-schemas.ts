@@ -131,7 +131,7 @@ export const UpdateConnection = z
     enabled: z
       .boolean()
       .optional()
-      .describe("false refuses its requests with 401 from the next one on"),
+      .describe("false refuses its requests with 401, within a second"),
     rateLimitPerMinute: RateLimitPerMinute.optional(),
     mode: Mode.optional(),
     lrs: LrsSettings.nullable()
@@ -207,7 +207,7 @@ export const RotatedSecret = z.object({
   secret: z
     .string()
     .describe(
-      "The new HTTP Basic password; shown once. The old one stopped working.",
+      "The new HTTP Basic password; shown once. The old one stops working within a second.",
     ),
 });
 

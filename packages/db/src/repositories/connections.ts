@@ -304,8 +304,8 @@ export async function answerForwardingEnabled(
 }
 
 /**
- * Replaces the HTTP Basic secret; returns the new one once. The old secret stops working at the
- * next request: ingest checks every request against the row's current hash.
+ * Replaces the HTTP Basic secret; returns the new one once. The old secret stops working within a
+ * second: ingest checks every request against the row's hash, re-read at most a second later.
  */
 export async function rotateConnectionSecret(
   db: DbClient,

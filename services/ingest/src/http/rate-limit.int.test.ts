@@ -12,6 +12,7 @@ import {
   aLearner,
   aTenant,
   basicAuth,
+  eventually,
   type ListeningServer,
   postStatements,
   serveMounted,
@@ -22,6 +23,7 @@ import {
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
+import { CONNECTION_ROW_TTL_MS } from "./authenticate";
 import { createRateLimiter } from "./rate-limit";
 
 describe("rate limits per connection", () => {
@@ -124,7 +126,17 @@ describe("rate limits per connection", () => {
       await updateConnection(db, tenantId, connection.id, {
         rateLimitPerMinute: null,
       });
-      expect((await post(left, connection.authorization)).status).toBe(200);
+      // Ingest re-reads a connection's row at most CONNECTION_ROW_TTL_MS after the last read.
+      await eventually(
+        async () =>
+          (await post(left, connection.authorization)).status === 200
+            ? true
+            : undefined,
+        {
+          timeoutMs: CONNECTION_ROW_TTL_MS + 1_000,
+          what: "the lifted limit to let requests through",
+        },
+      );
     });
   });
 
