@@ -5,7 +5,18 @@ export {
   Prisma,
   PrismaClient,
 } from "./client";
+export {
+  LrsPasswordUnreadableError,
+  openLrsPassword,
+  sealLrsPassword,
+} from "./lrs-credentials";
 export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
+export {
+  type AnswerForForward,
+  getAnswerForForward,
+  markAnswerForwarded,
+  recordAnswerForwardError,
+} from "./repositories/answer-forwarding";
 export {
   countApiTokens,
   createApiToken,
@@ -17,21 +28,6 @@ export {
   bootstrapTenant,
 } from "./repositories/bootstrap";
 export {
-  type AnswerForForward,
-  getAnswerForForward,
-  markAnswerForwarded,
-  recordAnswerForwardError,
-} from "./repositories/answer-forwarding";
-export {
-  advancePullCursor,
-  getConnectionById,
-  listPullSchedules,
-  type PullCursor,
-  PullCursorMovedError,
-  pullCursorOf,
-  recordPullOutcome,
-} from "./repositories/connection-pull";
-export {
   type ConnectionHealth,
   getConnectionHealth,
   listRejections,
@@ -42,6 +38,15 @@ export {
   REJECTIONS_KEPT,
   type RejectionView,
 } from "./repositories/connection-health";
+export {
+  advancePullCursor,
+  getConnectionById,
+  listPullSchedules,
+  type PullCursor,
+  PullCursorMovedError,
+  pullCursorOf,
+  recordPullOutcome,
+} from "./repositories/connection-pull";
 export {
   answerForwardingEnabled,
   type ConnectionChanges,
@@ -126,11 +131,6 @@ export {
   getTenant,
   type TenantView,
 } from "./repositories/tenants";
-export {
-  LrsPasswordUnreadableError,
-  openLrsPassword,
-  sealLrsPassword,
-} from "./lrs-credentials";
 export {
   createStatementWriter,
   type StatementWriter,

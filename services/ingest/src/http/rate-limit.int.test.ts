@@ -168,3 +168,39 @@ describe("createRateLimiter when Redis does not answer", () => {
     await closeQueues(redis.queues).catch(() => undefined);
   });
 });
+
+describe("createRateLimiter with a high limit", () => {
+  const redis = testQueues("ingest-rate-batched");
+  afterAll(() => redis.close());
+
+  it("counts far from the limit locally, adds it to Redis in batches, and is exact at the limit", async () => {
+    const limiter = createRateLimiter({
+      queues: redis.queues,
+      logger: testLogger,
+    });
+    const key = `${redis.prefix}:rate:busy-connection`;
+    // The window's first request is counted in Redis; the next ones, far from the limit, locally.
+    expect(await limiter.consume("busy-connection", 1_000)).toEqual({
+      allowed: true,
+    });
+    const burst = await Promise.all(
+      Array.from({ length: 699 }, () =>
+        limiter.consume("busy-connection", 1_000),
+      ),
+    );
+    expect(burst.every((d) => d.allowed)).toBe(true);
+    expect(Number(await redis.connection.get(key))).toBe(1);
+    await eventually(
+      async () =>
+        Number(await redis.connection.get(key)) === 700 ? true : undefined,
+      { timeoutMs: 2_000, what: "the local count to reach Redis in a batch" },
+    );
+    // From 80% of the limit on, every request is counted in Redis: exactly 1000 get through.
+    const rest = [];
+    for (let i = 0; i < 400; i += 1)
+      rest.push(await limiter.consume("busy-connection", 1_000));
+    expect(rest.filter((d) => d.allowed)).toHaveLength(300);
+    expect(rest.filter((d) => !d.allowed && d.firstInWindow)).toHaveLength(1);
+    expect(Number(await redis.connection.get(key))).toBe(1_100);
+  });
+});
