@@ -160,7 +160,11 @@ async function readLrs(
     if (reachedBound || page.more === "" || pages >= (options.maxPages ?? 50))
       break;
     page = statementPage(
-      (await client.getMoreStatements({ more: page.more })).data,
+      (
+        await client.getMoreStatements({
+          more: serverRelative(page.more, lrs.endpoint),
+        })
+      ).data,
     );
     pages += 1;
   }
@@ -178,6 +182,26 @@ interface Pulled {
   readonly raw: unknown;
   readonly id: string | undefined;
   readonly storedMs: number;
+}
+
+/**
+ * `more` as a path from the LRS's server root, which is how @xapi/xapi follows it. xAPI allows a
+ * relative IRL there, but some LRSs answer an absolute URL: that is accepted on the LRS's own
+ * origin only, so the credentials never go to another host.
+ */
+function serverRelative(more: string, endpoint: string): string {
+  if (more.startsWith("/")) return more;
+  let url: URL;
+  try {
+    url = new URL(more);
+  } catch {
+    throw new Error(`the LRS's more link is not a URL: ${more.slice(0, 200)}`);
+  }
+  if (url.origin !== new URL(endpoint).origin)
+    throw new Error(
+      `the LRS's more link points to another host (${url.origin}); not following it`,
+    );
+  return `${url.pathname}${url.search}`;
 }
 
 function statementPage(data: unknown): StatementPage {

@@ -155,6 +155,38 @@ describe("pullConnection against a purpose-built LRS", () => {
     expect(await importedIds(id)).toEqual([a.id, b.id, c.id, late.id].sort());
   });
 
+  it("follows an absolute more link on the LRS's own host, and no other", async () => {
+    const first = stored("2026-01-07T08:00:00.000Z");
+    const second = stored("2026-01-07T08:00:01.000Z");
+    let moreLink = "";
+    answer = (req, res) => {
+      res.set(
+        "X-Experience-API-Consistent-Through",
+        "2026-01-07T09:00:00.000Z",
+      );
+      if (req.query["more"] === undefined)
+        res.json({ statements: [first], more: moreLink });
+      else res.json({ statements: [second], more: "" });
+    };
+    moreLink = `${server.url}/xapi/statements?more=abc`;
+    const id = await aPullConnection();
+    expect(await pullConnection(deps, id)).toMatchObject({
+      imported: 2,
+      pages: 2,
+    });
+
+    moreLink = "http://elsewhere.example.test/xapi/statements?more=abc";
+    const other = await aPullConnection();
+    const outcome = await pullConnection(deps, other);
+    if (outcome.kind !== "failed")
+      throw new Error(`not failed: ${outcome.kind}`);
+    expect(outcome.error).toMatch(/another host/);
+    // What came before the refused link was imported, and the cursor stands after it.
+    expect((await getConnectionById(db, other))?.pullCursorIds).toEqual([
+      first.id,
+    ]);
+  });
+
   it("records an invalid statement as a rejection, imports the rest and moves past it", async () => {
     const good = stored("2026-01-06T08:00:00.000Z");
     const bad = stored("2026-01-06T08:00:01.000Z", {
