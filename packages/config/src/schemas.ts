@@ -102,6 +102,8 @@ export type AllInOneConfig = z.output<typeof allInOneSchema>;
 /** The CLI only needs the database (and the data dir for the embedded one). */
 export const cliSchema = databaseSchema.extend(loggingSchema.shape).extend({
   BEKLIJF_DATA_DIR: runtimeSchema.shape.BEKLIJF_DATA_DIR,
+  /** Seals LRS passwords of pull connections; unset: the one `npm start` keeps in the data dir. */
+  BEKLIJF_SECRET: runtimeSchema.shape.BEKLIJF_SECRET,
   PORT: httpSchema.shape.PORT,
   BEKLIJF_PUBLIC_URL: httpSchema.shape.BEKLIJF_PUBLIC_URL,
 });
@@ -141,9 +143,14 @@ const links = z.object({
   BEKLIJF_LINK_TTL_DAYS: runtimeSchema.shape.BEKLIJF_LINK_TTL_DAYS,
 });
 
-/** services/ingest on its own (BEKLIJF_PUBLIC_URL names the xAPI endpoint in stored authorities). */
+/**
+ * services/ingest on its own (BEKLIJF_PUBLIC_URL names the xAPI endpoint in stored authorities).
+ * BEKLIJF_SECRET opens the stored LRS passwords: without it, this process does not pull from
+ * LRSs or forward answers to them.
+ */
 export const ingestSchema = sharedInfrastructure.extend({
   BEKLIJF_PUBLIC_URL: httpSchema.shape.BEKLIJF_PUBLIC_URL,
+  BEKLIJF_SECRET: runtimeSchema.shape.BEKLIJF_SECRET,
 });
 export type IngestConfig = z.output<typeof ingestSchema>;
 

@@ -5,6 +5,11 @@ export {
   Prisma,
   PrismaClient,
 } from "./client";
+export {
+  LrsPasswordUnreadableError,
+  openLrsPassword,
+  sealLrsPassword,
+} from "./lrs-credentials";
 export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
 export {
   ImportHeaderError,
@@ -13,6 +18,12 @@ export {
   type ImportReport,
   PersonRow,
 } from "./people-import";
+export {
+  type AnswerForForward,
+  getAnswerForForward,
+  markAnswerForwarded,
+  recordAnswerForwardError,
+} from "./repositories/answer-forwarding";
 export {
   countApiTokens,
   createApiToken,
@@ -28,20 +39,34 @@ export {
   getConnectionHealth,
   listRejections,
   type NewRejection,
+  type PullHealth,
   recordRejection,
   REJECTION_STATEMENT_MAX_BYTES,
   REJECTIONS_KEPT,
   type RejectionView,
 } from "./repositories/connection-health";
 export {
+  advancePullCursor,
+  getConnectionById,
+  listPullSchedules,
+  type PullCursor,
+  PullCursorMovedError,
+  pullCursorOf,
+  recordPullOutcome,
+} from "./repositories/connection-pull";
+export {
+  answerForwardingEnabled,
+  type ConnectionChanges,
   type ConnectionView,
   createConnection,
+  DEFAULT_PULL_INTERVAL_SECONDS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   findConnection,
   findConnectionByBearerToken,
   findConnectionByKey,
   findConnectionByName,
   listConnections,
+  type LrsSettings,
   removeConnectionBearerToken,
   rotateConnectionSecret,
   setConnectionBearerToken,

@@ -1,5 +1,5 @@
 import { jobSpec, QUEUE_NAMES, type QueueName } from "./catalog";
-import { deliveryJobId, statementJobId } from "./job-ids";
+import { answerForwardJobId, deliveryJobId, statementJobId } from "./job-ids";
 import type { Queues } from "./queues";
 
 /** A hand-off as stored in the outbox: queue, job name, deterministic id and payload. */
@@ -87,5 +87,15 @@ export function deliveryHandOff(deliveryId: string): HandOff {
     jobName: "delivery.send",
     jobId: deliveryJobId(deliveryId),
     payload: { deliveryId },
+  };
+}
+
+/** The hand-off of a stored answer to the LRS forwarder (queue lrs). */
+export function answerForwardHandOff(answerId: string): HandOff {
+  return {
+    queue: "lrs",
+    jobName: "answer.forward",
+    jobId: answerForwardJobId(answerId),
+    payload: { answerId },
   };
 }

@@ -7,13 +7,20 @@ export {
 } from "./catalog";
 export { createRedisConnection, pingRedis } from "./connection";
 export {
+  answerForwardHandOff,
   deliveryHandOff,
   dispatchHandOffs,
   type HandOff,
   InvalidHandOffError,
   statementHandOff,
 } from "./dispatch";
-export { deliveryJobId, nudgeJobId, statementJobId } from "./job-ids";
+export {
+  answerForwardJobId,
+  connectionPullJobId,
+  deliveryJobId,
+  nudgeJobId,
+  statementJobId,
+} from "./job-ids";
 export {
   closeQueues,
   createQueues,

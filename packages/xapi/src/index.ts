@@ -6,6 +6,12 @@ export {
   StatementRef,
 } from "./activity";
 export { Actor, Agent, Authority, Group } from "./actor";
+export {
+  type AnswerForStatement,
+  answerStatement,
+  answerStatementId,
+  BEKLIJF_EXTENSIONS,
+} from "./answer-statement";
 export { Attachment, SIGNATURE_USAGE_TYPE } from "./attachment";
 export { type AttachmentPart, type AttachmentParts } from "./attachment-issues";
 export { comparableStatement } from "./comparable-statement";

@@ -165,7 +165,10 @@ export async function startAll(
       metrics,
       publicUrl: `${publicUrl}/xapi`,
     },
-    { databaseUrl },
+    {
+      databaseUrl,
+      lrsWorker: { connection: workerConnection, prefix, secrets: [secret] },
+    },
   );
   cleanups.add(() => ingestHandle.stop());
   const engineHandle = engine.start({

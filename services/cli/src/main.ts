@@ -34,6 +34,7 @@ import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
 import { registerAdminCommands } from "./admin";
+import { lrsInput, type LrsOptions } from "./connection-lrs";
 import { openDatabase } from "./database";
 import { registerPeopleCommands } from "./people-commands";
 
@@ -84,7 +85,9 @@ program
 
 const connection = program
   .command("connection")
-  .description("LMS connections that push xAPI statements");
+  .description(
+    "LMS connections: they push xAPI statements to us, or we pull them from their LRS",
+  );
 
 connection
   .command("create")
@@ -96,33 +99,63 @@ connection
     "--rate-limit <perMinute>",
     `requests per minute before 429, or "none" (default: ${DEFAULT_RATE_LIMIT_PER_MINUTE})`,
   )
-  .action(async (options: { name: string; rateLimit?: string }) => {
-    const cfg = config();
-    const rateLimitPerMinute =
-      options.rateLimit === undefined
-        ? undefined
-        : parseRateLimit(options.rateLimit);
-    const database = await openDatabase(cfg, logger);
-    try {
-      const tenant = await ensureTenant(database.db);
-      const { connection: created, secret } = await createConnection(
-        database.db,
-        {
-          tenantId: tenant.id,
-          name: options.name.trim(),
-          ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
-        },
-      );
-      print({
-        endpoint: `${publicUrl(cfg)}/xapi`,
-        key: created.key,
-        secret,
-        name: created.name,
-      });
-    } finally {
-      await database.close();
-    }
-  });
+  .option(
+    "--pull-from <url>",
+    "pull mode: read statements from this LRS (its xAPI base URL) instead of waiting for pushes",
+  )
+  .option(
+    "--forward-to <url>",
+    "a push connection that sends learners' answers to this LRS as xAPI statements",
+  )
+  .option("--forward-answers", "with --pull-from: send answers to that LRS too")
+  .option("--lrs-user <name>", "HTTP Basic user name at the LRS")
+  .option(
+    "--lrs-password-file <file>",
+    "a file whose first line is the LRS password (stored encrypted)",
+  )
+  .option(
+    "--pull-interval <seconds>",
+    "seconds between reads of the LRS (default: 60)",
+  )
+  .action(
+    async (options: { name: string; rateLimit?: string } & LrsOptions) => {
+      const cfg = config();
+      const rateLimitPerMinute =
+        options.rateLimit === undefined
+          ? undefined
+          : parseRateLimit(options.rateLimit);
+      const lrs = lrsInput(options, cfg);
+      const database = await openDatabase(cfg, logger);
+      try {
+        const tenant = await ensureTenant(database.db);
+        const { connection: created, secret } = await createConnection(
+          database.db,
+          {
+            tenantId: tenant.id,
+            name: options.name.trim(),
+            ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+            ...lrs,
+          },
+        );
+        print({
+          endpoint: `${publicUrl(cfg)}/xapi`,
+          key: created.key,
+          secret,
+          name: created.name,
+          ...(created.lrsEndpoint === null
+            ? {}
+            : {
+                mode: created.mode,
+                lrsEndpoint: created.lrsEndpoint,
+                pullIntervalSeconds: created.pullIntervalSeconds,
+                forwardAnswers: created.forwardAnswers,
+              }),
+        });
+      } finally {
+        await database.close();
+      }
+    },
+  );
 
 connection
   .command("list")
@@ -177,7 +210,7 @@ for (const enabled of [false, true])
     .description(
       enabled
         ? "accept the connection's requests again"
-        : "refuse the connection's requests (401) from the next one on",
+        : "refuse the connection's requests (401), within a second",
     )
     .requiredOption("--name <name>", "the connection's name")
     .action((options: { name: string }) =>
@@ -192,7 +225,7 @@ for (const enabled of [false, true])
 connection
   .command("rotate")
   .description(
-    "replace the connection's secret; prints { key, secret } (shown once) and the old secret stops working at once",
+    "replace the connection's secret; prints { key, secret } (shown once) and the old secret stops working within a second",
   )
   .requiredOption("--name <name>", "the connection's name")
   .action((options: { name: string }) =>
@@ -218,6 +251,13 @@ connection
       key: found.key,
       enabled: found.enabled,
       rateLimitPerMinute: found.rateLimitPerMinute,
+      mode: found.mode,
+      ...(found.lrsEndpoint === null
+        ? {}
+        : {
+            lrsEndpoint: found.lrsEndpoint,
+            forwardAnswers: found.forwardAnswers,
+          }),
       ...(await getConnectionHealth(db, found)),
       rejections: await listRejections(db, found.id),
     })),

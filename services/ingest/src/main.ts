@@ -40,8 +40,24 @@ async function main(): Promise<void> {
             publicUrl: `${config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, "")}/xapi`,
           }),
     },
-    { databaseUrl: config.DATABASE_URL },
+    {
+      databaseUrl: config.DATABASE_URL,
+      ...(config.BEKLIJF_SECRET === undefined
+        ? {}
+        : {
+            lrsWorker: {
+              connection: openRedis(base, config.REDIS_URL, "worker"),
+              prefix: config.BEKLIJF_REDIS_PREFIX,
+              secrets: [config.BEKLIJF_SECRET],
+            },
+          }),
+    },
   );
+  if (config.BEKLIJF_SECRET === undefined)
+    base.logger.warn(
+      {},
+      "BEKLIJF_SECRET is unset: this ingest does not pull from LRSs or forward answers",
+    );
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {
     port: config.PORT,

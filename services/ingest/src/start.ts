@@ -4,6 +4,11 @@ import type { Express } from "express";
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
 import { createHandOffDispatcher } from "./hand-off";
+import {
+  type LrsWorker,
+  type LrsWorkerOptions,
+  startLrsWorker,
+} from "./lrs-worker";
 import { startOutboxRelay } from "./outbox-relay";
 
 export interface IngestHandle {
@@ -13,18 +18,32 @@ export interface IngestHandle {
 
 /**
  * Builds the xAPI app and starts the outbox relay; the caller mounts the app and owns the server.
- * Given `databaseUrl`, POST and PUT go through a group-commit writer on its own small pool.
+ * Given `databaseUrl`, POST and PUT go through a group-commit writer on its own small pool. Given
+ * `lrsWorker` (a worker Redis connection, the prefix and BEKLIJF_SECRET), it also runs the lrs
+ * queue: pulls from external LRSs and answers forwarded to them.
  */
 export function start(
   deps: IngestDeps,
-  options: { relayIntervalMs?: number; databaseUrl?: string } = {},
+  options: {
+    relayIntervalMs?: number;
+    databaseUrl?: string;
+    lrsWorker?: LrsWorkerOptions;
+  } = {},
 ): IngestHandle {
   const relay = startOutboxRelay(deps, {
     intervalMs: options.relayIntervalMs ?? 1_000,
     graceMs: 2_000,
   });
+  const lrs: LrsWorker | undefined =
+    options.lrsWorker === undefined
+      ? undefined
+      : startLrsWorker(deps, options.lrsWorker);
+  const stopBackground = async (): Promise<void> => {
+    await lrs?.stop();
+    await relay.stop();
+  };
   if (options.databaseUrl === undefined)
-    return { app: buildApp(deps), stop: () => relay.stop() };
+    return { app: buildApp(deps), stop: stopBackground };
   const handOffs = createHandOffDispatcher(deps);
   const writer = createStatementWriter({
     connectionString: options.databaseUrl,
@@ -39,7 +58,7 @@ export function start(
     stop: async () => {
       await writer.close();
       await handOffs.drain();
-      await relay.stop();
+      await stopBackground();
     },
   };
 }

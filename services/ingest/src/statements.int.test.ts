@@ -11,6 +11,7 @@ import {
   aStatementId,
   aTenant,
   basicAuth,
+  eventually,
   type ListeningServer,
   postStatements,
   serveMounted,
@@ -22,6 +23,7 @@ import { type Express } from "express";
 
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
+import { CONNECTION_ROW_TTL_MS } from "./http/authenticate";
 
 /** Mounts the xAPI app at /xapi, as the launcher does, on a free loopback port. */
 function serve(app: Express): Promise<ListeningServer> {
@@ -279,7 +281,7 @@ describe("POST /xapi/statements", () => {
       );
     });
 
-    it("answers 401 at once for a connection disabled after it was last accepted", async () => {
+    it("answers 401 within a second for a connection disabled after it was last accepted", async () => {
       const lms = await createConnection(db, {
         tenantId,
         name: "lms disabled later",
@@ -296,6 +298,21 @@ describe("POST /xapi/statements", () => {
         where: { id: lms.connection.id },
         data: { enabled: false },
       });
+      // Ingest re-reads a connection's row at most CONNECTION_ROW_TTL_MS after the last read.
+      await eventually(
+        async () =>
+          (
+            await post(aCompletedStatement({ learner: aLearner() }), {
+              auth: credentials,
+            })
+          ).status === 401
+            ? true
+            : undefined,
+        {
+          timeoutMs: CONNECTION_ROW_TTL_MS + 1_000,
+          what: "the disabled connection to be refused",
+        },
+      );
       await refused(credentials, "CONNECTION_DISABLED");
     });
   });

@@ -10,17 +10,84 @@ const RateLimitPerMinute = z
   .nullable()
   .describe("Requests per minute before 429; null is unlimited");
 
-export const CreateConnection = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(80, "must be at most 80 characters")
-    .describe("A name the LMS admin recognises, e.g. moodle"),
-  rateLimitPerMinute: RateLimitPerMinute.optional().describe(
-    "Requests per minute before 429; null is unlimited; default 600",
-  ),
-});
+/** An external LRS: where pull mode reads and forwarded answers go. */
+export const LrsSettings = z
+  .strictObject({
+    endpoint: z
+      .url({
+        protocol: /^https?$/,
+        message:
+          "must be an http or https URL, e.g. https://lrs.example.com/xapi",
+      })
+      .max(2_000, "must be at most 2000 characters")
+      .refine((url) => {
+        const parsed = new URL(url);
+        return parsed.username === "" && parsed.password === "";
+      }, "must not contain credentials; send them as username and password")
+      .describe("The LRS's xAPI base URL, e.g. https://lrs.example.com/xapi"),
+    username: z
+      .string()
+      .min(1, "must not be empty")
+      .max(500, "must be at most 500 characters")
+      .describe("HTTP Basic user name at the LRS"),
+    password: z
+      .string()
+      .min(1, "must not be empty")
+      .max(2_000, "must be at most 2000 characters")
+      .describe(
+        "HTTP Basic password at the LRS; stored encrypted (AES-256-GCM), never returned",
+      ),
+  })
+  .describe("An external Learning Record Store");
+
+const PullIntervalSeconds = z
+  .int("must be a whole number of seconds")
+  .min(10, "must be at least 10")
+  .max(86_400, "must be at most 86400 (a day)")
+  .describe("Pull mode: seconds between reads of the LRS; default 60");
+
+const Mode = z
+  .enum(["push", "pull"], { message: 'must be "push" or "pull"' })
+  .describe(
+    "push: the LMS sends statements to our endpoint; pull: we read them from the LRS",
+  );
+
+const ForwardAnswers = z
+  .boolean()
+  .describe("Send learners' answers to the LRS as xAPI statements");
+
+export const CreateConnection = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(80, "must be at most 80 characters")
+      .describe("A name the LMS admin recognises, e.g. moodle"),
+    rateLimitPerMinute: RateLimitPerMinute.optional().describe(
+      "Requests per minute before 429; null is unlimited; default 600",
+    ),
+    mode: Mode.optional().describe("Default push"),
+    lrs: LrsSettings.optional().describe(
+      "Required in pull mode and to forward answers",
+    ),
+    pullIntervalSeconds: PullIntervalSeconds.optional(),
+    forwardAnswers: ForwardAnswers.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.mode === "pull" && body.lrs === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lrs"],
+        message: "is required when mode is pull",
+      });
+    if (body.forwardAnswers === true && body.lrs === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lrs"],
+        message: "is required when forwardAnswers is true",
+      });
+  });
 
 export const ConnectionSummary = z.object({
   id: z.uuid(),
@@ -34,6 +101,7 @@ export const ConnectionSummary = z.object({
 export const CreatedConnection = ConnectionSummary.pick({
   id: true,
   name: true,
+  mode: true,
   key: true,
   endpoint: true,
 }).extend({
@@ -63,14 +131,21 @@ export const UpdateConnection = z
     enabled: z
       .boolean()
       .optional()
-      .describe("false refuses its requests with 401 from the next one on"),
+      .describe("false refuses its requests with 401, within a second"),
     rateLimitPerMinute: RateLimitPerMinute.optional(),
+    mode: Mode.optional(),
+    lrs: LrsSettings.nullable()
+      .optional()
+      .describe(
+        "Replaces the LRS (all three fields; the pull cursor starts over when the endpoint changes); null removes it",
+      ),
+    pullIntervalSeconds: PullIntervalSeconds.optional(),
+    forwardAnswers: ForwardAnswers.optional(),
   })
-  .refine(
-    (body) =>
-      body.enabled !== undefined || body.rateLimitPerMinute !== undefined,
-    { message: "send enabled, rateLimitPerMinute or both" },
-  );
+  .refine((body) => Object.keys(body).length > 0, {
+    message:
+      "send at least one of enabled, rateLimitPerMinute, mode, lrs, pullIntervalSeconds, forwardAnswers",
+  });
 
 export const ConnectionHealth = z.object({
   acceptedCount: z
@@ -86,6 +161,29 @@ export const ConnectionHealth = z.object({
     .nullable()
     .describe("Last accepted request; updated every few seconds at most"),
   lastRejectedAt: z.iso.datetime().nullable(),
+  pull: z
+    .object({
+      cursorStored: z.iso
+        .datetime()
+        .nullable()
+        .describe("`stored` of the newest statement imported"),
+      intervalSeconds: z.int().nullable(),
+      lastRunAt: z.iso.datetime().nullable(),
+      lastSuccessAt: z.iso.datetime().nullable(),
+      lastError: z
+        .string()
+        .nullable()
+        .describe("Why the last run failed; null once a run succeeds"),
+      consecutiveFailures: z.int(),
+      nextRunAt: z.iso
+        .datetime()
+        .nullable()
+        .describe(
+          "No run before this (the interval, or the back-off after failures)",
+        ),
+    })
+    .optional()
+    .describe("Pull mode only"),
 });
 
 export const ConnectionDetail = ConnectionSummary.extend({
@@ -94,6 +192,12 @@ export const ConnectionDetail = ConnectionSummary.extend({
     .nullable()
     .describe("Requests per minute before 429; null is unlimited"),
   hasBearerToken: z.boolean(),
+  lrs: z
+    .object({ endpoint: z.string(), username: z.string() })
+    .nullable()
+    .describe("The external LRS (its password is never returned)"),
+  pullIntervalSeconds: z.int().nullable(),
+  forwardAnswers: z.boolean(),
   health: ConnectionHealth,
 });
 
@@ -103,7 +207,7 @@ export const RotatedSecret = z.object({
   secret: z
     .string()
     .describe(
-      "The new HTTP Basic password; shown once. The old one stopped working.",
+      "The new HTTP Basic password; shown once. The old one stops working within a second.",
     ),
 });
 

@@ -247,6 +247,7 @@ describe("the web app", () => {
         expect(body).toEqual({
           id: row.id,
           name: "moodle",
+          mode: "push",
           endpoint: `${PUBLIC_URL}/xapi`,
           key: row.key,
           secret,

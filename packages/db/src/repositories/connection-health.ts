@@ -44,6 +44,21 @@ export interface ConnectionHealth {
   /** Approximate: written at most every few seconds. */
   readonly lastReceivedAt: Date | null;
   readonly lastRejectedAt: Date | null;
+  /** Pull mode only: how the reading of the external LRS goes. */
+  readonly pull?: PullHealth;
+}
+
+export interface PullHealth {
+  /** The `stored` instant of the newest statement imported; null before the first. */
+  readonly cursorStored: Date | null;
+  readonly intervalSeconds: number | null;
+  readonly lastRunAt: Date | null;
+  readonly lastSuccessAt: Date | null;
+  /** The last failed run's error; null once a run succeeds. */
+  readonly lastError: string | null;
+  readonly consecutiveFailures: number;
+  /** No run before this instant (the interval, or the back-off after failures). */
+  readonly nextRunAt: Date | null;
 }
 
 /**
@@ -112,7 +127,20 @@ export async function listRejections(
 /** Accepted and rejected counts and the last times of each, for the LMS admin. */
 export async function getConnectionHealth(
   db: DbClient,
-  connection: Pick<ConnectionView, "id" | "rejectedCount" | "lastReceivedAt">,
+  connection: Pick<
+    ConnectionView,
+    | "id"
+    | "rejectedCount"
+    | "lastReceivedAt"
+    | "mode"
+    | "pullCursorStored"
+    | "pullIntervalSeconds"
+    | "pullLastRunAt"
+    | "pullLastSuccessAt"
+    | "pullLastError"
+    | "pullConsecutiveFailures"
+    | "pullNextRunAt"
+  >,
 ): Promise<ConnectionHealth> {
   const [acceptedCount, lastRejection] = await Promise.all([
     db.statement.count({ where: { connectionId: connection.id } }),
@@ -127,6 +155,19 @@ export async function getConnectionHealth(
     rejectedCount: connection.rejectedCount,
     lastReceivedAt: connection.lastReceivedAt,
     lastRejectedAt: lastRejection?.createdAt ?? null,
+    ...(connection.mode === "pull"
+      ? {
+          pull: {
+            cursorStored: connection.pullCursorStored,
+            intervalSeconds: connection.pullIntervalSeconds,
+            lastRunAt: connection.pullLastRunAt,
+            lastSuccessAt: connection.pullLastSuccessAt,
+            lastError: connection.pullLastError,
+            consecutiveFailures: connection.pullConsecutiveFailures,
+            nextRunAt: connection.pullNextRunAt,
+          },
+        }
+      : {}),
   };
 }
 

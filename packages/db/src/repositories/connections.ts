@@ -5,9 +5,11 @@ import {
   NotFoundError,
   randomToken,
   sha256Hex,
+  ValidationError,
 } from "@beklijf/core";
 
 import { type DbClient, Prisma } from "../client";
+import { sealLrsPassword } from "../lrs-credentials";
 
 export interface ConnectionView {
   readonly id: string;
@@ -25,20 +27,72 @@ export interface ConnectionView {
   readonly rejectedCount: number;
   /** Approximate: written at most every few seconds. */
   readonly lastReceivedAt: Date | null;
+  /** The external LRS (pull mode reads it; forwardAnswers writes to it). */
+  readonly lrsEndpoint: string | null;
+  readonly lrsUsername: string | null;
+  /** The LRS password sealed under BEKLIJF_SECRET; never leaves the server. */
+  readonly lrsPasswordSealed: string | null;
+  readonly forwardAnswers: boolean;
+  readonly pullIntervalSeconds: number | null;
+  readonly pullCursorStored: Date | null;
+  readonly pullCursorIds: string[];
+  readonly pullLastRunAt: Date | null;
+  readonly pullLastSuccessAt: Date | null;
+  readonly pullLastError: string | null;
+  readonly pullConsecutiveFailures: number;
+  readonly pullNextRunAt: Date | null;
 }
+
+/** The external LRS of a connection, as an admin enters it. */
+export interface LrsSettings {
+  /** The LRS's xAPI base URL, e.g. https://lrs.example.com/xapi (http or https). */
+  readonly endpoint: string;
+  /** HTTP Basic user name. */
+  readonly username: string;
+  /** HTTP Basic password; sealed with `sealingSecret` before it is stored. */
+  readonly password: string;
+}
+
+/** How often a pull connection reads its LRS unless told otherwise. */
+export const DEFAULT_PULL_INTERVAL_SECONDS = 60;
 
 /** What a new connection may make per minute unless it is given another limit. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /**
- * Creates a push connection with fresh HTTP Basic credentials. The secret is returned once and
- * only its scrypt hash is stored. `rateLimitPerMinute`: null is unlimited.
+ * Creates a connection with fresh HTTP Basic credentials. The secret is returned once and only its
+ * scrypt hash is stored. `rateLimitPerMinute`: null is unlimited. A `pull` connection needs `lrs`
+ * (its password is sealed with `sealingSecret`, the deployment's BEKLIJF_SECRET); a push
+ * connection may name an `lrs` too, to forward answers to.
  * @defaultValue rateLimitPerMinute {@link DEFAULT_RATE_LIMIT_PER_MINUTE}
+ * @defaultValue pullIntervalSeconds {@link DEFAULT_PULL_INTERVAL_SECONDS} (pull mode only)
  */
 export async function createConnection(
   db: DbClient,
-  input: { tenantId: string; name: string; rateLimitPerMinute?: number | null },
+  input: {
+    tenantId: string;
+    name: string;
+    rateLimitPerMinute?: number | null;
+    mode?: "push" | "pull";
+    lrs?: LrsSettings;
+    pullIntervalSeconds?: number;
+    forwardAnswers?: boolean;
+    sealingSecret?: string;
+  },
 ): Promise<{ connection: ConnectionView; secret: string }> {
+  const mode = input.mode ?? "push";
+  if (mode === "pull" && input.lrs === undefined)
+    throw new ValidationError(
+      "A pull connection needs the external LRS: its endpoint, user name and password.",
+      [{ path: ["lrs"], message: "is required in pull mode" }],
+      "CONNECTION_INVALID",
+    );
+  if (input.forwardAnswers === true && input.lrs === undefined)
+    throw new ValidationError(
+      "Forwarding answers needs the external LRS to send them to.",
+      [{ path: ["lrs"], message: "is required to forward answers" }],
+      "CONNECTION_INVALID",
+    );
   const key = randomToken(12, "bk_");
   const secret = randomToken(32);
   try {
@@ -46,12 +100,21 @@ export async function createConnection(
       data: {
         tenantId: input.tenantId,
         name: input.name,
+        mode,
         key,
         secretHash: await hashSecret(secret),
         rateLimitPerMinute:
           input.rateLimitPerMinute === undefined
             ? DEFAULT_RATE_LIMIT_PER_MINUTE
             : input.rateLimitPerMinute,
+        ...(input.lrs === undefined
+          ? {}
+          : lrsColumns(input.lrs, input.sealingSecret)),
+        forwardAnswers: input.forwardAnswers ?? false,
+        pullIntervalSeconds:
+          mode === "pull"
+            ? (input.pullIntervalSeconds ?? DEFAULT_PULL_INTERVAL_SECONDS)
+            : null,
       },
     });
     return { connection, secret };
@@ -116,23 +179,133 @@ export async function listConnections(
   });
 }
 
+/** What `updateConnection` may change; absent keys stay as they are. */
+export interface ConnectionChanges {
+  readonly enabled?: boolean;
+  /** null: unlimited. */
+  readonly rateLimitPerMinute?: number | null;
+  readonly mode?: "push" | "pull";
+  /** Replaces the external LRS (its cursor starts over when the endpoint changes); null removes it. */
+  readonly lrs?: LrsSettings | null;
+  readonly pullIntervalSeconds?: number;
+  readonly forwardAnswers?: boolean;
+}
+
 /**
- * Enables or disables a connection, or changes its rate limit (null: unlimited). Ingest reads the
- * row on every request, so a change holds from the next request on. Throws CONNECTION_NOT_FOUND
- * for an id the tenant does not have.
+ * Changes a connection within its tenant (else CONNECTION_NOT_FOUND). Ingest reads the row at
+ * most a second or two later, so a change holds from then on. Switching to pull mode needs an
+ * LRS; a change of the LRS or the mode clears the pull back-off, so the next pull runs at once.
+ * `sealingSecret` (BEKLIJF_SECRET) is needed when `lrs` is given.
  */
 export async function updateConnection(
   db: DbClient,
   tenantId: string,
   id: string,
-  changes: { enabled?: boolean; rateLimitPerMinute?: number | null },
+  changes: ConnectionChanges,
+  sealingSecret?: string,
 ): Promise<ConnectionView> {
-  return updateOwned(db, tenantId, id, changes);
+  const current = await findConnection(db, tenantId, id);
+  if (current === null)
+    throw new NotFoundError(
+      `No connection ${id} in this tenant.`,
+      "CONNECTION_NOT_FOUND",
+    );
+  const mode = changes.mode ?? current.mode;
+  const hasLrs =
+    changes.lrs === undefined
+      ? current.lrsEndpoint !== null
+      : changes.lrs !== null;
+  if (mode === "pull" && !hasLrs)
+    throw new ValidationError(
+      "A pull connection needs the external LRS: its endpoint, user name and password.",
+      [{ path: ["lrs"], message: "is required in pull mode" }],
+      "CONNECTION_INVALID",
+    );
+  if ((changes.forwardAnswers ?? current.forwardAnswers) && !hasLrs)
+    throw new ValidationError(
+      "Forwarding answers needs the external LRS to send them to.",
+      [{ path: ["lrs"], message: "is required to forward answers" }],
+      "CONNECTION_INVALID",
+    );
+  const lrsChanged = changes.lrs !== undefined || changes.mode !== undefined;
+  const endpointChanged =
+    changes.lrs !== undefined &&
+    (changes.lrs?.endpoint ?? null) !== current.lrsEndpoint;
+  return updateOwned(db, tenantId, id, {
+    ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
+    ...(changes.rateLimitPerMinute === undefined
+      ? {}
+      : { rateLimitPerMinute: changes.rateLimitPerMinute }),
+    mode,
+    ...(changes.lrs === undefined
+      ? {}
+      : changes.lrs === null
+        ? { lrsEndpoint: null, lrsUsername: null, lrsPasswordSealed: null }
+        : lrsColumns(changes.lrs, sealingSecret)),
+    ...(changes.forwardAnswers === undefined
+      ? {}
+      : { forwardAnswers: changes.forwardAnswers }),
+    pullIntervalSeconds:
+      mode === "pull"
+        ? (changes.pullIntervalSeconds ??
+          current.pullIntervalSeconds ??
+          DEFAULT_PULL_INTERVAL_SECONDS)
+        : null,
+    ...(endpointChanged ? { pullCursorStored: null, pullCursorIds: [] } : {}),
+    ...(lrsChanged
+      ? {
+          pullConsecutiveFailures: 0,
+          pullNextRunAt: null,
+          pullLastError: null,
+        }
+      : {}),
+  });
+}
+
+/** The columns of an external LRS, its password sealed. */
+function lrsColumns(
+  lrs: LrsSettings,
+  sealingSecret: string | undefined,
+): {
+  lrsEndpoint: string;
+  lrsUsername: string;
+  lrsPasswordSealed: string;
+} {
+  if (sealingSecret === undefined)
+    throw new Error(
+      "An LRS password can only be stored with the deployment's secret (BEKLIJF_SECRET) to seal it",
+    );
+  return {
+    lrsEndpoint: lrs.endpoint,
+    lrsUsername: lrs.username,
+    lrsPasswordSealed: sealLrsPassword(lrs.password, sealingSecret),
+  };
 }
 
 /**
- * Replaces the HTTP Basic secret; returns the new one once. The old secret stops working at the
- * next request: ingest checks every request against the row's current hash.
+ * Whether an answer given on this planned nudge goes back to an LRS: the nudge's plan was
+ * triggered by a statement of an enabled connection that forwards answers. `recordAnswer` asks
+ * this to decide whether to write the `answer.forward` hand-off in the same transaction.
+ */
+export async function answerForwardingEnabled(
+  db: DbClient,
+  tenantId: string,
+  plannedNudgeId: string | null,
+): Promise<boolean> {
+  if (plannedNudgeId === null || !isUuid(plannedNudgeId)) return false;
+  const rows = await db.$queryRaw<{ forwards: boolean }[]>`
+    SELECT c.forward_answers AND c.enabled AND c.lrs_endpoint IS NOT NULL AS forwards
+    FROM planned_nudges n
+    JOIN plans p ON p.id = n.plan_id
+    JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
+    JOIN connections c ON c.id = s.connection_id
+    WHERE n.id = ${plannedNudgeId}::uuid AND n.tenant_id = ${tenantId}::uuid`;
+  return rows[0]?.forwards === true;
+}
+
+/**
+ * Replaces the HTTP Basic secret; returns the new one once. The old secret stops working within a
+ * second: ingest checks every request against the row's hash, re-read at most a second later.
  */
 export async function rotateConnectionSecret(
   db: DbClient,

@@ -27,6 +27,8 @@ export const TRIGGER_VOIDED_REASON = "the trigger statement was voided";
  * nudges that are still planned; the engine's fire-time re-check skips cancelled plans.
  *
  * `handOff` builds the outbox entry for each new statement (the caller owns queue naming).
+ * `alsoInTransaction` runs last inside the same transaction (the pull cursor moves there), and
+ * rolls everything back when it throws.
  */
 export async function storeStatements(
   db: PrismaClient,
@@ -35,6 +37,7 @@ export async function storeStatements(
     connectionId: string | null;
     statements: readonly PreparedStatement[];
     handOff: (statementId: string) => OutboxEntry;
+    alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>;
   },
 ): Promise<StoreStatementsResult> {
   const unique = dedupeBatch(input.statements);
@@ -68,6 +71,8 @@ export async function storeStatements(
       fresh.map((s) => input.handOff(s.id)),
     );
     const voidedIds = await voidTargets(tx, input.tenantId, fresh);
+    if (input.alsoInTransaction !== undefined)
+      await input.alsoInTransaction(tx);
     return { ids, newIds: fresh.map((s) => s.id), voidedIds };
   });
 }

@@ -15,12 +15,15 @@ import type { Request } from "express";
 import type { IngestDeps } from "../deps";
 import { createRateLimiter, RateLimitedError } from "./rate-limit";
 
-/**
- * Verified secrets are remembered briefly, so scrypt runs once per key, not per request. The row is
- * still read on every request, so disabling a connection or rotating its secret takes effect at
- * once.
- */
+/** Verified secrets are remembered briefly, so scrypt runs once per key, not per request. */
 const CACHE_TTL_MS = 60_000;
+
+/**
+ * How long a connection row read from Postgres is used before it is read again, in ms. Reading it
+ * on every request cost a query per statement on the hot path; with this, disabling a connection,
+ * rotating its secret or changing its rate limit takes effect on every replica within a second.
+ */
+export const CONNECTION_ROW_TTL_MS = 1_000;
 
 /** lastReceivedAt is written at most this often per connection, not once per request. */
 const LAST_RECEIVED_EVERY_MS = 5_000;
@@ -59,11 +62,47 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   return created;
 }
 
+/**
+ * Rows by lookup key, each used for {@link CONNECTION_ROW_TTL_MS}. Concurrent requests for a row
+ * that is being read share that one read. Unknown keys are not remembered, so a connection
+ * created a moment ago works at once.
+ */
+function createRowCache(): (
+  key: string,
+  read: () => Promise<ConnectionView | null>,
+) => Promise<ConnectionView | null> {
+  const rows = new Map<
+    string,
+    { row: Promise<ConnectionView | null>; readAtMs: number }
+  >();
+  return (key, read) => {
+    const nowMs = Date.now();
+    const cached = rows.get(key);
+    if (cached !== undefined && nowMs - cached.readAtMs < CONNECTION_ROW_TTL_MS)
+      return cached.row;
+    if (rows.size > 10_000)
+      for (const [k, v] of rows)
+        if (nowMs - v.readAtMs >= CONNECTION_ROW_TTL_MS) rows.delete(k);
+    const row = read();
+    rows.set(key, { row, readAtMs: nowMs });
+    row.then(
+      (found) => {
+        if (found === null && rows.get(key)?.row === row) rows.delete(key);
+      },
+      () => {
+        if (rows.get(key)?.row === row) rows.delete(key);
+      },
+    );
+    return row;
+  };
+}
+
 function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const verified = new Map<
     string,
     { secretDigest: string; secretHash: string; until: number }
   >();
+  const rowOf = createRowCache();
   const limiter = createRateLimiter(deps);
   const lastTouchedMs = new Map<string, number>();
 
@@ -73,7 +112,9 @@ function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const key = colon < 0 ? decoded : decoded.slice(0, colon);
     const secret = colon < 0 ? "" : decoded.slice(colon + 1);
     const digest = sha256Hex(secret);
-    const connection = await findConnectionByKey(deps.db, key);
+    const connection = await rowOf(`key:${key}`, () =>
+      findConnectionByKey(deps.db, key),
+    );
     const cached = verified.get(key);
     const known =
       connection !== null &&
@@ -113,7 +154,9 @@ function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
         "Use HTTP Basic authentication with the connection's key and secret, or its Bearer token.",
         "CREDENTIALS_UNSUPPORTED",
       );
-    const connection = await findConnectionByBearerToken(deps.db, bearer);
+    const connection = await rowOf(`bearer:${sha256Hex(bearer)}`, () =>
+      findConnectionByBearerToken(deps.db, bearer),
+    );
     if (connection === null)
       throw new UnauthorizedError(
         "Unknown Bearer token.",

@@ -12,6 +12,7 @@ import {
   aLearner,
   aTenant,
   basicAuth,
+  eventually,
   type ListeningServer,
   postStatements,
   serveMounted,
@@ -22,6 +23,7 @@ import {
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
+import { CONNECTION_ROW_TTL_MS } from "./authenticate";
 import { createRateLimiter } from "./rate-limit";
 
 describe("rate limits per connection", () => {
@@ -124,7 +126,17 @@ describe("rate limits per connection", () => {
       await updateConnection(db, tenantId, connection.id, {
         rateLimitPerMinute: null,
       });
-      expect((await post(left, connection.authorization)).status).toBe(200);
+      // Ingest re-reads a connection's row at most CONNECTION_ROW_TTL_MS after the last read.
+      await eventually(
+        async () =>
+          (await post(left, connection.authorization)).status === 200
+            ? true
+            : undefined,
+        {
+          timeoutMs: CONNECTION_ROW_TTL_MS + 1_000,
+          what: "the lifted limit to let requests through",
+        },
+      );
     });
   });
 
@@ -154,5 +166,41 @@ describe("createRateLimiter when Redis does not answer", () => {
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
     expect(decisions[2]).toMatchObject({ firstInWindow: true });
     await closeQueues(redis.queues).catch(() => undefined);
+  });
+});
+
+describe("createRateLimiter with a high limit", () => {
+  const redis = testQueues("ingest-rate-batched");
+  afterAll(() => redis.close());
+
+  it("counts far from the limit locally, adds it to Redis in batches, and is exact at the limit", async () => {
+    const limiter = createRateLimiter({
+      queues: redis.queues,
+      logger: testLogger,
+    });
+    const key = `${redis.prefix}:rate:busy-connection`;
+    // The window's first request is counted in Redis; the next ones, far from the limit, locally.
+    expect(await limiter.consume("busy-connection", 1_000)).toEqual({
+      allowed: true,
+    });
+    const burst = await Promise.all(
+      Array.from({ length: 699 }, () =>
+        limiter.consume("busy-connection", 1_000),
+      ),
+    );
+    expect(burst.every((d) => d.allowed)).toBe(true);
+    expect(Number(await redis.connection.get(key))).toBe(1);
+    await eventually(
+      async () =>
+        Number(await redis.connection.get(key)) === 700 ? true : undefined,
+      { timeoutMs: 2_000, what: "the local count to reach Redis in a batch" },
+    );
+    // From 80% of the limit on, every request is counted in Redis: exactly 1000 get through.
+    const rest = [];
+    for (let i = 0; i < 400; i += 1)
+      rest.push(await limiter.consume("busy-connection", 1_000));
+    expect(rest.filter((d) => d.allowed)).toHaveLength(300);
+    expect(rest.filter((d) => !d.allowed && d.firstInWindow)).toHaveLength(1);
+    expect(Number(await redis.connection.get(key))).toBe(1_100);
   });
 });

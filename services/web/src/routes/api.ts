@@ -39,6 +39,12 @@ export function apiRouter(deps: WebDeps): Router {
     ...summary(c),
     rateLimitPerMinute: c.rateLimitPerMinute,
     hasBearerToken: c.bearerTokenHash !== null,
+    lrs:
+      c.lrsEndpoint === null
+        ? null
+        : { endpoint: c.lrsEndpoint, username: c.lrsUsername ?? "" },
+    pullIntervalSeconds: c.pullIntervalSeconds,
+    forwardAnswers: c.forwardAnswers,
     health: await getConnectionHealth(deps.db, c),
   });
   /** The tenant's connection named by :id; another tenant's id is as unknown as a made-up one. */
@@ -70,13 +76,19 @@ export function apiRouter(deps: WebDeps): Router {
     const { connection, secret } = await createConnection(deps.db, {
       tenantId: tenantOf(res),
       name: body.name,
-      ...(body.rateLimitPerMinute === undefined
-        ? {}
-        : { rateLimitPerMinute: body.rateLimitPerMinute }),
+      ...definedOnly({
+        rateLimitPerMinute: body.rateLimitPerMinute,
+        mode: body.mode,
+        lrs: body.lrs,
+        pullIntervalSeconds: body.pullIntervalSeconds,
+        forwardAnswers: body.forwardAnswers,
+      }),
+      sealingSecret: deps.secret,
     });
     res.status(201).json({
       id: connection.id,
       name: connection.name,
+      mode: connection.mode,
       endpoint,
       key: connection.key,
       secret,
@@ -94,12 +106,13 @@ export function apiRouter(deps: WebDeps): Router {
       "The connection was not changed.",
       "CONNECTION_INVALID",
     );
-    const updated = await updateConnection(deps.db, tenantOf(res), idOf(req), {
-      ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
-      ...(body.rateLimitPerMinute === undefined
-        ? {}
-        : { rateLimitPerMinute: body.rateLimitPerMinute }),
-    });
+    const updated = await updateConnection(
+      deps.db,
+      tenantOf(res),
+      idOf(req),
+      definedOnly(body),
+      deps.secret,
+    );
     res.json(await detail(updated));
   });
 
@@ -151,4 +164,13 @@ export function apiRouter(deps: WebDeps): Router {
   });
 
   return router;
+}
+
+/** The object without its undefined properties (exactOptionalPropertyTypes keeps them apart). */
+function definedOnly<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

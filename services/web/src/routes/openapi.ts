@@ -124,7 +124,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         parameters: [idParameter],
         post: {
           summary:
-            "Replace the HTTP Basic secret; the old one stops working at once (admin role)",
+            "Replace the HTTP Basic secret; the old one stops working within a second (admin role)",
           responses: {
             "200": {
               description: "The new secret, shown this once",
