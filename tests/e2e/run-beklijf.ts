@@ -3,6 +3,10 @@ import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+// Every end-to-end file imports this module: each of its tests starts processes (tsx compiles
+// on start), which on a busy two-core machine takes far longer than a unit test's 30 s.
+jest.setTimeout(120_000);
+
 export interface RunningBeklijf {
   readonly url: string;
   readonly output: () => string;
