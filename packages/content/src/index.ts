@@ -1,5 +1,7 @@
 export {
+  checkTemplateEdit,
   type ContentPack,
   loadContentPack,
+  TemplateAction,
   TEMPLATES_DIR,
 } from "./load-content-pack";
