@@ -42,14 +42,17 @@ export {
   updateConnection,
 } from "./repositories/connections";
 export {
+  claimDeliveryAttempt,
+  type DeliveryClaim,
   type DeliveryForSend,
   getDeliveryForLink,
   getDeliveryForSend,
+  listUndeliveredDeliveries,
   listUnsentDeliveries,
   markDeliveryFailed,
   markDeliverySent,
-  recordDeliveryError,
-  startDeliveryAttempt,
+  type NudgeForRender,
+  releaseDeliveryAttempt,
 } from "./repositories/deliveries";
 export {
   getNudgeForFire,
@@ -99,7 +102,11 @@ export {
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,
 } from "./repositories/statements";
-export { isSuppressed, suppressAddress } from "./repositories/suppressions";
+export {
+  isSuppressed,
+  listSuppressions,
+  suppressAddress,
+} from "./repositories/suppressions";
 export {
   DEFAULT_TENANT_SLUG,
   ensureTenant,

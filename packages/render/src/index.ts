@@ -1,4 +1,5 @@
 export { HELPER_NAMES, pickFromLanguageMap } from "./helpers";
+export { LINK_PURPOSES, type LinkAction, signNudgeLinks } from "./links";
 export {
   type MessageLocale,
   messageLocale,

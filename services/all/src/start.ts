@@ -180,7 +180,7 @@ export async function startAll(
     connection: workerConnection,
     prefix,
     transport: mailer.createSmtpTransport(smtpUrl),
-    renderer: pack.renderer,
+    pack,
     clock,
     logger: logger.child({ component: "mailer" }),
     metrics,

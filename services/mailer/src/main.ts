@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     connection: openRedis(base, config.REDIS_URL, "worker"),
     prefix: config.BEKLIJF_REDIS_PREFIX,
     transport: createSmtpTransport(config.SMTP_URL),
-    renderer: pack.renderer,
+    pack,
     clock: base.clock,
     logger: base.logger,
     metrics: base.metrics,
