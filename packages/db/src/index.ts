@@ -7,6 +7,15 @@ export {
 } from "./client";
 export { applyMigrations, MIGRATIONS_DIR } from "./migrate";
 export {
+  type AnswerInput,
+  getNudgeForLink,
+  listAnswersOfNudge,
+  type NudgeForLink,
+  recordAnswer,
+  type RecordedAnswer,
+  shouldForwardAnswer,
+} from "./repositories/answers";
+export {
   countApiTokens,
   createApiToken,
   findApiToken,
@@ -78,7 +87,13 @@ export {
   listPlannedNudges,
   type NewNudge,
 } from "./repositories/plans";
-export { stopAllNudges, unsubscribe } from "./repositories/preferences";
+export {
+  getPreference,
+  pauseNudges,
+  stopActivityNudges,
+  stopAllNudges,
+  unsubscribe,
+} from "./repositories/preferences";
 export {
   loadActiveRules,
   syncRuleSet,

@@ -13,7 +13,12 @@ export {
   InvalidHandOffError,
   statementHandOff,
 } from "./dispatch";
-export { deliveryJobId, nudgeJobId, statementJobId } from "./job-ids";
+export {
+  answerForwardJobId,
+  deliveryJobId,
+  nudgeJobId,
+  statementJobId,
+} from "./job-ids";
 export {
   closeQueues,
   createQueues,

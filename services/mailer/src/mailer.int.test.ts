@@ -14,10 +14,8 @@ import {
   verifyToken,
 } from "@beklijf/core";
 import {
-  createPlan,
   ensurePersonForMbox,
   handOffNudge,
-  loadActiveRules,
   type PrismaClient,
 } from "@beklijf/db";
 import {
@@ -25,13 +23,12 @@ import {
   dispatchHandOffs,
   enqueue,
   type Job,
-  nudgeJobId,
   type Queues,
 } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
-  aCompletedStatement,
   aLearner,
+  aPlannedCompletion,
   aTenantWithRules,
   type CapturedMail,
   jobSettled,
@@ -39,7 +36,6 @@ import {
   ownTestDb,
   type SmtpSink,
   startSmtpSink,
-  storeStatement,
   TEST_REDIS_URL,
   testLogger,
   type TestQueues,
@@ -129,42 +125,12 @@ describe("the mailer (delivery.send)", () => {
     learner: { name: string; email: string },
     locale = "nl",
   ): Promise<string> {
-    const completedAt = new Date(clock.now().getTime() - 5 * 3600 * 1000);
-    const statement = aCompletedStatement({
+    const { nudges } = await aPlannedCompletion(db, {
+      tenantId,
       learner,
-      courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
-      timestamp: completedAt.toISOString(),
-    });
-    const s = await storeStatement({ db, tenantId, statement, clock });
-    const person = await ensurePersonForMbox(db, {
-      tenantId,
-      email: learner.email,
-      name: learner.name,
       locale,
-      timeZone: "Europe/Amsterdam",
-    });
-    const facts = {
-      statementId: s.id,
-      verbId: s.verbId,
-      objectId: s.objectId,
-      activityType: s.activityType,
-      registration: s.registration,
-      timestamp: s.timestamp,
-    };
-    const [proposal] = planNudges({
-      facts,
-      learnerId: person.id,
-      rules: await loadActiveRules(db, tenantId),
-    });
-    if (proposal === undefined)
-      throw new Error("the pack's rules did not match the completion");
-    const nudges = await createPlan(db, {
-      tenantId,
-      personId: person.id,
-      triggerStatementId: s.id,
-      proposal,
-      startedAt: clock.now(),
-      jobIdFor: nudgeJobId,
+      clock,
+      planNudges,
     });
     const [first] = [...nudges].sort(
       (a, b) => a.dueAt.getTime() - b.dueAt.getTime(),

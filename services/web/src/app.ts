@@ -2,8 +2,10 @@ import express, { type Express } from "express";
 
 import type { WebDeps } from "./deps";
 import { errorHandler } from "./http/errors";
+import { answerRouter } from "./routes/answers";
 import { apiRouter } from "./routes/api";
 import { outboxRouter } from "./routes/outbox";
+import { preferencesRouter } from "./routes/preferences";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
 
@@ -31,6 +33,8 @@ export function buildApp(deps: WebDeps): Express {
     );
   });
   app.use("/u", unsubscribeRouter(deps, render));
+  app.use("/a", answerRouter(deps, render));
+  app.use("/p", preferencesRouter(deps, render));
   app.use("/api", apiRouter(deps));
   if (deps.outbox !== undefined)
     app.use("/outbox", outboxRouter(deps, deps.outbox, render));
