@@ -5,3 +5,4 @@ export {
   TemplateAction,
   TEMPLATES_DIR,
 } from "./load-content-pack";
+export { type PreviewError, previewTemplate } from "./preview";

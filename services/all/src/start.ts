@@ -190,8 +190,11 @@ export async function startAll(
     linkTtlDays: config.BEKLIJF_LINK_TTL_DAYS,
   });
   cleanups.add(() => mailerHandle.stop());
+  const testSender = mailer.createTestSender(smtpUrl, config.BEKLIJF_MAIL_FROM);
+  cleanups.add(() => testSender.close());
   const webHandle = web.start({
     db,
+    mail: { pack, sendTest: (message) => testSender.send(message) },
     clock,
     logger: logger.child({ component: "web" }),
     secret,

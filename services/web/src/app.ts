@@ -4,6 +4,7 @@ import type { WebDeps } from "./deps";
 import { errorHandler } from "./http/errors";
 import { answerRouter } from "./routes/answers";
 import { apiRouter } from "./routes/api";
+import { mailApiRouter } from "./routes/mail-api";
 import { outboxRouter } from "./routes/outbox";
 import { preferencesRouter } from "./routes/preferences";
 import { unsubscribeRouter } from "./routes/unsubscribe";
@@ -35,6 +36,7 @@ export function buildApp(deps: WebDeps): Express {
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/a", answerRouter(deps, render));
   app.use("/p", preferencesRouter(deps, render));
+  app.use("/api", mailApiRouter(deps));
   app.use("/api", apiRouter(deps));
   if (deps.outbox !== undefined)
     app.use("/outbox", outboxRouter(deps, deps.outbox, render));

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "@beklijf/core";
+import { NotFoundError } from "@beklijf/core";
 import {
   type ConnectionView,
   createConnection,
@@ -16,6 +16,7 @@ import type { z } from "zod";
 
 import { CreateConnection, UpdateConnection } from "../api-schemas";
 import type { WebDeps } from "../deps";
+import { parseInput } from "../http/parse-input";
 import { requireRole, requireToken } from "../http/require-token";
 import { openApiRouter } from "./openapi";
 
@@ -168,14 +169,5 @@ function parseBody<T extends z.ZodType>(
   body: unknown,
   message: string,
 ): z.output<T> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    message,
-    parsed.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
-      message: i.message,
-    })),
-    "CONNECTION_INVALID",
-  );
+  return parseInput(schema, body, message, "CONNECTION_INVALID");
 }
