@@ -25,3 +25,9 @@ export function createSmtpTransport(url: string): Transporter {
       withPool.searchParams.set(key, String(value));
   return nodemailer.createTransport(withPool.toString());
 }
+
+/** The pool's size for an SMTP URL: its maxConnections parameter, else nodemailer's default 5. */
+export function smtpPoolSize(url: string): number {
+  const given = Number(new URL(url).searchParams.get("maxConnections"));
+  return Number.isInteger(given) && given > 0 ? given : 5;
+}
