@@ -96,6 +96,7 @@ describe("the answer and preference pages", () => {
 
   afterAll(async () => {
     await server.close();
+    await db.$disconnect();
   });
 
   /** A completion a few hours ago and its plan; returns the nudges by step key. */

@@ -83,6 +83,7 @@ describe("the mail admin API", () => {
     await server.close();
     await sender.close();
     await sink.close();
+    await db.$disconnect();
   });
 
   describe("GET /api/suppressions", () => {
