@@ -2,7 +2,6 @@ import { errorMessage } from "@beklijf/core";
 import {
   claimDeliveryAttempt,
   getDeliveryForSend,
-  isSuppressed,
   markDeliveryFailed,
   markDeliverySent,
   releaseDeliveryAttempt,
@@ -51,10 +50,7 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
       if (delivery === null)
         throw new UnrecoverableError(`Delivery ${deliveryId} is gone`);
       if (SETTLED.has(delivery.status)) return; // sent or finished before
-      if (
-        delivery.status === "queued" &&
-        (await isSuppressed(deps.db, delivery.tenantId, delivery.toAddress))
-      ) {
+      if (delivery.status === "queued" && delivery.suppressed) {
         await markDeliveryFailed(deps.db, deliveryId, {
           status: "suppressed",
           error: "address is on the suppression list",
