@@ -1,13 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import {
-  loadContentPack,
-  previewTemplate,
-  TEMPLATES_DIR,
-} from "@beklijf/content";
+import type * as Content from "@beklijf/content";
 import { ValidationError } from "@beklijf/core";
-import { describeRenderError } from "@beklijf/render";
+import type * as Render from "@beklijf/render";
 import type { Command } from "commander";
 
 import { readJsonFile } from "./read-json-file";
@@ -32,15 +28,24 @@ export function registerPreviewCommand(
     .option("--out <dir>", "where to write the files", ".")
     .option(
       "--pack <dir>",
-      "the content pack",
-      path.join(TEMPLATES_DIR, "werkplekleren"),
+      "the content pack (default: the repository's templates/werkplekleren)",
     )
     .action(
       async (
         template: string,
-        options: { locale: string; data?: string; out: string; pack: string },
+        options: { locale: string; data?: string; out: string; pack?: string },
       ) => {
-        const pack = await loadContentPack(options.pack);
+        // Loaded here, not at start-up: every other command would pay for Handlebars, juice and
+        // html-to-text. require, not import(): the bin runs TypeScript through tsx's CommonJS hook.
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const content = require("@beklijf/content") as typeof Content;
+        const render = require("@beklijf/render") as typeof Render;
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        const { loadContentPack, previewTemplate, TEMPLATES_DIR } = content;
+        const { describeRenderError } = render;
+        const packDir =
+          options.pack ?? path.join(TEMPLATES_DIR, "werkplekleren");
+        const pack = await loadContentPack(packDir);
         const data =
           options.data === undefined ? {} : await readDataFile(options.data);
         const rendered = previewTemplate(pack, {
@@ -51,7 +56,7 @@ export function registerPreviewCommand(
         if (!rendered.ok)
           throw new ValidationError(
             rendered.error.kind === "unknown-template"
-              ? `No template "${template}" in ${options.pack} (it has: ${Object.keys(pack.actions).join(", ")}).`
+              ? `No template "${template}" in ${packDir} (it has: ${Object.keys(pack.actions).join(", ")}).`
               : describeRenderError(rendered.error),
             [],
             "TEMPLATE_INVALID",
