@@ -125,3 +125,16 @@ export async function load({ connections, seconds, send }) {
     p99: at(0.99),
   };
 }
+
+/** Deletes every Redis key under a bench run's queue prefix. */
+export function clearRedisPrefix(prefix) {
+  const keys = spawnSync(
+    "redis-cli",
+    ["-u", REDIS_URL, "--scan", "--pattern", `${prefix}*`],
+    { encoding: "utf8" },
+  )
+    .stdout.split("\n")
+    .filter(Boolean);
+  for (let i = 0; i < keys.length; i += 500)
+    spawnSync("redis-cli", ["-u", REDIS_URL, "del", ...keys.slice(i, i + 500)]);
+}

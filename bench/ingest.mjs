@@ -1,11 +1,11 @@
 // npm run bench -- ingest [--seconds 10] [--connections 50]
 // Statements per second and latency for durable xAPI POSTs (200 only after commit), against the
 // ingest service alone (no engine), on a throwaway database. Load generator on the same machine.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 
 import {
+  clearRedisPrefix,
   cli,
   load,
   REDIS_URL,
@@ -105,13 +105,5 @@ try {
 } finally {
   await ingest?.stop();
   database.drop();
-  const keys = spawnSync(
-    "redis-cli",
-    ["-u", REDIS_URL, "--scan", "--pattern", `${prefix}*`],
-    { encoding: "utf8" },
-  )
-    .stdout.split("\n")
-    .filter(Boolean);
-  for (let i = 0; i < keys.length; i += 500)
-    spawnSync("redis-cli", ["-u", REDIS_URL, "del", ...keys.slice(i, i + 500)]);
+  clearRedisPrefix(prefix);
 }

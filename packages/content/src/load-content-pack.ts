@@ -2,20 +2,39 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
+import type { Result } from "@beklijf/core";
 import {
   createRenderer,
   describeRenderError,
   type PackSources,
   type Renderer,
+  type RenderError,
+  sampleContext,
+  validateTemplates,
 } from "@beklijf/render";
 import { formatRuleFileError, parseRuleSet, type Rule } from "@beklijf/rules";
 import { z } from "zod";
+
+/** What the one action of a template asks for: the answer its link records. */
+export const TemplateAction = z.discriminatedUnion("answer", [
+  z.strictObject({
+    answer: z.literal("reflection"),
+    /** The value levels (1-5) the reflection may be given at; the first is the default. */
+    levels: z.array(z.number().int().min(1).max(5)).min(1),
+  }),
+  z.strictObject({ answer: z.literal("applied") }),
+  z.strictObject({ answer: z.literal("manager-confirmed") }),
+  z.strictObject({ answer: z.literal("manager-discussed") }),
+]);
+export type TemplateAction = z.infer<typeof TemplateAction>;
 
 const PackManifest = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   title: z.string(),
   fallbackLocale: z.string(),
   locales: z.array(z.string()).min(1),
+  /** Every template of the pack and what its action records. */
+  templates: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), TemplateAction),
 });
 
 export interface ContentPack {
@@ -25,15 +44,18 @@ export interface ContentPack {
   readonly rules: readonly Rule[];
   readonly sources: PackSources;
   readonly renderer: Renderer;
+  /** Template name -> what its action link records. */
+  readonly actions: Readonly<Record<string, TemplateAction>>;
 }
 
 /** The templates/ folder of this repository (the default place for packs). */
 export const TEMPLATES_DIR = path.resolve(__dirname, "../../../templates");
 
 /**
- * Reads a pack from `dir`: pack.json, rules.json, layouts/*.{html,text}.hbs and
- * <locale>/<template>.{subject,html,text}.hbs. Validates the rules and compiles every template, and
- * throws one Error naming the file and what is wrong.
+ * Reads a pack from `dir`: pack.json, rules.json, layouts/*.{html,text}.hbs, partials/*.hbs and
+ * <locale>/<template>.{subject,html,text}.hbs. Validates the rules, compiles every template and
+ * renders it against the documented context, and throws one Error naming the file and what is
+ * wrong.
  */
 export async function loadContentPack(dir: string): Promise<ContentPack> {
   const manifestFile = path.join(dir, "pack.json");
@@ -59,6 +81,13 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
   for (const file of await listFiles(path.join(dir, "layouts"), ".text.hbs")) {
     layouts[file.slice(0, -".hbs".length)] = await readFile(
       path.join(dir, "layouts", file),
+      "utf8",
+    );
+  }
+  const partials: Record<string, string> = {};
+  for (const file of await listFiles(path.join(dir, "partials"), ".hbs")) {
+    partials[file.slice(0, -".hbs".length)] = await readFile(
+      path.join(dir, "partials", file),
       "utf8",
     );
   }
@@ -89,31 +118,49 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
         : parts;
     }
     templates[locale] = byName;
+    const declared = Object.keys(manifest.data.templates);
+    const undeclared = Object.keys(byName).filter((n) => !declared.includes(n));
+    const absent = declared.filter((n) => byName[n] === undefined);
+    if (undeclared.length > 0 || absent.length > 0)
+      throw new Error(
+        `${localeDir}: ${[
+          ...absent.map(
+            (n) => `template "${n}" (listed in pack.json) is missing`,
+          ),
+          ...undeclared.map(
+            (n) => `template "${n}" is not listed in pack.json's "templates"`,
+          ),
+        ].join("; ")}`,
+      );
   }
   const sources: PackSources = {
     name: manifest.data.name,
     layouts,
+    partials,
     templates,
     fallbackLocale: manifest.data.fallbackLocale,
   };
   const renderer = createRenderer(sources);
   if (!renderer.ok)
     throw new Error(`${dir}: ${describeRenderError(renderer.error)}`);
+  // Strict mode only fails on data it is given: render every template against the documented
+  // context now, so an unknown variable stops the load rather than someone's email.
+  const validated = validateTemplates(renderer.value, manifest.data.locales);
+  if (!validated.ok)
+    throw new Error(`${dir}: ${describeRenderError(validated.error)}`);
 
+  // Every locale has every listed template (checked above), so a step is fine when its template
+  // is listed. A listed template no rule uses is allowed: rules edited later may use it.
   const missing = rules.value.rules.flatMap((rule) =>
     rule.steps
-      .filter(
-        (step) =>
-          templates[manifest.data.fallbackLocale]?.[step.template] ===
-          undefined,
-      )
+      .filter((step) => manifest.data.templates[step.template] === undefined)
       .map(
         (step) => `${rule.key}/${step.key} uses template "${step.template}"`,
       ),
   );
   if (missing.length > 0)
     throw new Error(
-      `${rulesFile}: templates missing in ${manifest.data.fallbackLocale}: ${missing.join(", ")}`,
+      `${rulesFile}: templates missing from the pack: ${missing.join(", ")}`,
     );
 
   return {
@@ -123,6 +170,7 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
     rules: rules.value.rules,
     sources,
     renderer: renderer.value,
+    actions: manifest.data.templates,
   };
 }
 
@@ -142,4 +190,37 @@ async function readJson(file: string): Promise<unknown> {
 async function listFiles(dir: string, suffix: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   return (await readdir(dir)).filter((f) => f.endsWith(suffix)).sort();
+}
+
+/**
+ * Checks an edited template before it is saved: it must compile and render against the
+ * documented nudge context (strict mode), in the pack's layout and partials. The error names the
+ * template, the locale, the part and the line.
+ */
+export function checkTemplateEdit(
+  pack: Pick<ContentPack, "sources">,
+  edit: {
+    locale: string;
+    template: string;
+    parts: { subject: string; html: string; text?: string };
+  },
+): Result<Renderer, RenderError> {
+  const sources: PackSources = {
+    ...pack.sources,
+    templates: {
+      ...pack.sources.templates,
+      [edit.locale]: {
+        ...pack.sources.templates[edit.locale],
+        [edit.template]: edit.parts,
+      },
+    },
+  };
+  const created = createRenderer(sources);
+  if (!created.ok) return created;
+  const rendered = created.value.render({
+    template: edit.template,
+    locale: edit.locale,
+    data: sampleContext(edit.locale),
+  });
+  return rendered.ok ? created : rendered;
 }

@@ -25,6 +25,14 @@ export {
   recordAnswerForwardError,
 } from "./repositories/answer-forwarding";
 export {
+  type AnswerInput,
+  getNudgeForLink,
+  listAnswersOfNudge,
+  type NudgeForLink,
+  recordAnswer,
+  type RecordedAnswer,
+} from "./repositories/answers";
+export {
   countApiTokens,
   createApiToken,
   findApiToken,
@@ -111,14 +119,17 @@ export {
   verifyConsolePassword,
 } from "./repositories/console-users";
 export {
+  claimDeliveryAttempt,
+  type DeliveryClaim,
   type DeliveryForSend,
   getDeliveryForLink,
   getDeliveryForSend,
+  listUndeliveredDeliveries,
   listUnsentDeliveries,
   markDeliveryFailed,
   markDeliverySent,
-  recordDeliveryError,
-  startDeliveryAttempt,
+  type NudgeForRender,
+  releaseDeliveryAttempt,
 } from "./repositories/deliveries";
 export {
   getNudgeForFire,
@@ -175,7 +186,13 @@ export {
   type NewNudge,
 } from "./repositories/plans";
 export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
-export { stopAllNudges, unsubscribe } from "./repositories/preferences";
+export {
+  getPreference,
+  pauseNudges,
+  stopActivityNudges,
+  stopAllNudges,
+  unsubscribe,
+} from "./repositories/preferences";
 export {
   loadActiveRules,
   syncRuleSet,
@@ -199,7 +216,11 @@ export {
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,
 } from "./repositories/statements";
-export { isSuppressed, suppressAddress } from "./repositories/suppressions";
+export {
+  isSuppressed,
+  listSuppressions,
+  suppressAddress,
+} from "./repositories/suppressions";
 export {
   DEFAULT_TENANT_SLUG,
   ensureTenant,

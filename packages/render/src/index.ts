@@ -1,11 +1,20 @@
-export { type MessageLocale, MESSAGES, messagesFor } from "./messages";
+export { HELPER_NAMES, pickFromLanguageMap } from "./helpers";
+export { LINK_PURPOSES, type LinkAction, signNudgeLinks } from "./links";
+export {
+  type MessageLocale,
+  messageLocale,
+  MESSAGES,
+  messagesFor,
+} from "./messages";
 export {
   createRenderer,
   describeRenderError,
-  HELPER_NAMES,
   type PackSources,
   type RenderedEmail,
   type Renderer,
   type RenderError,
+  type Section,
   toText,
 } from "./renderer";
+export { type NudgeContext, sampleContext } from "./sample-context";
+export { validateTemplates } from "./validate-pack";

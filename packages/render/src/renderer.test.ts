@@ -1,4 +1,8 @@
-import { createRenderer, type PackSources } from "./renderer";
+import {
+  createRenderer,
+  describeRenderError,
+  type PackSources,
+} from "./renderer";
 
 const pack: PackSources = {
   name: "test",
@@ -154,5 +158,129 @@ describe("createRenderer", () => {
       locale: "en",
       part: "subject",
     });
+  });
+});
+
+describe("the helpers and the email's shape", () => {
+  const shaped: PackSources = {
+    name: "shaped",
+    fallbackLocale: "en",
+    layouts: {
+      email:
+        '<html><head><style>.button { color: #ffffff; } p { margin: 0; }</style></head><body>{{body}}<p class="footer">{{> footer}}</p></body></html>',
+    },
+    partials: {
+      button: '<a class="button" href="{{href}}">{{label}}</a>',
+      footer: '<a href="{{links.unsubscribe}}">{{footer.unsubscribe}}</a>',
+    },
+    templates: {
+      nl: {
+        when: {
+          subject: "{{localized training.names}}",
+          html: '<p>Vóór {{formatDate dates.applyBy}}: {{localized training.names}}.</p>\n{{> button href=links.action label="Doen"}}',
+        },
+        broken: {
+          subject: "x",
+          html: "<p>ok</p>\n<p>{{learner.nickname}}</p>",
+        },
+      },
+      en: {
+        when: {
+          subject: "{{localized training.names}}",
+          html: "<p>By {{formatDate dates.applyBy}}: {{localized training.names}}.</p>",
+        },
+      },
+    },
+  };
+  const data = {
+    timeZone: "America/New_York",
+    training: {
+      names: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
+    },
+    dates: { applyBy: "2026-04-28T02:00:00Z" },
+    links: { action: "https://x.test/a/1", unsubscribe: "https://x.test/u/1" },
+    footer: { unsubscribe: "Afmelden" },
+    learner: { givenName: "Anna" },
+  };
+  const created = createRenderer(shaped);
+  if (!created.ok) throw new Error(JSON.stringify(created.error));
+  const r = created.value;
+
+  it("names the training from the language map in the recipient's language, with fallback", () => {
+    expect(r.render({ template: "when", locale: "nl-BE", data })).toMatchObject(
+      {
+        ok: true,
+        value: { subject: "Feedback geven" },
+      },
+    );
+    expect(
+      r.render({
+        template: "when",
+        locale: "de",
+        data: { ...data, training: { names: { "fr-FR": "Le feedback" } } },
+      }),
+    ).toMatchObject({ ok: true, value: { subject: "Le feedback" } });
+  });
+
+  it("formats dates in the recipient's language and time zone", () => {
+    const nl = r.render({ template: "when", locale: "nl", data });
+    // 02:00 UTC on the 28th is still the 27th in New York.
+    expect(nl.ok && nl.value.text).toContain("Vóór 27 april 2026");
+    const en = r.render({ template: "when", locale: "en", data });
+    expect(en.ok && en.value.text).toContain("By April 27, 2026");
+  });
+
+  it("inlines the layout's CSS into templates and partials, and derives the text with its links", () => {
+    const result = r.render({ template: "when", locale: "nl", data });
+    expect(result.ok && result.value.html).toContain(
+      '<a class="button" href="https://x.test/a/1" style="color: #ffffff;">Doen</a>',
+    );
+    expect(result.ok && result.value.html).toContain(
+      '<p style="margin: 0;">Vóór',
+    );
+    expect(result.ok && result.value.text).toContain(
+      "Doen [https://x.test/a/1]",
+    );
+    expect(result.ok && result.value.text).toContain(
+      "Afmelden [https://x.test/u/1]",
+    );
+    expect(result.ok && result.value.text).not.toMatch(/[<>]/);
+  });
+
+  it("puts merged nudges after the email's own one, in one layout", () => {
+    const result = r.render({
+      template: "when",
+      locale: "nl",
+      data,
+      merged: [
+        {
+          template: "when",
+          data: {
+            ...data,
+            links: { ...data.links, action: "https://x.test/a/2" },
+          },
+        },
+      ],
+    });
+    const html = result.ok ? result.value.html : "";
+    expect(html.indexOf("https://x.test/a/1")).toBeLessThan(
+      html.indexOf("https://x.test/a/2"),
+    );
+    expect(html.match(/<html>/g)).toHaveLength(1);
+    expect(html).toContain('class="between-nudges"');
+  });
+
+  it("names the line of a variable the data does not have", () => {
+    const result = r.render({ template: "broken", locale: "nl", data });
+    expect(!result.ok && result.error).toMatchObject({
+      kind: "render-failed",
+      template: "broken",
+      locale: "nl",
+      part: "html",
+      line: 2,
+    });
+    expect(!result.ok && describeRenderError(result.error)).toMatch(
+      /Template "broken" \(nl, html, line 2\) failed to render: "nickname" not defined/,
+    );
   });
 });

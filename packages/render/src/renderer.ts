@@ -1,7 +1,9 @@
 import { err, ok, type Result } from "@beklijf/core";
 import Handlebars from "handlebars";
 import { convert } from "html-to-text";
-import { DateTime } from "luxon";
+import juice from "juice";
+
+import { registerHelpers } from "./helpers";
 
 /** A content pack's templates as text (reading files is the caller's job). */
 export interface PackSources {
@@ -11,6 +13,8 @@ export interface PackSources {
    * "email.text" wraps text templates (without it, a text template is the whole text part).
    */
   readonly layouts: Readonly<Record<string, string>>;
+  /** Partial name -> source, e.g. "button" for `{{> button href=links.action label="…"}}`. */
+  readonly partials?: Readonly<Record<string, string>>;
   /** Locale -> template name -> parts. `text` is optional; without it the text part is derived from the HTML. */
   readonly templates: Readonly<
     Record<
@@ -24,44 +28,54 @@ export interface PackSources {
 
 export interface RenderedEmail {
   readonly subject: string;
+  /** The whole HTML document, layout included, with its CSS inlined. */
   readonly html: string;
   readonly text: string;
   /** The locale actually used (after fallback). */
   readonly locale: string;
 }
 
+interface Where {
+  readonly template: string;
+  readonly locale: string;
+  readonly part: string;
+}
+
 export type RenderError =
   | { kind: "unknown-template"; template: string; locale: string }
-  | {
-      kind: "compile-failed";
-      template: string;
-      locale: string;
-      part: string;
+  | (Where & {
+      kind: "compile-failed" | "render-failed";
       message: string;
-    }
-  | {
-      kind: "render-failed";
-      template: string;
-      locale: string;
-      part: string;
-      message: string;
-    };
+      /** 1-based line in the template source, when Handlebars names one. */
+      line?: number;
+    });
 
 type Compiled = {
   subject: HandlebarsTemplateDelegate;
   html: HandlebarsTemplateDelegate;
-  text: HandlebarsTemplateDelegate | undefined;
+  text: HandlebarsTemplateDelegate;
 };
 
-/** The helpers every template may use; registered once, under these names only. */
-export const HELPER_NAMES = ["formatDate", "eq"] as const;
+const SEPARATOR = '<hr class="between-nudges">';
+
+/** One nudge in an email: a template and the data it is rendered with. */
+export interface Section {
+  readonly template: string;
+  readonly data: Record<string, unknown>;
+}
 
 export interface Renderer {
-  render(input: {
-    template: string;
-    locale: string;
-    data: Record<string, unknown>;
-  }): Result<RenderedEmail, RenderError>;
+  /**
+   * Renders one email: `template` with `data` first (it gives the subject and the layout's data),
+   * then each of `merged` in order, separated by a rule, all inside the layout.
+   */
+  render(
+    input: Section & { locale: string; merged?: readonly Section[] },
+  ): Result<RenderedEmail, RenderError>;
+  /** Only a template's body (no layout), as HTML and text: for word counts and previews of parts. */
+  renderBody(
+    input: Section & { locale: string },
+  ): Result<{ html: string; text: string; locale: string }, RenderError>;
   /** Template names available in a locale (including fallback ones). */
   templateNames(locale: string): string[];
 }
@@ -73,38 +87,48 @@ export interface Renderer {
 export function createRenderer(
   pack: PackSources,
 ): Result<Renderer, RenderError> {
+  // Two instances: HTML (escapes) and text (does not). Both get the helpers and the partials; the
+  // text partials are derived from the HTML ones.
   const hbs = Handlebars.create();
-  hbs.registerHelper(
-    "formatDate",
-    (value: unknown, options: Handlebars.HelperOptions) => {
-      const hash = options.hash as Record<string, unknown>;
-      const locale = typeof hash["locale"] === "string" ? hash["locale"] : "en";
-      const zone =
-        typeof hash["timeZone"] === "string" ? hash["timeZone"] : "UTC";
-      const date =
-        value instanceof Date
-          ? DateTime.fromJSDate(value)
-          : DateTime.fromISO(String(value));
-      return date.isValid
-        ? date
-            .setZone(zone)
-            .setLocale(locale)
-            .toLocaleString(DateTime.DATE_FULL)
-        : "";
-    },
-  );
-  hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+  const textHbs = Handlebars.create();
+  registerHelpers(hbs);
+  registerHelpers(textHbs);
+  // Many mail clients drop <style>: the layout's CSS is inlined into the layout, every partial and
+  // every template once, here, instead of into every email (juice per email costs milliseconds).
+  const css = styleOf(pack.layouts["email"] ?? "");
+  const inline = (source: string) =>
+    css === "" ? source : juice.inlineContent(source, css);
+  for (const [name, source] of Object.entries(pack.partials ?? {})) {
+    const where = { template: `partial:${name}`, locale: "*" };
+    const compiled = compile(hbs, inline(source), { ...where, part: "html" });
+    if (!compiled.ok) return compiled;
+    hbs.registerPartial(name, compiled.value);
+    const text = compile(textHbs, htmlSourceToText(source), {
+      ...where,
+      part: "text",
+    });
+    if (!text.ok) return text;
+    textHbs.registerPartial(name, text.value);
+  }
 
   const layouts = new Map<string, HandlebarsTemplateDelegate>();
-  for (const [name, source] of Object.entries(pack.layouts)) {
-    const compiled = compile(hbs, source, {
+  const layoutSources: Record<string, string> = { ...pack.layouts };
+  const htmlLayout = pack.layouts["email"];
+  if (htmlLayout !== undefined) {
+    layoutSources["email"] = juice(htmlLayout, { preserveMediaQueries: true });
+    layoutSources["email.text"] ??= htmlSourceToText(htmlLayout);
+  }
+  for (const [name, source] of Object.entries(layoutSources)) {
+    const isText = name.endsWith(".text");
+    const compiled = compile(isText ? textHbs : hbs, source, {
       template: `layout:${name}`,
       locale: "*",
-      part: name.endsWith(".text") ? "text" : "html",
+      part: isText ? "text" : "html",
     });
     if (!compiled.ok) return compiled;
     layouts.set(name, compiled.value);
   }
+  const separator = inline(SEPARATOR);
   const compiled = new Map<string, Compiled>();
   for (const [locale, templates] of Object.entries(pack.templates)) {
     for (const [template, parts] of Object.entries(templates)) {
@@ -114,22 +138,24 @@ export function createRenderer(
         part: "subject",
       });
       if (!subject.ok) return subject;
-      const html = compile(hbs, parts.html, { template, locale, part: "html" });
+      const html = compile(hbs, inline(parts.html), {
+        template,
+        locale,
+        part: "html",
+      });
       if (!html.ok) return html;
-      let text: HandlebarsTemplateDelegate | undefined;
-      if (parts.text !== undefined) {
-        const textCompiled = compile(hbs, parts.text, {
-          template,
-          locale,
-          part: "text",
-        });
-        if (!textCompiled.ok) return textCompiled;
-        text = textCompiled.value;
-      }
+      // Without a text template, the text part is derived from the HTML template's source (links
+      // become "label [url]"), once here: converting every email's HTML costs milliseconds.
+      const text = compile(
+        textHbs,
+        parts.text ?? htmlSourceToText(parts.html),
+        { template, locale, part: "text" },
+      );
+      if (!text.ok) return text;
       compiled.set(`${locale}/${template}`, {
         subject: subject.value,
         html: html.value,
-        text,
+        text: text.value,
       });
     }
   }
@@ -150,6 +176,43 @@ export function createRenderer(
     return undefined;
   };
 
+  const run = (where: Where, fn: () => string): Result<string, RenderError> => {
+    try {
+      return ok(fn());
+    } catch (error) {
+      return err(failure("render-failed", where, error));
+    }
+  };
+
+  /** Renders the body of each section in one resolved locale. */
+  const renderSections = (
+    sections: readonly Section[],
+    locale: string,
+  ): Result<{ html: string; text: string }[], RenderError> => {
+    const out: { html: string; text: string }[] = [];
+    for (const section of sections) {
+      const found = resolve(section.template, locale);
+      if (found === undefined)
+        return err({
+          kind: "unknown-template",
+          template: section.template,
+          locale,
+        });
+      const context = { ...section.data, locale: found.locale };
+      const where = { template: section.template, locale: found.locale };
+      const html = run({ ...where, part: "html" }, () =>
+        found.parts.html(context),
+      );
+      if (!html.ok) return html;
+      const text = run({ ...where, part: "text" }, () =>
+        found.parts.text(context),
+      );
+      if (!text.ok) return text;
+      out.push({ html: html.value, text: text.value });
+    }
+    return ok(out);
+  };
+
   return ok({
     templateNames: (locale) => [
       ...new Set(
@@ -162,59 +225,61 @@ export function createRenderer(
           .map((k) => k.split("/")[1] ?? ""),
       ),
     ],
-    render: ({ template, locale, data }) => {
+    renderBody: ({ template, locale, data }) => {
+      const found = resolve(template, locale);
+      if (found === undefined)
+        return err({ kind: "unknown-template", template, locale });
+      const bodies = renderSections([{ template, data }], found.locale);
+      if (!bodies.ok) return bodies;
+      const html = bodies.value[0]?.html ?? "";
+      return ok({
+        html,
+        text: bodies.value[0]?.text ?? "",
+        locale: found.locale,
+      });
+    },
+    render: ({ template, locale, data, merged = [] }) => {
       const found = resolve(template, locale);
       if (found === undefined)
         return err({ kind: "unknown-template", template, locale });
       const context = { ...data, locale: found.locale };
-      const run = (
-        part: string,
-        fn: () => string,
-      ): Result<string, RenderError> => {
-        try {
-          return ok(fn());
-        } catch (error) {
-          return err({
-            kind: "render-failed",
-            template,
-            locale: found.locale,
-            part,
-            message: error instanceof Error ? error.message : String(error),
-          });
-        }
-      };
-      const subject = run("subject", () =>
+      const where = { template, locale: found.locale };
+      const subject = run({ ...where, part: "subject" }, () =>
         found.parts.subject(context).replace(/\s+/g, " ").trim(),
       );
       if (!subject.ok) return subject;
-      const body = run("html", () => found.parts.html(context));
-      if (!body.ok) return body;
+      const bodies = renderSections(
+        [{ template, data }, ...merged],
+        found.locale,
+      );
+      if (!bodies.ok) return bodies;
       const layout = layouts.get("email");
-      const html = run("layout", () =>
+      const bodyHtml = bodies.value.map((b) => b.html).join(`\n${separator}\n`);
+      const html = run({ ...where, part: "layout" }, () =>
         layout === undefined
-          ? body.value
+          ? bodyHtml
           : layout({
               ...context,
               subject: subject.value,
-              body: new hbs.SafeString(body.value),
+              body: new hbs.SafeString(bodyHtml),
             }),
       );
       if (!html.ok) return html;
-      const textTemplate = found.parts.text;
       // The text part carries everything the HTML does, the layout's footer and unsubscribe link
-      // included: derived from the whole HTML, or a text template inside the text layout.
+      // included: the sections' text parts inside the text layout (derived from the HTML layout
+      // unless the pack has "email.text").
       const textLayout = layouts.get("email.text");
-      const text = run("text", () => {
-        if (textTemplate === undefined) return toText(html.value);
-        const textBody = textTemplate(context);
-        return textLayout === undefined
+      const textBody = bodies.value
+        .map((b) => b.text)
+        .join(`\n\n${"-".repeat(40)}\n\n`);
+      const text = run({ ...where, part: "text" }, () =>
+        (textLayout === undefined
           ? textBody
-          : textLayout({
-              ...context,
-              subject: subject.value,
-              body: textBody,
-            }).trim();
-      });
+          : textLayout({ ...context, subject: subject.value, body: textBody })
+        )
+          .replace(/\n{3,}/g, "\n\n")
+          .trim(),
+      );
       if (!text.ok) return text;
       return ok({
         subject: subject.value,
@@ -226,10 +291,23 @@ export function createRenderer(
   });
 }
 
+function failure(
+  kind: "compile-failed" | "render-failed",
+  where: Where,
+  error: unknown,
+): RenderError {
+  const message = error instanceof Error ? error.message : String(error);
+  // Handlebars ends strict-mode errors with " - line:column" and parse errors with "on line N".
+  const line = /(?: - |on line )(\d+)(?::\d+)?/.exec(message)?.[1];
+  return line === undefined
+    ? { kind, ...where, message }
+    : { kind, ...where, message, line: Number(line) };
+}
+
 function compile(
   hbs: typeof Handlebars,
   source: string,
-  where: { template: string; locale: string; part: string },
+  where: Where,
 ): Result<HandlebarsTemplateDelegate, RenderError> {
   try {
     // Only HTML is escaped: a subject or text part with "&amp;" in it would be wrong, and neither is
@@ -240,25 +318,37 @@ function compile(
     hbs.precompile(source, options);
     return ok(template);
   } catch (error) {
-    return err({
-      kind: "compile-failed",
-      ...where,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    return err(failure("compile-failed", where, error));
   }
 }
 
+/** The CSS of a document's <style> blocks. */
+function styleOf(html: string): string {
+  return [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)]
+    .map((m) => m[1] ?? "")
+    .join("\n");
+}
+
+/**
+ * A text template from an HTML template's source: the same conversion as `toText`, without
+ * wrapping (a wrap could split a `{{…}}` expression). Handlebars expressions pass through as text.
+ */
+export function htmlSourceToText(source: string): string {
+  return convert(source, { ...TEXT_OPTIONS, wordwrap: false }).trim();
+}
+
+const TEXT_OPTIONS = {
+  selectors: [
+    { selector: "img", format: "skip" },
+    { selector: "a", options: { hideLinkHrefIfSameAsText: true } },
+    { selector: "h1", options: { uppercase: false } },
+    { selector: "h2", options: { uppercase: false } },
+  ],
+};
+
 /** The plain-text part: links kept as "text [url]", no images, wrapped for mail clients. */
 export function toText(html: string): string {
-  return convert(html, {
-    wordwrap: 78,
-    selectors: [
-      { selector: "img", format: "skip" },
-      { selector: "a", options: { hideLinkHrefIfSameAsText: true } },
-      { selector: "h1", options: { uppercase: false } },
-      { selector: "h2", options: { uppercase: false } },
-    ],
-  }).trim();
+  return convert(html, { ...TEXT_OPTIONS, wordwrap: 78 }).trim();
 }
 
 export function describeRenderError(error: RenderError): string {
@@ -266,8 +356,12 @@ export function describeRenderError(error: RenderError): string {
     case "unknown-template":
       return `No template "${error.template}" for locale ${error.locale} (nor its fallback).`;
     case "compile-failed":
-      return `Template "${error.template}" (${error.locale}, ${error.part}) does not compile: ${error.message}`;
+      return `Template "${error.template}" (${error.locale}, ${error.part}${lineOf(error)}) does not compile: ${error.message}`;
     case "render-failed":
-      return `Template "${error.template}" (${error.locale}, ${error.part}) failed to render: ${error.message}`;
+      return `Template "${error.template}" (${error.locale}, ${error.part}${lineOf(error)}) failed to render: ${error.message}`;
   }
+}
+
+function lineOf(error: { line?: number }): string {
+  return error.line === undefined ? "" : `, line ${error.line}`;
 }

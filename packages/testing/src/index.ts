@@ -22,6 +22,7 @@ export {
   postStatements,
   serveMounted,
 } from "./http";
+export { aPlannedCompletion } from "./plans";
 export {
   ALL_JOB_STATES,
   jobSettled,

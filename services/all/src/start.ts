@@ -186,7 +186,7 @@ export async function startAll(
     connection: workerConnection,
     prefix,
     transport: mailer.createSmtpTransport(smtpUrl),
-    renderer: pack.renderer,
+    pack,
     clock,
     logger: logger.child({ component: "mailer" }),
     metrics,
@@ -196,8 +196,11 @@ export async function startAll(
     linkTtlDays: config.BEKLIJF_LINK_TTL_DAYS,
   });
   cleanups.add(() => mailerHandle.stop());
+  const testSender = mailer.createTestSender(smtpUrl, config.BEKLIJF_MAIL_FROM);
+  cleanups.add(() => testSender.close());
   const webHandle = web.start({
     db,
+    mail: { pack, sendTest: (message) => testSender.send(message) },
     clock,
     logger: logger.child({ component: "web" }),
     secret,

@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-
 import {
   cliSchema,
   CONFIG_EXAMPLES,
@@ -37,6 +35,8 @@ import { registerAdminCommands } from "./admin";
 import { lrsInput, type LrsOptions } from "./connection-lrs";
 import { openDatabase } from "./database";
 import { registerPeopleCommands } from "./people-commands";
+import { registerPreviewCommand } from "./preview";
+import { readJsonFile } from "./read-json-file";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad input or configuration, 4 not found.
@@ -289,16 +289,7 @@ statement
   )
   .action(async (file: string, options: { connection?: string }) => {
     const cfg = config();
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, "utf8"));
-    } catch (error) {
-      throw new ValidationError(
-        `Cannot read ${file} as JSON: ${errorMessage(error)}`,
-        [],
-        "FILE_INVALID",
-      );
-    }
+    const json = await readJsonFile(file);
     const batch = prepareStatements(json, { clock: systemClock });
     if (!batch.ok) throw batchValidationError(batch.error);
     const prepared = batch.value;
@@ -356,6 +347,7 @@ registerAdminCommands(program, {
   consoleUrl: () => `${publicUrl(config())}/console`,
 });
 registerPeopleCommands(program, { config, logger, print });
+registerPreviewCommand(program, print);
 
 async function run(): Promise<void> {
   try {

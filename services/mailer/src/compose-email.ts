@@ -1,11 +1,12 @@
-import { type Result, signToken } from "@beklijf/core";
-import type { DeliveryForSend } from "@beklijf/db";
+import type { DeliveryForSend, NudgeForRender } from "@beklijf/db";
 import {
   messagesFor,
+  type NudgeContext,
+  pickFromLanguageMap,
   type RenderedEmail,
   type RenderError,
+  signNudgeLinks,
 } from "@beklijf/render";
-import { pickLanguage } from "@beklijf/xapi";
 
 import type { MailerDeps } from "./deps";
 
@@ -14,50 +15,116 @@ export interface ComposedEmail {
   readonly unsubscribeUrl: string;
 }
 
+/** The "apply it within about two weeks" deadline after the trigger (a practitioners' rule). */
+const APPLY_WITHIN_DAYS = 14;
+
+type ComposeDeps = Pick<
+  MailerDeps,
+  "pack" | "publicUrl" | "secret" | "linkTtlDays" | "clock"
+>;
+
 /**
- * Renders a delivery for its recipient: their locale, their first name, the training's name from
- * the statement's language map, and signed, expiring links that only act for this recipient.
+ * Renders a delivery for its recipient: the delivery's own nudge, then the nudges merged into it
+ * (by dueAt), in one email in the recipient's locale and time zone, each with its own signed,
+ * expiring action link. Nothing about anyone but the recipient and the learner it concerns.
  */
 export function composeEmail(
-  deps: Pick<
-    MailerDeps,
-    "renderer" | "publicUrl" | "secret" | "linkTtlDays" | "clock"
-  >,
+  deps: ComposeDeps,
   delivery: DeliveryForSend,
-): Result<ComposedEmail, RenderError> {
-  const person = delivery.nudge.recipient;
-  const locale = person?.locale ?? delivery.tenant.defaultLocale;
-  const raw = delivery.nudge.plan.trigger.raw as {
-    object?: { definition?: { name?: Record<string, string> } };
-  };
-  const trainingName =
-    pickLanguage(raw.object?.definition?.name, locale) ??
-    delivery.nudge.plan.trigger.objectId;
-  const givenName =
-    person?.givenName ?? person?.name ?? delivery.toAddress.split("@")[0] ?? "";
-  const exp =
-    Math.floor(deps.clock.now().getTime() / 1000) +
-    deps.linkTtlDays * 24 * 3600;
-  const token = signToken(
-    { purpose: "unsubscribe", sub: delivery.id, exp },
-    deps.secret,
-  );
-  const unsubscribeUrl = `${deps.publicUrl}/u/${token}`;
-  const messages = messagesFor(locale);
-  const rendered = deps.renderer.render({
+): { ok: true; value: ComposedEmail } | { ok: false; error: RenderError } {
+  const own = nudgeContext(deps, delivery, delivery.nudge);
+  const rendered = deps.pack.renderer.render({
     template: delivery.nudge.template,
-    locale,
-    data: {
-      learner: { givenName, name: person?.name ?? givenName },
-      training: { name: trainingName },
-      links: { unsubscribe: unsubscribeUrl },
-      footer: {
-        reason: messages.footerReason,
-        unsubscribe: messages.unsubscribe,
-      },
-    },
+    locale: own.locale,
+    data: own,
+    merged: delivery.mergedNudges.map((nudge) => ({
+      template: nudge.template,
+      data: nudgeContext(deps, delivery, nudge),
+    })),
   });
   return rendered.ok
-    ? { ok: true, value: { rendered: rendered.value, unsubscribeUrl } }
+    ? {
+        ok: true,
+        value: {
+          rendered: rendered.value,
+          unsubscribeUrl: own.links.unsubscribe,
+        },
+      }
     : rendered;
+}
+
+function nudgeContext(
+  deps: ComposeDeps,
+  delivery: DeliveryForSend,
+  nudge: NudgeForRender,
+): NudgeContext {
+  // The email's recipient decides language and zone, also for nudges merged into it.
+  const recipient = delivery.nudge.recipient;
+  const locale = recipient?.locale ?? delivery.tenant.defaultLocale;
+  const timeZone = recipient?.timeZone ?? delivery.tenant.defaultTimeZone;
+  const messages = messagesFor(locale);
+  const learner = nudge.plan.person;
+  const trigger = nudge.plan.trigger;
+  const names = languageMap(trigger.raw);
+  const action = deps.pack.actions[nudge.template];
+  const links = signNudgeLinks({
+    publicUrl: deps.publicUrl,
+    secret: deps.secret,
+    now: deps.clock.now(),
+    ttlDays: deps.linkTtlDays,
+    nudgeId: nudge.id,
+    deliveryId: delivery.id,
+    action: action ?? { answer: "manager-discussed" },
+  });
+  const manager = learner.manager;
+  return {
+    locale,
+    timeZone,
+    recipient: nameOf(recipient, delivery.toAddress.split("@")[0] ?? ""),
+    learner: nameOf(learner, ""),
+    manager:
+      manager === null
+        ? { givenName: messages.yourManager, name: messages.yourManager }
+        : nameOf(manager, messages.yourManager),
+    training: {
+      name: pickFromLanguageMap(names, locale) ?? trigger.objectId,
+      names,
+    },
+    dates: {
+      trigger: trigger.timestamp.toISOString(),
+      // Shown as a date only, so a DST hour either way does not matter.
+      applyBy: new Date(
+        trigger.timestamp.getTime() + APPLY_WITHIN_DAYS * 24 * 3600 * 1000,
+      ).toISOString(),
+    },
+    links,
+    footer: {
+      reason: messages.footerReason,
+      preferences: messages.preferences,
+      unsubscribe: messages.unsubscribe,
+    },
+  };
+}
+
+function nameOf(
+  person: { givenName: string | null; name: string | null } | null,
+  fallback: string,
+): { givenName: string; name: string } {
+  const name = person?.name ?? person?.givenName ?? fallback;
+  const givenName = person?.givenName ?? name.split(" ")[0] ?? name;
+  return { givenName, name };
+}
+
+/** The statement's object name as a language map (empty when it has none). */
+function languageMap(raw: unknown): Record<string, string> {
+  if (typeof raw !== "object" || raw === null) return {};
+  const name: unknown = (
+    raw as { object?: { definition?: { name?: unknown } } }
+  ).object?.definition?.name;
+  if (typeof name !== "object" || name === null) return {};
+  return Object.fromEntries(
+    Object.entries(name).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  );
 }

@@ -1,6 +1,6 @@
+import type { ContentPack } from "@beklijf/content";
 import type { Clock, Logger, Metrics } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
-import type { Renderer } from "@beklijf/render";
 import type { Redis } from "ioredis";
 import type { Transporter } from "nodemailer";
 
@@ -9,7 +9,8 @@ export interface MailerDeps {
   readonly connection: Redis;
   readonly prefix: string;
   readonly transport: Transporter;
-  readonly renderer: Renderer;
+  /** The content pack: its renderer and what each template's action records. */
+  readonly pack: Pick<ContentPack, "renderer" | "actions">;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -21,4 +22,9 @@ export interface MailerDeps {
   readonly mailFrom: string;
   /** How long links in an email stay valid. */
   readonly linkTtlDays: number;
+  /**
+   * How long one SMTP attempt may take at most (the transport's timeouts add up to less). A
+   * delivery found "sending" for longer died inside SMTP and is not resent. Default 5 minutes.
+   */
+  readonly sendAttemptTimeoutMs?: number;
 }

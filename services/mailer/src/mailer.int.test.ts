@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 
@@ -6,12 +7,15 @@ import {
   loadContentPack,
   TEMPLATES_DIR,
 } from "@beklijf/content";
-import { createManualClock, noMetrics, verifyToken } from "@beklijf/core";
 import {
-  createPlan,
+  type Clock,
+  createManualClock,
+  noMetrics,
+  verifyToken,
+} from "@beklijf/core";
+import {
   ensurePersonForMbox,
   handOffNudge,
-  loadActiveRules,
   type PrismaClient,
 } from "@beklijf/db";
 import {
@@ -19,13 +23,12 @@ import {
   dispatchHandOffs,
   enqueue,
   type Job,
-  nudgeJobId,
   type Queues,
 } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
-  aCompletedStatement,
   aLearner,
+  aPlannedCompletion,
   aTenantWithRules,
   type CapturedMail,
   jobSettled,
@@ -33,7 +36,7 @@ import {
   ownTestDb,
   type SmtpSink,
   startSmtpSink,
-  storeStatement,
+  TEST_REDIS_URL,
   testLogger,
   type TestQueues,
   testQueues,
@@ -51,6 +54,21 @@ const PUBLIC_URL = "https://learn.example.test";
 const SECRET = "mailer-int-test-secret-0123456789abcdef";
 const MAIL_FROM = "Academie <academie@example.test>";
 
+/** Starts an SMTP server of a test's own on a free loopback port; returns the port. */
+async function listenOnLoopback(server: SMTPServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.server.address();
+  return typeof address === "object" && address !== null ? address.port : 0;
+}
+
+function closeServer(server: SMTPServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
 describe("the mailer (delivery.send)", () => {
   const redis = testQueues("mailer");
   const { queues } = redis;
@@ -63,14 +81,18 @@ describe("the mailer (delivery.send)", () => {
   let tenantId: string;
 
   /** Starts a mailer that works the deliveries queue of `on` and sends through `smtpUrl`. */
-  const startMailer = (on: TestQueues, smtpUrl: string) =>
+  const startMailer = (
+    on: TestQueues,
+    smtpUrl: string,
+    mailerClock: Clock = clock,
+  ) =>
     start({
       db,
       connection: on.connection,
       prefix: on.prefix,
       transport: createSmtpTransport(smtpUrl),
-      renderer: pack.renderer,
-      clock,
+      pack,
+      clock: mailerClock,
       logger: testLogger,
       metrics: noMetrics,
       publicUrl: PUBLIC_URL,
@@ -103,42 +125,12 @@ describe("the mailer (delivery.send)", () => {
     learner: { name: string; email: string },
     locale = "nl",
   ): Promise<string> {
-    const completedAt = new Date(clock.now().getTime() - 5 * 3600 * 1000);
-    const statement = aCompletedStatement({
+    const { nudges } = await aPlannedCompletion(db, {
+      tenantId,
       learner,
-      courseName: { "nl-NL": "Feedback geven", "en-US": "Giving feedback" },
-      timestamp: completedAt.toISOString(),
-    });
-    const s = await storeStatement({ db, tenantId, statement, clock });
-    const person = await ensurePersonForMbox(db, {
-      tenantId,
-      email: learner.email,
-      name: learner.name,
       locale,
-      timeZone: "Europe/Amsterdam",
-    });
-    const facts = {
-      statementId: s.id,
-      verbId: s.verbId,
-      objectId: s.objectId,
-      activityType: s.activityType,
-      registration: s.registration,
-      timestamp: s.timestamp,
-    };
-    const [proposal] = planNudges({
-      facts,
-      learnerId: person.id,
-      rules: await loadActiveRules(db, tenantId),
-    });
-    if (proposal === undefined)
-      throw new Error("the pack's rules did not match the completion");
-    const nudges = await createPlan(db, {
-      tenantId,
-      personId: person.id,
-      triggerStatementId: s.id,
-      proposal,
-      startedAt: clock.now(),
-      jobIdFor: nudgeJobId,
+      clock,
+      planNudges,
     });
     const [first] = [...nudges].sort(
       (a, b) => a.dueAt.getTime() - b.dueAt.getTime(),
@@ -348,12 +340,7 @@ describe("the mailer (delivery.send)", () => {
     let outcome: { job: Job; state: string };
 
     beforeAll(async () => {
-      await new Promise<void>((resolve) =>
-        server.listen(0, "127.0.0.1", resolve),
-      );
-      const address = server.server.address();
-      const port =
-        typeof address === "object" && address !== null ? address.port : 0;
+      const port = await listenOnLoopback(server);
       senderMailer = startMailer(sender, `smtp://127.0.0.1:${port}`);
       deliveryId = await aQueuedDelivery(learner);
       outcome = await send(
@@ -366,11 +353,7 @@ describe("the mailer (delivery.send)", () => {
     afterAll(async () => {
       await senderMailer?.stop();
       await sender.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      });
+      await closeServer(server);
     });
 
     it("does not suppress the learner's address", async () => {
@@ -411,33 +394,216 @@ describe("the mailer (delivery.send)", () => {
       expect(mailsTo(learner.email)).toHaveLength(1);
       expect(await deliveryRow(deliveryId)).toEqual(before);
     });
+  });
 
-    // The window that remains: SMTP accepted the message, then the process died before
-    // markDeliverySent committed. The row still says "sending" (startDeliveryAttempt set it), so
-    // BullMQ's stalled-job recovery (or a replay) runs the job again and startDeliveryAttempt lets
-    // it through: the learner gets the email twice. Today's only defence is the stable Message-ID,
-    // which lets receiving systems drop the duplicate. This test pins that behaviour down.
-    it("sends a second copy with the same Message-ID when it was killed between SMTP acceptance and recording", async () => {
-      await db.delivery.update({
+  describe("when the worker process dies after the server accepted the email, before recording it", () => {
+    // A real mailer process (services/mailer's bin) sends to a server that, once it has the whole
+    // message, kills that process and only then answers 250: SMTP accepted, nothing recorded.
+    const crashing = testQueues("mailer-crash");
+    const learner = aLearner();
+    let received = 0;
+    let child: ChildProcess | undefined;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.on("end", () => {
+          received += 1;
+          const dying = child;
+          if (dying === undefined || dying.exitCode !== null) {
+            callback();
+            return;
+          }
+          dying.once("exit", () => {
+            callback();
+          });
+          dying.kill("SIGKILL");
+        });
+      },
+    });
+    let deliveryId: string;
+
+    beforeAll(async () => {
+      const port = await listenOnLoopback(server);
+      deliveryId = await aQueuedDelivery(learner);
+      child = spawn(
+        process.execPath,
+        [path.resolve(__dirname, "../bin/beklijf-mailer.js")],
+        {
+          env: {
+            ...process.env,
+            PORT: "0",
+            LOG_LEVEL: "silent",
+            DATABASE_URL: own?.url ?? "",
+            REDIS_URL: TEST_REDIS_URL,
+            BEKLIJF_REDIS_PREFIX: crashing.prefix,
+            SMTP_URL: `smtp://127.0.0.1:${port}`,
+            BEKLIJF_SECRET: SECRET,
+            BEKLIJF_PUBLIC_URL: PUBLIC_URL,
+            BEKLIJF_MIGRATE_ON_START: "false",
+          },
+          stdio: "ignore",
+        },
+      );
+      const exited = new Promise<void>((resolve) => {
+        child?.once("exit", () => {
+          resolve();
+        });
+      });
+      await dispatchHandOffs(crashing.queues, [deliveryHandOff(deliveryId)]);
+      await exited;
+    }, 60_000);
+
+    afterAll(async () => {
+      if (child !== undefined && child.exitCode === null) child.kill("SIGKILL");
+      await crashing.close();
+      await closeServer(server);
+    });
+
+    it("leaves the delivery 'sending', stamped, after one message reached the server", async () => {
+      expect(received).toBe(1);
+      const row = await deliveryRow(deliveryId);
+      expect(row).toMatchObject({
+        status: "sending",
+        attempts: 1,
+        sentAt: null,
+      });
+      expect(row.attemptStartedAt).not.toBeNull();
+    });
+
+    it("does not send it again when the job comes back, and records the outcome as unknown", async () => {
+      const later = createManualClock(
+        new Date(
+          (await deliveryRow(deliveryId)).attemptStartedAt?.getTime() ?? 0,
+        ),
+      );
+      later.advance(6 * 60_000); // past the longest SMTP attempt
+      const again = startMailer(crashing, sink.url, later);
+      try {
+        const jobId = `after-crash-${randomUUID()}`;
+        await enqueue(
+          crashing.queues,
+          "deliveries",
+          "delivery.send",
+          { deliveryId },
+          { jobId },
+        );
+        expect(
+          (
+            await jobSettled(crashing.queues.deliveries, jobId, {
+              timeoutMs: 15_000,
+            })
+          ).state,
+        ).toBe("completed");
+      } finally {
+        await again.stop();
+      }
+      expect(received).toBe(1);
+      expect(mailsTo(learner.email)).toHaveLength(0);
+      const row = await deliveryRow(deliveryId);
+      expect(row.status).toBe("unknown");
+      expect(row.lastError).toMatch(
+        /died after handing the email to SMTP; not resent/,
+      );
+    });
+  });
+
+  describe("when other nudges of the same day ride along", () => {
+    const learner = aLearner({ name: "Bram Bakker" });
+    let deliveryId: string;
+    let mail: CapturedMail;
+
+    beforeAll(async () => {
+      deliveryId = await aQueuedDelivery(learner, "en");
+      const delivery = await db.delivery.findUniqueOrThrow({
         where: { id: deliveryId },
-        data: { status: "sending", sentAt: null, messageId: null },
+        include: { nudge: true },
       });
-      expect(
-        (await send(deliveryId, `after-crash-${randomUUID()}`)).state,
-      ).toBe("completed");
-      const mails = mailsTo(learner.email);
-      expect(mails).toHaveLength(2);
-      expect(mails[1]?.headers["message-id"]).toBe(
-        mails[0]?.headers["message-id"],
-      );
-      expect(mails[0]?.headers["message-id"]).toBe(
-        `<delivery-${deliveryId}@learn.example.test>`,
-      );
-      expect(await deliveryRow(deliveryId)).toMatchObject({
-        status: "sent",
-        attempts: 2,
-        messageId: `<delivery-${deliveryId}@learn.example.test>`,
+      const others = await db.plannedNudge.findMany({
+        where: {
+          planId: delivery.nudge.planId,
+          id: { not: delivery.plannedNudgeId },
+        },
+        orderBy: { dueAt: "asc" },
       });
+      expect(others.length).toBeGreaterThan(0);
+      await db.plannedNudge.updateMany({
+        where: { id: { in: others.map((n) => n.id) } },
+        data: { mergedIntoDeliveryId: deliveryId, status: "handed-off" },
+      });
+      // A manager is known now: learner prompts name them.
+      const manager = await ensurePersonForMbox(db, {
+        tenantId,
+        email: `manager-${randomUUID()}@example.test`,
+        name: "Pieter Jansen",
+        locale: "nl",
+        timeZone: "Europe/Amsterdam",
+      });
+      await db.person.update({
+        where: { id: delivery.nudge.recipientPersonId ?? "" },
+        data: { managerId: manager.id },
+      });
+      await send(deliveryId);
+      mail = await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
+    });
+
+    it("sends one email: its own nudge first, then the merged ones, each with its own action link", async () => {
+      expect(mailsTo(learner.email)).toHaveLength(1);
+      expect(mail.subject).toBe(
+        "Bram, when will you put Giving feedback to work?",
+      );
+      const own = mail.text.indexOf("Write your if-then plan");
+      const merged = mail.text.indexOf("Write your reflection");
+      expect(own).toBeGreaterThan(-1);
+      expect(merged).toBeGreaterThan(own);
+      const actions = [
+        ...mail.text.matchAll(
+          /\[(https:\/\/learn\.example\.test\/a\/[^\]]+)\]/g,
+        ),
+      ].map((m) => m[1] ?? "");
+      expect(actions).toHaveLength(2);
+      const subjects = actions.map((link) => {
+        const claims = verifyToken(link.slice(`${PUBLIC_URL}/a/`.length), {
+          secret: SECRET,
+          purpose: "answer",
+          now: clock.now(),
+        });
+        return claims.ok ? claims.value : undefined;
+      });
+      const delivery = await deliveryRow(deliveryId);
+      expect(subjects[0]).toMatchObject({
+        sub: delivery.plannedNudgeId,
+        data: { kind: "reflection", levels: "1" },
+      });
+      expect(subjects[1]?.sub).not.toBe(delivery.plannedNudgeId);
+      expect(mail.html).toContain(`<html lang="en">`);
+    });
+  });
+
+  describe("when the tenant has its own sender", () => {
+    const learner = aLearner();
+
+    it("sends from the tenant's address", async () => {
+      await db.tenant.update({
+        where: { id: tenantId },
+        data: { mailFrom: "Leerhuis <leerhuis@example.test>" },
+      });
+      try {
+        const deliveryId = await aQueuedDelivery(learner);
+        await send(deliveryId);
+        const mail = await sink.waitFor(
+          (m) => m.to.includes(learner.email),
+          10_000,
+        );
+        expect(mail.headers["from"]).toBe("Leerhuis <leerhuis@example.test>");
+      } finally {
+        await db.tenant.update({
+          where: { id: tenantId },
+          data: { mailFrom: null },
+        });
+      }
     });
   });
 });

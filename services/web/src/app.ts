@@ -3,10 +3,13 @@ import express, { type Express } from "express";
 import { consoleRouter } from "./console/router";
 import type { WebDeps } from "./deps";
 import { errorHandler } from "./http/errors";
+import { answerRouter } from "./routes/answers";
 import { apiRouter } from "./routes/api";
+import { mailApiRouter } from "./routes/mail-api";
 import { outboxRouter } from "./routes/outbox";
 import { peopleRouter } from "./routes/people";
 import { policyRouter } from "./routes/policy";
+import { preferencesRouter } from "./routes/preferences";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
 
@@ -36,6 +39,9 @@ export function buildApp(deps: WebDeps): Express {
   app.use("/u", unsubscribeRouter(deps, render));
   app.use("/api", peopleRouter(deps));
   app.use("/api", policyRouter(deps));
+  app.use("/a", answerRouter(deps, render));
+  app.use("/p", preferencesRouter(deps, render));
+  app.use("/api", mailApiRouter(deps));
   app.use("/api", apiRouter(deps));
   app.use("/console", consoleRouter(deps));
   if (deps.outbox !== undefined)

@@ -1,3 +1,4 @@
+import type { ContentPack } from "@beklijf/content";
 import type { Clock, Logger } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import type { Queues } from "@beklijf/queue";
@@ -32,4 +33,17 @@ export interface WebDeps {
   readonly queues?: Queues;
   /** The engine's queues, for the people API (see JobsPort). */
   readonly jobs?: JobsPort;
+  /** Template previews and test sends for editors (/api/preview, /api/test-send). */
+  readonly mail?: MailPreviewPort;
+}
+
+export interface MailPreviewPort {
+  readonly pack: Pick<ContentPack, "renderer" | "actions">;
+  /** Sends a rendered email through the mailer's SMTP account, marked as a test. */
+  sendTest?(message: {
+    to: string;
+    subject: string;
+    html: string;
+    text: string;
+  }): Promise<{ messageId: string }>;
 }

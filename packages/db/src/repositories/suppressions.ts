@@ -27,3 +27,17 @@ export async function suppressAddress(
     create: { tenantId: input.tenantId, address, reason: input.reason },
   });
 }
+
+/** A tenant's suppression list, newest first (for the admin API). */
+export async function listSuppressions(
+  db: DbClient,
+  tenantId: string,
+  options: { limit: number },
+): Promise<{ address: string; reason: string; createdAt: Date }[]> {
+  return db.suppression.findMany({
+    where: { tenantId },
+    orderBy: [{ createdAt: "desc" }, { address: "asc" }],
+    take: options.limit,
+    select: { address: true, reason: true, createdAt: true },
+  });
+}

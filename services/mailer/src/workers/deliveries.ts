@@ -1,11 +1,10 @@
 import { errorMessage } from "@beklijf/core";
 import {
+  claimDeliveryAttempt,
   getDeliveryForSend,
-  isSuppressed,
   markDeliveryFailed,
   markDeliverySent,
-  recordDeliveryError,
-  startDeliveryAttempt,
+  releaseDeliveryAttempt,
   suppressAddress,
 } from "@beklijf/db";
 import { type Handlers, UnrecoverableError } from "@beklijf/queue";
@@ -13,6 +12,7 @@ import { describeRenderError } from "@beklijf/render";
 
 import { composeEmail } from "../compose-email";
 import type { MailerDeps } from "../deps";
+import { DEFAULT_SEND_ATTEMPT_TIMEOUT_MS } from "../transport";
 
 /** SMTP reply code of a nodemailer error, if the server gave one. */
 function smtpCode(error: unknown): number | undefined {
@@ -33,18 +33,24 @@ function isRecipientRefusal(error: unknown): boolean {
   );
 }
 
+const SETTLED = new Set(["sent", "failed", "suppressed", "unknown"]);
+
 /**
- * delivery.send: render and send one email. Temporary failures (4xx, connection errors) throw so
- * BullMQ retries with backoff; a permanent refusal of the recipient (5xx) suppresses the address.
+ * delivery.send: render and send one email (the delivery's nudge and the nudges merged into it).
+ * Temporary failures (4xx, connection errors) throw so BullMQ retries with exponential backoff;
+ * a permanent refusal of the recipient (5xx to RCPT TO) suppresses the address. At most one SMTP
+ * attempt is ever in doubt, and it is never repeated (see claimDeliveryAttempt).
  */
 export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
+  const staleAfterMs =
+    deps.sendAttemptTimeoutMs ?? DEFAULT_SEND_ATTEMPT_TIMEOUT_MS;
   return {
     "delivery.send": async ({ deliveryId }) => {
       const delivery = await getDeliveryForSend(deps.db, deliveryId);
       if (delivery === null)
         throw new UnrecoverableError(`Delivery ${deliveryId} is gone`);
-      if (!(await startDeliveryAttempt(deps.db, deliveryId))) return; // sent or finished before
-      if (await isSuppressed(deps.db, delivery.tenantId, delivery.toAddress)) {
+      if (SETTLED.has(delivery.status)) return; // sent or finished before
+      if (delivery.status === "queued" && delivery.suppressed) {
         await markDeliveryFailed(deps.db, deliveryId, {
           status: "suppressed",
           error: "address is on the suppression list",
@@ -60,8 +66,29 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
         deps.metrics.count("deliveries_failed_total");
         throw new UnrecoverableError(describeRenderError(composed.error));
       }
+      const claim = await claimDeliveryAttempt(deps.db, deliveryId, {
+        now: deps.clock.now(),
+        staleAfterMs,
+      });
+      switch (claim.kind) {
+        case "claimed":
+          break;
+        case "finished":
+          return;
+        case "in-flight":
+          // Another worker is inside SMTP with it; check again after the backoff.
+          throw new Error(
+            `delivery ${deliveryId} is being sent since ${claim.since.toISOString()}`,
+          );
+        case "outcome-unknown":
+          deps.logger.warn(
+            { deliveryId, since: claim.since },
+            "an earlier attempt died inside SMTP; not resending",
+          );
+          return;
+      }
       const host = new URL(deps.publicUrl).hostname || "beklijf.localhost";
-      // A stable Message-ID per delivery: if a crash makes us send twice, receivers can tell.
+      // A stable Message-ID per delivery, so receivers can recognise the email.
       const messageId = `<delivery-${deliveryId}@${host}>`;
       try {
         await deps.transport.sendMail({
@@ -96,7 +123,8 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
           );
           return;
         }
-        await recordDeliveryError(deps.db, deliveryId, errorMessage(error));
+        // The server refused or the connection failed before it accepted: safe to try again.
+        await releaseDeliveryAttempt(deps.db, deliveryId, errorMessage(error));
         throw error;
       }
       await markDeliverySent(deps.db, deliveryId, {

@@ -13,12 +13,12 @@ export function tenantOf(res: Response): string {
   return String(res.locals["tenantId"]);
 }
 
-/** Parses a request body with its schema, or throws a 400 (`code`) naming every problem. */
+/** Parses a request body or query with its schema, or throws a 400 (`code`) naming every problem. */
 export function parseBody<T extends z.ZodType>(
   schema: T,
   body: unknown,
   message: string,
-  code: string,
+  code?: string,
 ): z.output<T> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;

@@ -1,0 +1,124 @@
+import { previewTemplate } from "@beklijf/content";
+import { NotFoundError, ValidationError } from "@beklijf/core";
+import { listSuppressions, listUndeliveredDeliveries } from "@beklijf/db";
+import { describeRenderError } from "@beklijf/render";
+import express, { type Response, Router } from "express";
+import { z } from "zod";
+
+import type { MailPreviewPort, WebDeps } from "../deps";
+import { parseBody } from "../http/request-parts";
+import { requireRole, requireToken } from "../http/require-token";
+
+const PreviewRequest = z.strictObject({
+  template: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "must name a template, e.g. commit"),
+  locale: z
+    .string()
+    .regex(
+      /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
+      'must be a language tag, e.g. "nl"',
+    ),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+const TestSendRequest = PreviewRequest.extend({
+  to: z.email("must be an email address, e.g. anna@example.com"),
+});
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * The mailer's part of the admin API: `GET /suppressions` (addresses we will not mail, and
+ * deliveries that did not go out), `POST /preview` and `POST /test-send` (editors). Each route
+ * authenticates itself, so the public /api/openapi.json stays public.
+ */
+export function mailApiRouter(deps: WebDeps): Router {
+  const router = Router();
+  const json = express.json({ limit: "100kb" });
+
+  router.get(
+    "/suppressions",
+    requireToken(deps),
+    requireRole("viewer"),
+    async (req, res) => {
+      const { limit } = parseBody(ListQuery, req.query, "Invalid query.");
+      const tenantId = String(res.locals["tenantId"]);
+      const [suppressions, undelivered] = await Promise.all([
+        listSuppressions(deps.db, tenantId, { limit }),
+        listUndeliveredDeliveries(deps.db, tenantId, { limit }),
+      ]);
+      res.json({ suppressions, undelivered });
+    },
+  );
+
+  router.post(
+    "/preview",
+    requireToken(deps),
+    requireRole("editor"),
+    json,
+    (req, res) => {
+      const input = parseBody(
+        PreviewRequest,
+        req.body,
+        "Invalid preview request.",
+      );
+      res.json(render(mailOf(deps), input));
+    },
+  );
+
+  router.post(
+    "/test-send",
+    requireToken(deps),
+    requireRole("editor"),
+    json,
+    async (req, res: Response) => {
+      const input = parseBody(TestSendRequest, req.body, "Invalid test send.");
+      const mail = mailOf(deps);
+      if (mail.sendTest === undefined)
+        throw new NotFoundError(
+          "Test sends need the mailer's SMTP account in this process.",
+          "TEST_SEND_UNAVAILABLE",
+        );
+      const email = render(mail, input);
+      const { messageId } = await mail.sendTest({ to: input.to, ...email });
+      deps.logger.info(
+        { template: input.template, locale: email.locale },
+        "test email sent",
+      );
+      res.status(202).json({ messageId, subject: email.subject });
+    },
+  );
+
+  return router;
+}
+
+function mailOf(deps: WebDeps): MailPreviewPort {
+  if (deps.mail === undefined)
+    throw new NotFoundError(
+      "Previews need a content pack in this process.",
+      "PREVIEW_UNAVAILABLE",
+    );
+  return deps.mail;
+}
+
+function render(
+  mail: MailPreviewPort,
+  input: z.output<typeof PreviewRequest>,
+): { subject: string; html: string; text: string; locale: string } {
+  const rendered = previewTemplate(mail.pack, input);
+  if (rendered.ok) return rendered.value;
+  throw new ValidationError(
+    rendered.error.kind === "unknown-template"
+      ? `The pack has no template "${input.template}".`
+      : describeRenderError(rendered.error),
+    [
+      {
+        path:
+          rendered.error.kind === "unknown-template" ? ["template"] : ["data"],
+        message: rendered.error.kind,
+      },
+    ],
+    "TEMPLATE_INVALID",
+  );
+}
