@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 
 import type { CliConfig } from "@beklijf/config";
 import { errorMessage, type Logger, ValidationError } from "@beklijf/core";
@@ -14,24 +14,13 @@ import { formatTimeline } from "@beklijf/rules";
 import type { Command } from "commander";
 
 import { openDatabase } from "./database";
+import { readJsonFile } from "./read-json-file";
 
 /** What the people and simulate commands need from the CLI's composition root. */
 export interface CommandContext {
   readonly config: () => CliConfig;
   readonly logger: Logger;
   readonly print: (value: unknown) => void;
-}
-
-async function readJson(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new ValidationError(
-      `Cannot read ${file} as JSON: ${errorMessage(error)}`,
-      [],
-      "FILE_INVALID",
-    );
-  }
 }
 
 /**
@@ -114,11 +103,11 @@ export function registerPeopleCommands(
         json?: boolean;
       }) => {
         const cfg = context.config();
-        const statement = await readJson(options.statement);
+        const statement = await readJsonFile(options.statement);
         const rules =
           options.rules === undefined
             ? undefined
-            : { json: await readJson(options.rules), file: options.rules };
+            : { json: await readJsonFile(options.rules), file: options.rules };
         const at = options.at === undefined ? undefined : new Date(options.at);
         if (at !== undefined && Number.isNaN(at.getTime()))
           throw new ValidationError(
