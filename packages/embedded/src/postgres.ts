@@ -84,7 +84,16 @@ export async function startEmbeddedPostgres(options: {
     );
     await server.initialise();
   }
-  await server.start();
+  // The package rejects with undefined when postgres exits at start; name the likely causes.
+  await server.start().catch((error: unknown) => {
+    throw new Error(
+      `The embedded Postgres did not start on 127.0.0.1:${String(options.port)} with data in ${databaseDir}` +
+        (error instanceof Error ? `: ${error.message}` : "") +
+        ". Another Postgres may hold the port or that directory (a beklijf killed with SIGKILL leaves its " +
+        "postgres running): stop it, or set DATABASE_URL to use your own.",
+      { cause: error },
+    );
+  });
   const adminUrl = embeddedPostgresUrl(options.port, "postgres");
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();

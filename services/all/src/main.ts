@@ -1,4 +1,5 @@
 import { allInOneSchema } from "@beklijf/config";
+import { errorMessage } from "@beklijf/core";
 import { RedisUnavailableError } from "@beklijf/embedded";
 import { loadConfigOrExit, openProcess } from "@beklijf/runtime";
 
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
       process.stderr.write(`\n${error.message}\n\n`);
       process.exit(3);
     }
-    base.logger.fatal({ err: error }, "beklijf could not start");
+    base.logger.fatal(
+      { err: error },
+      `beklijf could not start: ${errorMessage(error)}`,
+    );
     process.exit(1);
   }
   const lines = [
