@@ -4,13 +4,10 @@ import { messageLocale, pickFromLanguageMap } from "@beklijf/render";
 import type { Request, Response } from "express";
 
 import type { WebDeps } from "../deps";
+import { browserLanguage, type Render, sendLinkError } from "./link-error";
 import { PAGE_TEXTS, type PageLanguage, type PageTexts } from "./texts";
 
-/** Renders a view inside the layout (see views.ts). */
-export type Render = (
-  name: string,
-  data: Record<string, unknown> & { title: string; lang?: string },
-) => string;
+export type { Render } from "./link-error";
 
 export interface ResolvedLink {
   readonly token: string;
@@ -52,18 +49,12 @@ async function resolveNudgeLink(
     ? await getNudgeForLink(deps.db, verified.value.sub)
     : null;
   if (!verified.ok || nudge === null) {
-    const lang = req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en";
+    const lang = browserLanguage(req);
     const t = PAGE_TEXTS[lang];
-    res
-      .status(403)
-      .type("html")
-      .send(
-        render("link-error", {
-          title: t.forbiddenHeading,
-          lang,
-          t: { heading: t.forbiddenHeading, message: t.forbidden },
-        }),
-      );
+    sendLinkError(res, render, lang, {
+      heading: t.forbiddenHeading,
+      message: t.forbidden,
+    });
     return undefined;
   }
   const lang = messageLocale(

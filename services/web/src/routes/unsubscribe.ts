@@ -3,6 +3,11 @@ import { getDeliveryForLink, unsubscribe } from "@beklijf/db";
 import express, { type Request, type Response, Router } from "express";
 
 import type { WebDeps } from "../deps";
+import {
+  browserLanguage,
+  type Render,
+  sendLinkError,
+} from "../pages/link-error";
 
 const TEXT = {
   nl: {
@@ -27,11 +32,6 @@ const TEXT = {
   },
 } as const;
 
-type Render = (
-  name: string,
-  data: Record<string, unknown> & { title: string; lang?: string },
-) => string;
-
 /**
  * The unsubscribe link of every email: a page with a confirm button (GET never changes anything,
  * since mail scanners follow links), and the RFC 8058 one-click POST, both behind a signed token.
@@ -50,18 +50,11 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
       ? await getDeliveryForLink(deps.db, verified.value.sub)
       : null;
     if (delivery === null) {
-      const lang = req.acceptsLanguages("nl", "en") === "nl" ? "nl" : "en";
-      const t = TEXT[lang];
-      res
-        .status(403)
-        .type("html")
-        .send(
-          render("link-error", {
-            title: t.invalidHeading,
-            lang,
-            t: { heading: t.invalidHeading, message: t.invalid },
-          }),
-        );
+      const t = TEXT[browserLanguage(req)];
+      sendLinkError(res, render, browserLanguage(req), {
+        heading: t.invalidHeading,
+        message: t.invalid,
+      });
       return undefined;
     }
     const lang: keyof typeof TEXT = (delivery.nudge.recipient?.locale ?? "en")
