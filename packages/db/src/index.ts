@@ -153,6 +153,7 @@ export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
 export { stopAllNudges, unsubscribe } from "./repositories/preferences";
 export {
   loadActiveRules,
+  type RuleSyncResult,
   syncRuleSet,
   syncRuleSetIn,
 } from "./repositories/rules";

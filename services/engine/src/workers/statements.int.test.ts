@@ -301,7 +301,8 @@ describe("the statements worker (statement.process)", () => {
         ),
       };
       expect(
-        await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [edited] }),
+        (await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [edited] }))
+          .changed,
       ).toEqual(["after-completion"]);
     });
 
