@@ -112,7 +112,8 @@ describe("bootstrapTenant", () => {
       };
     };
 
-    it("keeps the edit across restarts with the same pack", async () => {
+    /** A tenant installed from the pack whose rule L&D then edited (version 2, offset PT8H). */
+    const installedThenEdited = async () => {
       const slug = `t-${randomBytes(4).toString("hex")}`;
       const first = await bootstrapTenant(db, { slug, pack: pack([rule]) });
       const tenantId = first.tenant.id;
@@ -125,6 +126,11 @@ describe("bootstrapTenant", () => {
         basedOn: 1,
         rule: withOffset("PT8H"),
       });
+      return { slug, tenantId };
+    };
+
+    it("keeps the edit across restarts with the same pack", async () => {
+      const { slug, tenantId } = await installedThenEdited();
 
       const restarted = await bootstrapTenant(db, { slug, pack: pack([rule]) });
 
@@ -138,18 +144,7 @@ describe("bootstrapTenant", () => {
     });
 
     it("keeps the edit and reports it when the pack's text changes", async () => {
-      const slug = `t-${randomBytes(4).toString("hex")}`;
-      const first = await bootstrapTenant(db, { slug, pack: pack([rule]) });
-      const tenantId = first.tenant.id;
-      const stored = await db.rule.findFirstOrThrow({
-        where: { ruleSet: { tenantId } },
-      });
-      await saveRuleVersion(db, {
-        tenantId,
-        ruleId: stored.id,
-        basedOn: 1,
-        rule: withOffset("PT8H"),
-      });
+      const { slug, tenantId } = await installedThenEdited();
 
       const upgraded = await bootstrapTenant(db, {
         slug,
