@@ -149,10 +149,18 @@ export {
   loadPlanHistory,
   type NewNudge,
 } from "./repositories/plans";
-export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
+export {
+  getTenantAndPolicy,
+  getTenantPolicy,
+  setTenantPolicy,
+  tenantPolicy,
+} from "./repositories/policy";
 export { stopAllNudges, unsubscribe } from "./repositories/preferences";
 export {
   loadActiveRules,
+  loadRuleCatalog,
+  parseRuleVersion,
+  type RuleCatalog,
   type RuleSyncResult,
   syncRuleSet,
   syncRuleSetIn,

@@ -108,20 +108,60 @@ export async function loadActiveRules(
   db: DbClient,
   tenantId: string,
 ): Promise<RuleRef[]> {
+  return (await loadRuleCatalog(db, tenantId)).active;
+}
+
+export interface RuleCatalog {
+  /** The enabled rules at their current version, ready for the planner (by key). */
+  readonly active: RuleRef[];
+  /** Every stored version of every rule (running plans may use old ones), parsed. */
+  readonly versions: Rule[];
+}
+
+/** A tenant's rules in one query: the active ones, and all versions (for stop conditions). */
+export async function loadRuleCatalog(
+  db: DbClient,
+  tenantId: string,
+): Promise<RuleCatalog> {
   const rules = await db.rule.findMany({
-    where: { enabled: true, ruleSet: { tenantId } },
-    include: { versions: true },
+    where: { ruleSet: { tenantId } },
+    include: {
+      versions: { select: { id: true, definition: true, version: true } },
+    },
     orderBy: { key: "asc" },
   });
-  return rules.flatMap((row) => {
-    const current = row.versions.find((v) => v.version === row.currentVersion);
-    if (current === undefined) return [];
-    // Stored definitions were validated on the way in; parsing again guards against hand edits.
-    const parsed = Rule.safeParse(current.definition);
-    return parsed.success
-      ? [{ ruleId: row.id, ruleVersionId: current.id, rule: parsed.data }]
-      : [];
-  });
+  const active: RuleRef[] = [];
+  const versions: Rule[] = [];
+  for (const row of rules) {
+    for (const stored of row.versions) {
+      const rule = parseRuleVersion(stored.id, stored.definition);
+      if (rule === undefined) continue;
+      versions.push(rule);
+      if (row.enabled && stored.version === row.currentVersion)
+        active.push({ ruleId: row.id, ruleVersionId: stored.id, rule });
+    }
+  }
+  return { active, versions };
+}
+
+/** Parsed rule versions by id: a version row never changes, so its parse never goes stale. */
+const parsedVersions = new Map<string, Rule | null>();
+const PARSED_VERSIONS_KEPT = 5_000;
+
+/**
+ * A stored rule version's definition, parsed (stored definitions were validated on the way in;
+ * parsing again guards against hand edits, which give undefined). Remembered by version id.
+ */
+export function parseRuleVersion(
+  ruleVersionId: string,
+  definition: unknown,
+): Rule | undefined {
+  const known = parsedVersions.get(ruleVersionId);
+  if (known !== undefined) return known ?? undefined;
+  const parsed = Rule.safeParse(definition);
+  if (parsedVersions.size >= PARSED_VERSIONS_KEPT) parsedVersions.clear();
+  parsedVersions.set(ruleVersionId, parsed.success ? parsed.data : null);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** A validated rule as JSON for its version row (a plain-data round trip drops undefined fields). */

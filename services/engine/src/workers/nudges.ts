@@ -2,7 +2,6 @@ import { errorMessage } from "@beklijf/core";
 import {
   cancelPlan,
   getNudgeForFire,
-  getTenantPolicy,
   handOffNudge,
   isSuppressed,
   listMergeCandidates,
@@ -12,6 +11,7 @@ import {
   moveNudge,
   type NudgeForFire,
   type NudgeRecipientRef,
+  parseRuleVersion,
   skipNudge,
 } from "@beklijf/db";
 import {
@@ -31,12 +31,12 @@ import {
   type Policy,
   resolveRuleOptions,
   resolveZone,
-  Rule,
   triggerFactsFromStored,
 } from "@beklijf/rules";
 
 import type { EngineDeps } from "../deps";
 import { removeNudgeJobs } from "../remove-jobs";
+import type { TenantConfigCache } from "../tenant-config";
 
 const WEEK_MS = 8 * 24 * 3600 * 1000;
 
@@ -101,9 +101,13 @@ export function skipReason(
 }
 
 /** The rule version the plan started with (a rule edited later does not change it). */
-function planRule(nudge: { plan: { ruleVersion: { definition: unknown } } }) {
-  const parsed = Rule.safeParse(nudge.plan.ruleVersion.definition);
-  return parsed.success ? parsed.data : undefined;
+function planRule(nudge: {
+  plan: { ruleVersion: { id: string; definition: unknown } };
+}) {
+  return parseRuleVersion(
+    nudge.plan.ruleVersion.id,
+    nudge.plan.ruleVersion.definition,
+  );
 }
 
 /** Does the step's condition (e.g. "only if not applied yet") still hold? Why not, else undefined. */
@@ -123,7 +127,10 @@ async function conditionFails(
 }
 
 /** nudge.fire: re-check from Postgres, then hand the nudge to the mailer (or record why not). */
-export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
+export function nudgeHandlers(
+  deps: EngineDeps,
+  options: { config: TenantConfigCache },
+): Handlers<"nudges"> {
   const delayJob = async (
     job: Job,
     token: string | undefined,
@@ -211,9 +218,10 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
       }
 
       // Caps and send window, in the recipient's zone: move (never drop silently) when needed.
-      const policy = await getTenantPolicy(deps.db, nudge.tenantId);
-      if (policy === null)
+      const config = await options.config.get(nudge.tenantId);
+      if (config === null)
         throw new UnrecoverableError(`Tenant ${nudge.tenantId} is gone`);
+      const { policy } = config;
       const zone = resolveZone(nudge.recipient?.timeZone, policy.timeZone);
       const ref: NudgeRecipientRef =
         nudge.recipientPersonId === null

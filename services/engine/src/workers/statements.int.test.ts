@@ -50,7 +50,8 @@ describe("the statements worker (statement.process)", () => {
     // A long interval: the reconciler runs once at start and then only when a test asks.
     engine = start(
       { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
-      { reconcileIntervalMs: 3_600_000 },
+      // Rules change between tests: read them afresh for every statement.
+      { reconcileIntervalMs: 3_600_000, configMaxAgeMs: 0 },
     );
   });
 

@@ -4,12 +4,11 @@ import {
   createPlan,
   type DroppedStep,
   getStatement,
-  getTenant,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
-  loadActiveRules,
   loadPlanningContext,
   markStatementProcessed,
+  parseRuleVersion,
   type PersonView,
   resolveLearner,
   setStatementPerson,
@@ -20,7 +19,6 @@ import {
   matchesTrigger,
   type PlanProposal,
   planStatement,
-  Rule,
   type RuleRef,
   type TriggerFacts,
   triggerFactsFromStored,
@@ -28,17 +26,20 @@ import {
 import { VERBS } from "@beklijf/xapi";
 
 import type { EngineDeps } from "../deps";
-import { enqueueNudge } from "../enqueue-nudge";
+import { enqueueNudges } from "../enqueue-nudge";
 import { removeNudgeJobs } from "../remove-jobs";
+import type { TenantConfig, TenantConfigCache } from "../tenant-config";
 
 /**
  * statement.process: find the learner, stop the plans this statement ends, match the rules, write
  * the plan rows, then enqueue what falls within the horizon. Replays are harmless: plans and
- * nudges are unique by natural key, and cancelling twice changes nothing.
+ * nudges are unique by natural key, and cancelling twice changes nothing. A statement whose verb
+ * no rule version of the tenant names (to start or to stop a plan) is marked processed after its
+ * learner is linked, without reading plans, history or rules from Postgres.
  */
 export function statementHandlers(
   deps: EngineDeps,
-  options: { horizonMs: number },
+  options: { horizonMs: number; config: TenantConfigCache },
 ): Handlers<"statements"> {
   return {
     "statement.process": async ({ tenantId, statementId }) => {
@@ -70,9 +71,10 @@ export function statementHandlers(
         await done();
         return;
       }
-      const tenant = await getTenant(deps.db, tenantId);
-      if (tenant === null)
+      const config = await options.config.get(tenantId);
+      if (config === null)
         throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
+      const { tenant } = config;
       const raw = statement.raw as { actor?: { name?: unknown } };
       const person = await resolveLearner(deps.db, {
         tenantId,
@@ -94,6 +96,11 @@ export function statementHandlers(
       }
       if (statement.personId !== person.id)
         await setStatementPerson(deps.db, tenantId, statementId, person.id);
+      if (!config.verbs.has(statement.verbId)) {
+        // No rule starts or stops anything on this verb: most statements end here.
+        await done();
+        return;
+      }
 
       const facts = triggerFactsFromStored(statement);
       await stopEndedPlans(deps, tenantId, person.id, facts);
@@ -106,7 +113,7 @@ export function statementHandlers(
         return;
       }
       await planFor(deps, {
-        tenantId,
+        config,
         person,
         facts,
         horizonMs: options.horizonMs,
@@ -124,10 +131,13 @@ async function stopEndedPlans(
   facts: TriggerFacts,
 ): Promise<void> {
   for (const plan of await listActivePlans(deps.db, tenantId, personId)) {
-    const rule = Rule.safeParse(plan.ruleVersion.definition);
-    if (!rule.success) continue;
+    const rule = parseRuleVersion(
+      plan.ruleVersion.id,
+      plan.ruleVersion.definition,
+    );
+    if (rule === undefined) continue;
     const stop = checkStopConditions(
-      rule.data,
+      rule,
       triggerFactsFromStored(plan.trigger),
       {
         kind: "statement",
@@ -147,15 +157,16 @@ async function stopEndedPlans(
 async function planFor(
   deps: EngineDeps,
   input: {
-    tenantId: string;
+    config: TenantConfig;
     person: PersonView;
     facts: TriggerFacts;
     horizonMs: number;
   },
 ): Promise<void> {
-  const { tenantId, person, facts } = input;
+  const { config, person, facts } = input;
+  const tenantId = config.tenant.id;
   const now = deps.clock.now();
-  const rules = await loadActiveRules(deps.db, tenantId);
+  const { rules, policy } = config;
   // Most statements start nothing: skip the person's history unless some rule matches.
   if (!rules.some((ref) => matchesTrigger(ref.rule, facts))) return;
   const context = await loadPlanningContext(deps.db, {
@@ -163,6 +174,7 @@ async function planFor(
     person,
     now,
     rules,
+    policy,
   });
   const { proposals } = planStatement({
     facts,
@@ -188,17 +200,15 @@ async function planFor(
       dropped: ref === undefined ? [] : droppedSteps(proposal, ref),
     });
     deps.metrics.count("nudges_planned_total", created.length);
-    for (const nudge of created) {
-      if (nudge.dueAt.getTime() > horizon) continue;
-      try {
-        await enqueueNudge(deps, nudge);
-      } catch (error) {
-        // The row is committed; the reconciler enqueues it once Redis answers again.
-        deps.logger.warn(
-          { err: errorMessage(error), nudgeId: nudge.id },
-          "could not enqueue a planned nudge; the reconciler will",
-        );
-      }
+    const soon = created.filter((nudge) => nudge.dueAt.getTime() <= horizon);
+    try {
+      await enqueueNudges(deps, soon);
+    } catch (error) {
+      // The rows are committed; the reconciler enqueues them once Redis answers again.
+      deps.logger.warn(
+        { err: errorMessage(error), nudgeIds: soon.map((nudge) => nudge.id) },
+        "could not enqueue planned nudges; the reconciler will",
+      );
     }
   }
 }
