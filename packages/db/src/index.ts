@@ -96,11 +96,11 @@ export {
   startDeliveryAttempt,
 } from "./repositories/deliveries";
 export {
-  getNudgeForFire,
+  type FireCheck,
+  getFireCheck,
   handOffNudge,
   listMergeCandidates,
   listPlanAnswerKinds,
-  listSentAt,
   moveNudge,
   type NudgeForFire,
   type NudgeRecipientRef,

@@ -1,12 +1,10 @@
 import { errorMessage } from "@beklijf/core";
 import {
   cancelPlan,
-  getNudgeForFire,
+  getFireCheck,
   handOffNudge,
-  isSuppressed,
   listMergeCandidates,
   listPlanAnswerKinds,
-  listSentAt,
   markOutboxDispatched,
   moveNudge,
   type NudgeForFire,
@@ -29,7 +27,6 @@ import {
   movedMessage,
   nextAllowedSendTime,
   type Policy,
-  resolveRuleOptions,
   resolveZone,
   triggerFactsFromStored,
 } from "@beklijf/rules";
@@ -146,11 +143,16 @@ export function nudgeHandlers(
   };
   return {
     "nudge.fire": async ({ plannedNudgeId }, job, token) => {
-      const nudge = await getNudgeForFire(deps.db, plannedNudgeId);
-      if (nudge === null)
-        throw new UnrecoverableError(`Planned nudge ${plannedNudgeId} is gone`);
-      if (nudge.status !== "planned") return; // a replay, or it rode along in another email
       const now = deps.clock.now();
+      // One round trip for the nudge, its plan and people, suppression, answers and recent emails.
+      const check = await getFireCheck(deps.db, {
+        id: plannedNudgeId,
+        since: new Date(now.getTime() - WEEK_MS),
+      });
+      if (check === null)
+        throw new UnrecoverableError(`Planned nudge ${plannedNudgeId} is gone`);
+      const { nudge, suppressed } = check;
+      if (nudge.status !== "planned") return; // a replay, or it rode along in another email
       if (deps.clock.realDelayUntil(nudge.dueAt) > 1_000)
         // Fired early (e.g. re-enqueued under another clock): wait again instead of sending.
         return delayJob(job, token, nudge.dueAt);
@@ -159,10 +161,6 @@ export function nudgeHandlers(
         nudge.recipientKind === "address"
           ? nudge.recipientAddress
           : (nudge.recipient?.email ?? null);
-      const suppressed =
-        toAddress === null
-          ? false
-          : await isSuppressed(deps.db, nudge.tenantId, toAddress);
       const skip = async (reason: string): Promise<void> => {
         await skipNudge(deps.db, nudge.id, reason, now);
         deps.metrics.count("nudges_skipped_total");
@@ -175,15 +173,7 @@ export function nudgeHandlers(
 
       // Stop conditions on answers ("applied") end the plan: cancel what remains of it.
       const rule = planRule(nudge);
-      const needsAnswers =
-        rule !== undefined &&
-        (resolveRuleOptions(rule).stopWhen.answers.length > 0 ||
-          rule.steps.some(
-            (s) => s.key === nudge.stepKey && s.condition !== undefined,
-          ));
-      const answers = needsAnswers
-        ? await listPlanAnswerKinds(deps.db, nudge.planId)
-        : [];
+      const answers = check.answerKinds;
       const stop =
         rule === undefined
           ? undefined
@@ -227,13 +217,7 @@ export function nudgeHandlers(
         nudge.recipientPersonId === null
           ? { address: toAddress }
           : { personId: nudge.recipientPersonId };
-      const sentAt = await listSentAt(
-        deps.db,
-        nudge.tenantId,
-        ref,
-        new Date(now.getTime() - WEEK_MS),
-      );
-      const allowed = nextAllowedSendTime(now, zone, policy, sentAt);
+      const allowed = nextAllowedSendTime(now, zone, policy, check.sentAt);
       if (!allowed.ok) {
         await skip(
           `skipped: no free slot in the send window within ${allowed.error.searchedDays} days`,
