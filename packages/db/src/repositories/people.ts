@@ -516,3 +516,110 @@ export async function resolveLearnerReadOnly(
     actorKey.slice(separator + 1),
   );
 }
+
+/** A stored statement as the engine reads it, with its learner when an identity names them. */
+export interface StatementWithLearner {
+  readonly statement: {
+    readonly tenantId: string;
+    readonly id: string;
+    readonly actorKey: string;
+    readonly personId: string | null;
+    readonly verbId: string;
+    readonly objectId: string;
+    readonly activityType: string | null;
+    readonly registration: string | null;
+    readonly timestamp: Date;
+    readonly voided: boolean;
+    readonly raw: unknown;
+  };
+  /** The person whose identity is the statement's actor; null when none is known (yet). */
+  readonly learner: PersonView | null;
+}
+
+/**
+ * `getStatement` and `findPersonByIdentity` for its actor in one round trip (the engine does this
+ * for every statement). Null when the statement is gone.
+ */
+export async function getStatementWithLearner(
+  db: DbClient,
+  tenantId: string,
+  id: string,
+): Promise<StatementWithLearner | null> {
+  const rows = await db.$queryRaw<
+    (StatementWithLearner["statement"] & {
+      p_id: string | null;
+      p_external_id: string | null;
+      p_email: string | null;
+      p_name: string | null;
+      p_given_name: string | null;
+      p_locale: string | null;
+      p_time_zone: string | null;
+      p_active: boolean | null;
+      p_manager_id: string | null;
+      p_team_lead_id: string | null;
+    })[]
+  >`
+    SELECT s.tenant_id::text AS "tenantId", s.id::text AS "id", s.actor_key AS "actorKey",
+           s.person_id::text AS "personId", s.verb_id AS "verbId", s.object_id AS "objectId",
+           s.activity_type AS "activityType", s.registration::text AS "registration",
+           s.timestamp AS "timestamp", s.voided AS "voided", s.raw AS "raw",
+           p.id::text AS p_id, p.external_id AS p_external_id, p.email AS p_email,
+           p.name AS p_name, p.given_name AS p_given_name, p.locale AS p_locale,
+           p.time_zone AS p_time_zone, p.active AS p_active,
+           p.manager_id::text AS p_manager_id, p.team_lead_id::text AS p_team_lead_id
+      FROM statements s
+      LEFT JOIN person_identities i
+        ON i.tenant_id = s.tenant_id
+       AND i.kind = split_part(s.actor_key, ':', 1)
+       AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
+      LEFT JOIN people p ON p.id = i.person_id
+     WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${id}::uuid`;
+  const row = rows[0];
+  if (row === undefined) return null;
+  const { p_id: personId, ...rest } = row;
+  return {
+    statement: {
+      tenantId: rest.tenantId,
+      id: rest.id,
+      actorKey: rest.actorKey,
+      personId: rest.personId,
+      verbId: rest.verbId,
+      objectId: rest.objectId,
+      activityType: rest.activityType,
+      registration: rest.registration,
+      timestamp: new Date(rest.timestamp),
+      voided: rest.voided,
+      raw: rest.raw,
+    },
+    learner:
+      personId === null
+        ? null
+        : {
+            id: personId,
+            tenantId: rest.tenantId,
+            externalId: rest.p_external_id,
+            email: rest.p_email,
+            name: rest.p_name,
+            givenName: rest.p_given_name,
+            locale: rest.p_locale ?? "",
+            timeZone: rest.p_time_zone ?? "",
+            active: rest.p_active === true,
+            managerId: rest.p_manager_id,
+            teamLeadId: rest.p_team_lead_id,
+          },
+  };
+}
+
+/**
+ * The engine is done with a statement: marks it processed and, when given, links it to its
+ * learner, in one update.
+ */
+export async function finishStatement(
+  db: DbClient,
+  input: { tenantId: string; id: string; at: Date; personId?: string },
+): Promise<void> {
+  await db.$executeRaw`
+    UPDATE statements
+       SET processed_at = ${input.at}, person_id = coalesce(${input.personId ?? null}::uuid, person_id)
+     WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.id}::uuid`;
+}

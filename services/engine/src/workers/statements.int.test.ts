@@ -345,4 +345,32 @@ describe("the statements worker (statement.process)", () => {
       );
     });
   });
+
+  describe("when a known learner's statement has a verb that no rule names", () => {
+    it("marks it processed and links it to the learner, and plans nothing", async () => {
+      const learner = aLearner();
+      const tenantId = await aTenantWithRules(db, "statements", [
+        afterCompletion,
+      ]);
+      const completion = aCompletedStatement({ learner });
+      await receive(tenantId, completion);
+      const person = await db.person.findFirstOrThrow({
+        where: { tenantId, email: learner.email },
+      });
+
+      const experiencedId = await receive(tenantId, {
+        ...aCompletedStatement({ learner }),
+        verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+      });
+
+      const stored = await db.statement.findUniqueOrThrow({
+        where: { tenantId_id: { tenantId, id: experiencedId } },
+      });
+      expect(stored.processedAt).not.toBeNull();
+      expect(stored.personId).toBe(person.id);
+      expect(
+        await db.plan.count({ where: { tenantId, personId: person.id } }),
+      ).toBe(1);
+    });
+  });
 });

@@ -3,15 +3,14 @@ import {
   cancelPlan,
   createPlan,
   type DroppedStep,
-  getStatement,
+  finishStatement,
+  getStatementWithLearner,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
   loadPlanningContext,
-  markStatementProcessed,
   parseRuleVersion,
   type PersonView,
   resolveLearner,
-  setStatementPerson,
 } from "@beklijf/db";
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
 import {
@@ -43,16 +42,25 @@ export function statementHandlers(
 ): Handlers<"statements"> {
   return {
     "statement.process": async ({ tenantId, statementId }) => {
-      const statement = await getStatement(deps.db, tenantId, statementId);
-      if (statement === null)
+      // The statement and its learner (when an identity names them) in one round trip.
+      const found = await getStatementWithLearner(
+        deps.db,
+        tenantId,
+        statementId,
+      );
+      if (found === null)
         throw new UnrecoverableError(`Statement ${statementId} is gone`);
-      const done = () =>
-        markStatementProcessed(
-          deps.db,
+      const { statement } = found;
+      /** Marks the statement processed, linking it to its learner in the same update. */
+      const done = (personId?: string) =>
+        finishStatement(deps.db, {
           tenantId,
-          statementId,
-          deps.clock.now(),
-        );
+          id: statementId,
+          at: deps.clock.now(),
+          ...(personId === undefined || personId === statement.personId
+            ? {}
+            : { personId }),
+        });
       if (statement.voided) {
         // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
         await done();
@@ -76,14 +84,17 @@ export function statementHandlers(
         throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
       const { tenant } = config;
       const raw = statement.raw as { actor?: { name?: unknown } };
-      const person = await resolveLearner(deps.db, {
-        tenantId,
-        actorKey: statement.actorKey,
-        actorName:
-          typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
-        locale: tenant.defaultLocale,
-        timeZone: tenant.defaultTimeZone,
-      });
+      // A first statement from an mbox creates its learner.
+      const person =
+        found.learner ??
+        (await resolveLearner(deps.db, {
+          tenantId,
+          actorKey: statement.actorKey,
+          actorName:
+            typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
+          locale: tenant.defaultLocale,
+          timeZone: tenant.defaultTimeZone,
+        }));
       if (person === null) {
         // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
         // Importing the person marks it unprocessed again, and it is planned then.
@@ -94,11 +105,9 @@ export function statementHandlers(
         await done();
         return;
       }
-      if (statement.personId !== person.id)
-        await setStatementPerson(deps.db, tenantId, statementId, person.id);
       if (!config.verbs.has(statement.verbId)) {
         // No rule starts or stops anything on this verb: most statements end here.
-        await done();
+        await done(person.id);
         return;
       }
 
@@ -109,7 +118,7 @@ export function statementHandlers(
           { statementId },
           "learner is inactive: nothing planned",
         );
-        await done();
+        await done(person.id);
         return;
       }
       await planFor(deps, {
@@ -118,7 +127,7 @@ export function statementHandlers(
         facts,
         horizonMs: options.horizonMs,
       });
-      await done();
+      await done(person.id);
     },
   };
 }
