@@ -101,6 +101,7 @@ export {
   handOffNudge,
   listMergeCandidates,
   listPlanAnswerKinds,
+  type MergeCandidate,
   moveNudge,
   type NudgeForFire,
   type NudgeRecipientRef,

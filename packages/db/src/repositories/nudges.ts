@@ -225,13 +225,23 @@ export async function listPlanAnswerKinds(
 export type NudgeRecipientRef =
   { readonly personId: string } | { readonly address: string };
 
-function recipientWhere(recipient: NudgeRecipientRef) {
-  return "personId" in recipient
-    ? { recipientPersonId: recipient.personId }
-    : { recipientAddress: recipient.address };
+/** A planned nudge that may ride along in another nudge's email. */
+export interface MergeCandidate {
+  readonly id: string;
+  readonly jobId: string;
+  readonly planId: string;
+  readonly stepKey: string;
+  readonly dueAt: Date;
+  readonly plan: {
+    readonly status: string;
+    readonly ruleVersion: { readonly id: string; readonly definition: unknown };
+  };
 }
 
-/** Other planned nudges of the recipient due in [from, to): candidates to ride in one email. */
+/**
+ * Other planned nudges of the recipient due in [from, to), by dueAt: candidates to ride in one
+ * email. One query, with each one's plan status and rule version.
+ */
 export async function listMergeCandidates(
   db: DbClient,
   input: {
@@ -241,18 +251,46 @@ export async function listMergeCandidates(
     to: Date;
     excludeId: string;
   },
-) {
-  return db.plannedNudge.findMany({
-    where: {
-      tenantId: input.tenantId,
-      ...recipientWhere(input.recipient),
-      status: "planned",
-      dueAt: { gte: input.from, lt: input.to },
-      id: { not: input.excludeId },
+): Promise<MergeCandidate[]> {
+  const personId =
+    "personId" in input.recipient ? input.recipient.personId : null;
+  const address = "address" in input.recipient ? input.recipient.address : null;
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      job_id: string;
+      plan_id: string;
+      step_key: string;
+      due_at: Date;
+      plan_status: string;
+      rule_version_id: string;
+      definition: unknown;
+    }[]
+  >`
+    SELECT n.id::text, n.job_id, n.plan_id::text, n.step_key, n.due_at,
+           p.status AS plan_status, p.rule_version_id::text, rv.definition
+      FROM planned_nudges n
+      JOIN plans p ON p.id = n.plan_id
+      JOIN rule_versions rv ON rv.id = p.rule_version_id
+     WHERE n.tenant_id = ${input.tenantId}::uuid
+       AND CASE WHEN ${personId}::uuid IS NOT NULL
+                THEN n.recipient_person_id = ${personId}::uuid
+                ELSE n.recipient_address = ${address}::text END
+       AND n.status = 'planned'
+       AND n.due_at >= ${input.from} AND n.due_at < ${input.to}
+       AND n.id <> ${input.excludeId}::uuid
+     ORDER BY n.due_at`;
+  return rows.map((row) => ({
+    id: row.id,
+    jobId: row.job_id,
+    planId: row.plan_id,
+    stepKey: row.step_key,
+    dueAt: new Date(row.due_at),
+    plan: {
+      status: row.plan_status,
+      ruleVersion: { id: row.rule_version_id, definition: row.definition },
     },
-    include: { plan: { include: { ruleVersion: true, trigger: true } } },
-    orderBy: { dueAt: "asc" },
-  });
+  }));
 }
 
 /** Records that a nudge will not be sent, and why. Only a still-planned nudge changes. */
