@@ -79,16 +79,20 @@ describe("tenantConfigCache", () => {
       tenantId,
       ruleId,
       basedOn: 1,
-      rule: anAfterCompletionRule({ trigger: { verbs: [VERBS.passed] } }),
+      rule: anAfterCompletionRule({
+        trigger: { verbs: [VERBS.passed] },
+        stopWhen: { statements: [{ verbs: [VERBS.failed] }] },
+      }),
     });
     await setRuleEnabled(db, tenantId, ruleId, false);
 
     const config = await tenantConfigCache(db, { maxAgeMs: 0 }).get(tenantId);
 
     expect(config?.rules).toEqual([]);
-    expect(config?.verbs.has(VERBS.completed)).toBe(true);
-    expect(config?.verbs.has(VERBS.passed)).toBe(true);
-    expect(config?.verbs.has(VERBS.registered)).toBe(false);
+    expect(config?.verbs.start.has(VERBS.completed)).toBe(true);
+    expect(config?.verbs.start.has(VERBS.passed)).toBe(true);
+    expect(config?.verbs.start.has(VERBS.registered)).toBe(false);
+    expect([...(config?.verbs.stop ?? [])]).toEqual([VERBS.failed]);
   });
 
   it("says null for a tenant that does not exist", async () => {

@@ -13,10 +13,11 @@ export interface TenantConfig {
   /** The enabled rules at their current version (what new plans start with). */
   readonly rules: RuleRef[];
   /**
-   * Verbs that can start a plan or stop one, over every stored rule version (running plans keep
-   * old versions). A statement with another verb (voiding aside) changes nothing.
+   * Verbs that can start a plan, and verbs that can stop one, over every stored rule version
+   * (running plans keep old versions). A statement with another verb (voiding aside) changes
+   * nothing; one whose verb stops nothing needs no look at the learner's active plans.
    */
-  readonly verbs: ReadonlySet<string>;
+  readonly verbs: ReturnType<typeof verbsThatMatter>;
 }
 
 export interface TenantConfigCache {

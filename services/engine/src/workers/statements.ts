@@ -105,14 +105,16 @@ export function statementHandlers(
         await done();
         return;
       }
-      if (!config.verbs.has(statement.verbId)) {
+      const { start, stop } = config.verbs;
+      if (!start.has(statement.verbId) && !stop.has(statement.verbId)) {
         // No rule starts or stops anything on this verb: most statements end here.
         await done(person.id);
         return;
       }
 
       const facts = triggerFactsFromStored(statement);
-      await stopEndedPlans(deps, tenantId, person.id, facts);
+      if (stop.has(statement.verbId))
+        await stopEndedPlans(deps, tenantId, person.id, facts);
       if (!person.active) {
         deps.logger.info(
           { statementId },
