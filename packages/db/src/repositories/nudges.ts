@@ -1,4 +1,4 @@
-import type { DbClient, PrismaClient } from "../client";
+import { type DbClient, Prisma, type PrismaClient } from "../client";
 import { addOutboxEvents, type OutboxEntry } from "./outbox";
 
 /** A planned nudge with everything the fire-time re-check decides from (never from the job). */
@@ -129,12 +129,17 @@ export async function getFireCheck(
              WHERE an.plan_id = n.plan_id
            ) AS answer_kinds,
            ARRAY(
+             -- Two plain equalities (not one CASE), so the recipient index serves the first.
              SELECT h.fired_at FROM planned_nudges h
-             WHERE h.tenant_id = n.tenant_id AND h.status = 'handed-off'
-               AND h.merged_into_delivery_id IS NULL AND h.fired_at >= ${input.since}
-               AND CASE WHEN n.recipient_person_id IS NOT NULL
-                        THEN h.recipient_person_id = n.recipient_person_id
-                        ELSE h.recipient_address = n.recipient_address END
+              WHERE h.recipient_person_id = n.recipient_person_id
+                AND h.tenant_id = n.tenant_id AND h.status = 'handed-off'
+                AND h.merged_into_delivery_id IS NULL AND h.fired_at >= ${input.since}
+             UNION ALL
+             SELECT h.fired_at FROM planned_nudges h
+              WHERE n.recipient_person_id IS NULL
+                AND h.recipient_address = n.recipient_address
+                AND h.tenant_id = n.tenant_id AND h.status = 'handed-off'
+                AND h.merged_into_delivery_id IS NULL AND h.fired_at >= ${input.since}
            ) AS sent_at
     FROM planned_nudges n
     JOIN plans p ON p.id = n.plan_id
@@ -252,9 +257,11 @@ export async function listMergeCandidates(
     excludeId: string;
   },
 ): Promise<MergeCandidate[]> {
-  const personId =
-    "personId" in input.recipient ? input.recipient.personId : null;
-  const address = "address" in input.recipient ? input.recipient.address : null;
+  // A plain equality per kind of recipient, so the recipient index serves persons.
+  const recipient =
+    "personId" in input.recipient
+      ? Prisma.sql`n.recipient_person_id = ${input.recipient.personId}::uuid`
+      : Prisma.sql`n.recipient_address = ${input.recipient.address}`;
   const rows = await db.$queryRaw<
     {
       id: string;
@@ -273,9 +280,7 @@ export async function listMergeCandidates(
       JOIN plans p ON p.id = n.plan_id
       JOIN rule_versions rv ON rv.id = p.rule_version_id
      WHERE n.tenant_id = ${input.tenantId}::uuid
-       AND CASE WHEN ${personId}::uuid IS NOT NULL
-                THEN n.recipient_person_id = ${personId}::uuid
-                ELSE n.recipient_address = ${address}::text END
+       AND ${recipient}
        AND n.status = 'planned'
        AND n.due_at >= ${input.from} AND n.due_at < ${input.to}
        AND n.id <> ${input.excludeId}::uuid

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 import { ConflictError, NotFoundError } from "@beklijf/core";
 
@@ -83,27 +83,58 @@ export async function ensurePersonForMbox(
   },
 ): Promise<PersonView> {
   const email = input.email.toLowerCase();
-  const person = await db.person.upsert({
-    where: { tenantId_email: { tenantId: input.tenantId, email } },
-    update: {},
-    create: {
-      tenantId: input.tenantId,
-      email,
-      name: input.name ?? null,
-      givenName: input.name?.split(/\s+/)[0] ?? null,
-      locale: input.locale,
-      timeZone: input.timeZone,
-    },
-  });
-  for (const identity of identitiesOf({ email }))
-    await db.personIdentity.upsert({
-      where: {
-        tenantId_kind_value: { tenantId: input.tenantId, ...identity },
-      },
-      update: {},
-      create: { tenantId: input.tenantId, personId: person.id, ...identity },
-    });
-  return person;
+  const [mbox, sha1] = identitiesOf({ email });
+  if (mbox === undefined || sha1 === undefined)
+    throw new Error("an email gives two identities");
+  // One statement instead of three upserts: the person (the existing row on a conflict, untouched)
+  // and their two identities; unique constraints decide under concurrency, as upserts would.
+  const rows = await db.$queryRaw<PersonRow[]>`
+    WITH person AS (
+      INSERT INTO people (id, tenant_id, email, name, given_name, locale, time_zone, updated_at)
+      VALUES (${randomUUID()}::uuid, ${input.tenantId}::uuid, ${email}, ${input.name ?? null},
+              ${input.name?.split(/\s+/)[0] ?? null}, ${input.locale}, ${input.timeZone}, now())
+      ON CONFLICT (tenant_id, email) DO UPDATE SET email = people.email
+      RETURNING *
+    ), identities AS (
+      INSERT INTO person_identities (id, tenant_id, person_id, kind, value)
+      SELECT v.id, person.tenant_id, person.id, v.kind, v.value
+        FROM person,
+             (VALUES (${randomUUID()}::uuid, ${mbox.kind}, ${mbox.value}),
+                     (${randomUUID()}::uuid, ${sha1.kind}, ${sha1.value})) AS v (id, kind, value)
+      ON CONFLICT (tenant_id, kind, value) DO NOTHING
+    )
+    SELECT id::text, tenant_id::text, external_id, email, name, given_name, locale, time_zone,
+           active, manager_id::text, team_lead_id::text
+      FROM person`;
+  const row = rows[0];
+  if (row === undefined) throw new Error("the person upsert returned no row");
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    externalId: row.external_id,
+    email: row.email,
+    name: row.name,
+    givenName: row.given_name,
+    locale: row.locale,
+    timeZone: row.time_zone,
+    active: row.active,
+    managerId: row.manager_id,
+    teamLeadId: row.team_lead_id,
+  };
+}
+
+interface PersonRow {
+  id: string;
+  tenant_id: string;
+  external_id: string | null;
+  email: string | null;
+  name: string | null;
+  given_name: string | null;
+  locale: string;
+  time_zone: string;
+  active: boolean;
+  manager_id: string | null;
+  team_lead_id: string | null;
 }
 
 /**
