@@ -132,11 +132,12 @@ export {
   releaseDeliveryAttempt,
 } from "./repositories/deliveries";
 export {
-  getNudgeForFire,
+  type FireCheck,
+  getFireCheck,
   handOffNudge,
   listMergeCandidates,
   listPlanAnswerKinds,
-  listSentAt,
+  type MergeCandidate,
   moveNudge,
   type NudgeForFire,
   type NudgeRecipientRef,
@@ -155,8 +156,10 @@ export {
   ensurePersonForMbox,
   findPersonByIdentity,
   findPersonByRef,
+  finishStatement,
   getContacts,
   getPersonWithTimeline,
+  getStatementWithLearner,
   identitiesOf,
   type IdentityKind,
   listPeople,
@@ -166,6 +169,7 @@ export {
   type PersonView,
   resolveLearner,
   resolveLearnerReadOnly,
+  type StatementWithLearner,
   type UnknownLearners,
   type UpsertedPerson,
   upsertPerson,
@@ -185,7 +189,12 @@ export {
   loadPlanHistory,
   type NewNudge,
 } from "./repositories/plans";
-export { getTenantPolicy, setTenantPolicy } from "./repositories/policy";
+export {
+  getTenantAndPolicy,
+  getTenantPolicy,
+  setTenantPolicy,
+  tenantPolicy,
+} from "./repositories/policy";
 export {
   getPreference,
   pauseNudges,
@@ -195,6 +204,10 @@ export {
 } from "./repositories/preferences";
 export {
   loadActiveRules,
+  loadRuleCatalog,
+  parseRuleVersion,
+  type RuleCatalog,
+  type RuleSyncResult,
   syncRuleSet,
   syncRuleSetIn,
 } from "./repositories/rules";

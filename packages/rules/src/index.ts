@@ -72,6 +72,7 @@ export {
   type PlanEvent,
   type StepCheck,
   type StopDecision,
+  verbsThatMatter,
 } from "./stop-conditions";
 export {
   formatTimeline,

@@ -2,7 +2,11 @@ import { VERBS } from "@beklijf/xapi";
 
 import type { TriggerFacts } from "./match-trigger";
 import { Rule, type StopConditions } from "./rule";
-import { checkStepCondition, checkStopConditions } from "./stop-conditions";
+import {
+  checkStepCondition,
+  checkStopConditions,
+  verbsThatMatter,
+} from "./stop-conditions";
 
 const course = "https://lms.example.nl/course/view.php?id=7";
 
@@ -215,5 +219,18 @@ describe("checkStepCondition", () => {
       send: false,
       reason: 'the learner already answered "applied"',
     });
+  });
+});
+
+describe("verbsThatMatter", () => {
+  it("lists the trigger verbs and the stop-statement verbs of every rule given", () => {
+    const verbs = verbsThatMatter([
+      aRule({ statements: [{ verbs: [VERBS.failed] }] }),
+      { ...aRule(), trigger: { verbs: [VERBS.passed] } },
+    ]);
+    expect([...verbs.start].sort()).toEqual(
+      [VERBS.completed, VERBS.passed].sort(),
+    );
+    expect([...verbs.stop]).toEqual([VERBS.failed]);
   });
 });

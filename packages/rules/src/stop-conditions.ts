@@ -100,3 +100,23 @@ export function checkStepCondition(
       }
     : { send: true };
 }
+
+/**
+ * The verbs a statement must have to start a plan under one of `rules` (`start`) or to stop a plan
+ * that one of them started (`stop`; voiding always matters and is not listed). A statement with
+ * any other verb can be marked processed without reading the learner's plans or history: a cheap,
+ * conservative index (activity filters are left to `matchesTrigger` and `checkStopConditions`).
+ */
+export function verbsThatMatter(rules: Iterable<Rule>): {
+  readonly start: ReadonlySet<string>;
+  readonly stop: ReadonlySet<string>;
+} {
+  const start = new Set<string>();
+  const stop = new Set<string>();
+  for (const rule of rules) {
+    for (const verb of rule.trigger.verbs) start.add(verb);
+    for (const pattern of resolveRuleOptions(rule).stopWhen.statements)
+      for (const verb of pattern.verbs) stop.add(verb);
+  }
+  return { start, stop };
+}

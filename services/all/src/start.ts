@@ -126,14 +126,20 @@ export async function startAll(
   const pack = await loadContentPack(
     options.contentPackDir ?? path.join(TEMPLATES_DIR, "werkplekleren"),
   );
-  const { tenant, changedRules, firstAdminToken } = await bootstrapTenant(db, {
-    pack: { key: pack.name, name: pack.title, rules: pack.rules },
-  });
+  const { tenant, changedRules, keptEditedRules, firstAdminToken } =
+    await bootstrapTenant(db, {
+      pack: { key: pack.name, name: pack.title, rules: pack.rules },
+    });
   const firstConsoleAdmin = await ensureFirstConsoleAdmin(db, tenant.id);
   if (changedRules.length > 0)
     logger.info(
       { pack: pack.name, rules: changedRules },
       "rules installed or updated from the content pack",
+    );
+  if (keptEditedRules.length > 0)
+    logger.warn(
+      { pack: pack.name, rules: keptEditedRules },
+      "the content pack has a newer text for rules edited in the console; the edits are kept",
     );
 
   const prefix = config.BEKLIJF_REDIS_PREFIX;

@@ -28,4 +28,9 @@ export interface EngineOptions {
    * enqueues them right after commit. @defaultValue 5 s
    */
   readonly reconcileGraceMs?: number;
+  /**
+   * Real milliseconds the engine keeps a tenant's rules and policy in memory before reading them
+   * again: an edit in the console or API takes effect within this time. @defaultValue 1 s
+   */
+  readonly configMaxAgeMs?: number;
 }

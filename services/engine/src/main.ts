@@ -27,9 +27,14 @@ async function main(): Promise<void> {
     migrate: config.BEKLIJF_MIGRATE_ON_START,
   });
   const pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
-  const { firstAdminToken } = await bootstrapTenant(db, {
+  const { firstAdminToken, keptEditedRules } = await bootstrapTenant(db, {
     pack: { key: pack.name, name: pack.title, rules: pack.rules },
   });
+  if (keptEditedRules.length > 0)
+    base.logger.warn(
+      { pack: pack.name, rules: keptEditedRules },
+      "the content pack has a newer text for rules edited in the console; the edits are kept",
+    );
   if (firstAdminToken !== undefined)
     process.stdout.write(
       `admin API token (shown once, keep it safe): ${firstAdminToken}\n`,

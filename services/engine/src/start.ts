@@ -2,6 +2,7 @@ import { createWorker } from "@beklijf/queue";
 
 import type { EngineDeps, EngineOptions } from "./deps";
 import { startReconciler } from "./reconcile";
+import { tenantConfigCache } from "./tenant-config";
 import { nudgeHandlers } from "./workers/nudges";
 import { statementHandlers } from "./workers/statements";
 
@@ -27,12 +28,15 @@ export function start(
     prefix: deps.prefix,
     logger: deps.logger,
   };
+  const config = tenantConfigCache(deps.db, {
+    maxAgeMs: options.configMaxAgeMs ?? 1_000,
+  });
   const statements = createWorker(
     "statements",
-    statementHandlers(deps, { horizonMs }),
+    statementHandlers(deps, { horizonMs, config }),
     { ...workerOptions, concurrency: 20 },
   );
-  const nudges = createWorker("nudges", nudgeHandlers(deps), {
+  const nudges = createWorker("nudges", nudgeHandlers(deps, { config }), {
     ...workerOptions,
     concurrency: 20,
   });

@@ -5,6 +5,7 @@ import { testDb } from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
 import { bootstrapTenant } from "./bootstrap";
+import { saveRuleVersion } from "./console-queries";
 
 const rule: Rule = {
   key: "after-completion",
@@ -88,5 +89,92 @@ describe("bootstrapTenant", () => {
     });
     expect(stored.currentVersion).toBe(2);
     expect(stored.versions.map((v) => v.version).sort()).toEqual([1, 2]);
+  });
+
+  describe("when L&D edited a rule in the console", () => {
+    const pack = (rules: Rule[]) => ({ key: "p", name: "P", rules });
+    const withOffset = (offset: string): Rule => ({
+      ...rule,
+      steps: [{ ...rule.steps[0]!, offset }],
+    });
+    const current = async (tenantId: string) => {
+      const row = await db.rule.findFirstOrThrow({
+        where: { ruleSet: { tenantId } },
+        include: { versions: { orderBy: { version: "asc" } } },
+      });
+      const version = row.versions.find(
+        (v) => v.version === row.currentVersion,
+      )!;
+      return {
+        version: row.currentVersion,
+        offset: (version.definition as unknown as Rule).steps[0]!.offset,
+        sources: row.versions.map((v) => v.source),
+      };
+    };
+
+    /** A tenant installed from the pack whose rule L&D then edited (version 2, offset PT8H). */
+    const installedThenEdited = async () => {
+      const slug = `t-${randomBytes(4).toString("hex")}`;
+      const first = await bootstrapTenant(db, { slug, pack: pack([rule]) });
+      const tenantId = first.tenant.id;
+      const stored = await db.rule.findFirstOrThrow({
+        where: { ruleSet: { tenantId } },
+      });
+      await saveRuleVersion(db, {
+        tenantId,
+        ruleId: stored.id,
+        basedOn: 1,
+        rule: withOffset("PT8H"),
+      });
+      return { slug, tenantId };
+    };
+
+    it("keeps the edit across restarts with the same pack", async () => {
+      const { slug, tenantId } = await installedThenEdited();
+
+      const restarted = await bootstrapTenant(db, { slug, pack: pack([rule]) });
+
+      expect(restarted.changedRules).toEqual([]);
+      expect(restarted.keptEditedRules).toEqual([]);
+      expect(await current(tenantId)).toEqual({
+        version: 2,
+        offset: "PT8H",
+        sources: ["pack", "edited"],
+      });
+    });
+
+    it("keeps the edit and reports it when the pack's text changes", async () => {
+      const { slug, tenantId } = await installedThenEdited();
+
+      const upgraded = await bootstrapTenant(db, {
+        slug,
+        pack: pack([withOffset("PT6H")]),
+      });
+
+      expect(upgraded.changedRules).toEqual([]);
+      expect(upgraded.keptEditedRules).toEqual(["after-completion"]);
+      expect(await current(tenantId)).toMatchObject({
+        version: 2,
+        offset: "PT8H",
+      });
+    });
+
+    it("takes a changed pack text again once the rule's current version is the pack's", async () => {
+      const slug = `t-${randomBytes(4).toString("hex")}`;
+      const first = await bootstrapTenant(db, { slug, pack: pack([rule]) });
+      const tenantId = first.tenant.id;
+
+      const upgraded = await bootstrapTenant(db, {
+        slug,
+        pack: pack([withOffset("PT6H")]),
+      });
+
+      expect(upgraded.changedRules).toEqual(["after-completion"]);
+      expect(await current(tenantId)).toEqual({
+        version: 2,
+        offset: "PT6H",
+        sources: ["pack", "pack"],
+      });
+    });
   });
 });

@@ -12,6 +12,8 @@ export interface BootstrapResult {
   readonly tenant: TenantView;
   /** Rules that were installed or got a new version from the pack. */
   readonly changedRules: string[];
+  /** Rules whose pack text changed but whose current version L&D edited: the edit was kept. */
+  readonly keptEditedRules: string[];
   /** The first admin API token, when this call created it (show it once). */
   readonly firstAdminToken: string | undefined;
 }
@@ -31,7 +33,7 @@ export async function bootstrapTenant(
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_KEY})`;
     const tenant = await ensureTenant(tx, input.slug ?? DEFAULT_TENANT_SLUG);
-    const changedRules = await syncRuleSetIn(tx, {
+    const sync = await syncRuleSetIn(tx, {
       tenantId: tenant.id,
       ...input.pack,
     });
@@ -43,6 +45,11 @@ export async function bootstrapTenant(
             role: "admin",
           })
         : undefined;
-    return { tenant, changedRules, firstAdminToken };
+    return {
+      tenant,
+      changedRules: sync.changed,
+      keptEditedRules: sync.keptEdited,
+      firstAdminToken,
+    };
   });
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 import { ConflictError, NotFoundError } from "@beklijf/core";
 
@@ -83,27 +83,58 @@ export async function ensurePersonForMbox(
   },
 ): Promise<PersonView> {
   const email = input.email.toLowerCase();
-  const person = await db.person.upsert({
-    where: { tenantId_email: { tenantId: input.tenantId, email } },
-    update: {},
-    create: {
-      tenantId: input.tenantId,
-      email,
-      name: input.name ?? null,
-      givenName: input.name?.split(/\s+/)[0] ?? null,
-      locale: input.locale,
-      timeZone: input.timeZone,
-    },
-  });
-  for (const identity of identitiesOf({ email }))
-    await db.personIdentity.upsert({
-      where: {
-        tenantId_kind_value: { tenantId: input.tenantId, ...identity },
-      },
-      update: {},
-      create: { tenantId: input.tenantId, personId: person.id, ...identity },
-    });
-  return person;
+  const [mbox, sha1] = identitiesOf({ email });
+  if (mbox === undefined || sha1 === undefined)
+    throw new Error("an email gives two identities");
+  // One statement instead of three upserts: the person (the existing row on a conflict, untouched)
+  // and their two identities; unique constraints decide under concurrency, as upserts would.
+  const rows = await db.$queryRaw<PersonRow[]>`
+    WITH person AS (
+      INSERT INTO people (id, tenant_id, email, name, given_name, locale, time_zone, updated_at)
+      VALUES (${randomUUID()}::uuid, ${input.tenantId}::uuid, ${email}, ${input.name ?? null},
+              ${input.name?.split(/\s+/)[0] ?? null}, ${input.locale}, ${input.timeZone}, now())
+      ON CONFLICT (tenant_id, email) DO UPDATE SET email = people.email
+      RETURNING *
+    ), identities AS (
+      INSERT INTO person_identities (id, tenant_id, person_id, kind, value)
+      SELECT v.id, person.tenant_id, person.id, v.kind, v.value
+        FROM person,
+             (VALUES (${randomUUID()}::uuid, ${mbox.kind}, ${mbox.value}),
+                     (${randomUUID()}::uuid, ${sha1.kind}, ${sha1.value})) AS v (id, kind, value)
+      ON CONFLICT (tenant_id, kind, value) DO NOTHING
+    )
+    SELECT id::text, tenant_id::text, external_id, email, name, given_name, locale, time_zone,
+           active, manager_id::text, team_lead_id::text
+      FROM person`;
+  const row = rows[0];
+  if (row === undefined) throw new Error("the person upsert returned no row");
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    externalId: row.external_id,
+    email: row.email,
+    name: row.name,
+    givenName: row.given_name,
+    locale: row.locale,
+    timeZone: row.time_zone,
+    active: row.active,
+    managerId: row.manager_id,
+    teamLeadId: row.team_lead_id,
+  };
+}
+
+interface PersonRow {
+  id: string;
+  tenant_id: string;
+  external_id: string | null;
+  email: string | null;
+  name: string | null;
+  given_name: string | null;
+  locale: string;
+  time_zone: string;
+  active: boolean;
+  manager_id: string | null;
+  team_lead_id: string | null;
 }
 
 /**
@@ -515,4 +546,111 @@ export async function resolveLearnerReadOnly(
     actorKey.slice(0, separator),
     actorKey.slice(separator + 1),
   );
+}
+
+/** A stored statement as the engine reads it, with its learner when an identity names them. */
+export interface StatementWithLearner {
+  readonly statement: {
+    readonly tenantId: string;
+    readonly id: string;
+    readonly actorKey: string;
+    readonly personId: string | null;
+    readonly verbId: string;
+    readonly objectId: string;
+    readonly activityType: string | null;
+    readonly registration: string | null;
+    readonly timestamp: Date;
+    readonly voided: boolean;
+    readonly raw: unknown;
+  };
+  /** The person whose identity is the statement's actor; null when none is known (yet). */
+  readonly learner: PersonView | null;
+}
+
+/**
+ * `getStatement` and `findPersonByIdentity` for its actor in one round trip (the engine does this
+ * for every statement). Null when the statement is gone.
+ */
+export async function getStatementWithLearner(
+  db: DbClient,
+  tenantId: string,
+  id: string,
+): Promise<StatementWithLearner | null> {
+  const rows = await db.$queryRaw<
+    (StatementWithLearner["statement"] & {
+      p_id: string | null;
+      p_external_id: string | null;
+      p_email: string | null;
+      p_name: string | null;
+      p_given_name: string | null;
+      p_locale: string | null;
+      p_time_zone: string | null;
+      p_active: boolean | null;
+      p_manager_id: string | null;
+      p_team_lead_id: string | null;
+    })[]
+  >`
+    SELECT s.tenant_id::text AS "tenantId", s.id::text AS "id", s.actor_key AS "actorKey",
+           s.person_id::text AS "personId", s.verb_id AS "verbId", s.object_id AS "objectId",
+           s.activity_type AS "activityType", s.registration::text AS "registration",
+           s.timestamp AS "timestamp", s.voided AS "voided", s.raw AS "raw",
+           p.id::text AS p_id, p.external_id AS p_external_id, p.email AS p_email,
+           p.name AS p_name, p.given_name AS p_given_name, p.locale AS p_locale,
+           p.time_zone AS p_time_zone, p.active AS p_active,
+           p.manager_id::text AS p_manager_id, p.team_lead_id::text AS p_team_lead_id
+      FROM statements s
+      LEFT JOIN person_identities i
+        ON i.tenant_id = s.tenant_id
+       AND i.kind = split_part(s.actor_key, ':', 1)
+       AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
+      LEFT JOIN people p ON p.id = i.person_id
+     WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${id}::uuid`;
+  const row = rows[0];
+  if (row === undefined) return null;
+  const { p_id: personId, ...rest } = row;
+  return {
+    statement: {
+      tenantId: rest.tenantId,
+      id: rest.id,
+      actorKey: rest.actorKey,
+      personId: rest.personId,
+      verbId: rest.verbId,
+      objectId: rest.objectId,
+      activityType: rest.activityType,
+      registration: rest.registration,
+      timestamp: new Date(rest.timestamp),
+      voided: rest.voided,
+      raw: rest.raw,
+    },
+    learner:
+      personId === null
+        ? null
+        : {
+            id: personId,
+            tenantId: rest.tenantId,
+            externalId: rest.p_external_id,
+            email: rest.p_email,
+            name: rest.p_name,
+            givenName: rest.p_given_name,
+            locale: rest.p_locale ?? "",
+            timeZone: rest.p_time_zone ?? "",
+            active: rest.p_active === true,
+            managerId: rest.p_manager_id,
+            teamLeadId: rest.p_team_lead_id,
+          },
+  };
+}
+
+/**
+ * The engine is done with a statement: marks it processed and, when given, links it to its
+ * learner, in one update.
+ */
+export async function finishStatement(
+  db: DbClient,
+  input: { tenantId: string; id: string; at: Date; personId?: string },
+): Promise<void> {
+  await db.$executeRaw`
+    UPDATE statements
+       SET processed_at = ${input.at}, person_id = coalesce(${input.personId ?? null}::uuid, person_id)
+     WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.id}::uuid`;
 }

@@ -26,11 +26,13 @@ export async function loadPlanningContext(
     now: Date;
     /** The tenant's active rules, when the caller loaded them already. */
     rules?: RuleRef[];
+    /** The tenant's policy, when the caller loaded it already. */
+    policy?: Policy;
   },
 ): Promise<PlanningContext> {
   const { tenantId, person, now } = input;
   const [policy, rules, contacts] = await Promise.all([
-    getTenantPolicy(db, tenantId),
+    input.policy ?? getTenantPolicy(db, tenantId),
     input.rules ?? loadActiveRules(db, tenantId),
     getContacts(db, person),
   ]);

@@ -143,76 +143,78 @@ export async function loadPlanHistory(
   },
 ): Promise<PlanHistory> {
   const since = new Date(input.now.getTime() - CAP_LOOKBACK_MS);
-  const [plans, nudges, answers] = await Promise.all([
-    db.plan.findMany({
-      where: { tenantId: input.tenantId, personId: input.personId },
-      select: {
-        entryKey: true,
-        ruleVersion: { select: { ruleId: true } },
-        trigger: {
-          select: { objectId: true, registration: true, timestamp: true },
-        },
-      },
-    }),
-    db.plannedNudge.findMany({
-      where: {
-        tenantId: input.tenantId,
-        recipientPersonId: { in: [...input.recipientIds] },
-        OR: [
-          { status: "planned" },
-          {
-            status: "handed-off",
-            mergedIntoDeliveryId: null,
-            firedAt: { gte: since },
-          },
-        ],
-      },
-      select: {
-        recipientPersonId: true,
-        status: true,
-        dueAt: true,
-        firedAt: true,
-        plan: { select: { entryKey: true } },
-      },
-    }),
-    db.answer.findMany({
-      where: { tenantId: input.tenantId, personId: input.personId },
-      select: {
-        kind: true,
-        createdAt: true,
-        nudge: { select: { plan: { select: { trigger: true } } } },
-      },
-    }),
-  ]);
+  // One round trip for all three parts (this runs for every statement that starts a plan).
+  const rows = await db.$queryRaw<
+    {
+      plans: {
+        ruleId: string;
+        entryKey: string;
+        objectId: string;
+        registration: string | null;
+        triggeredAt: string;
+      }[];
+      nudges: {
+        recipientId: string | null;
+        entryKey: string;
+        status: string;
+        dueAt: string;
+        firedAt: string | null;
+      }[];
+      answers: { kind: string; objectId: string; answeredAt: string }[];
+    }[]
+  >`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object(
+                'ruleId', rv.rule_id, 'entryKey', p.entry_key, 'objectId', s.object_id,
+                'registration', s.registration, 'triggeredAt', s.timestamp)), '[]'::json)
+         FROM plans p
+         JOIN rule_versions rv ON rv.id = p.rule_version_id
+         JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
+        WHERE p.tenant_id = ${input.tenantId}::uuid AND p.person_id = ${input.personId}::uuid
+      ) AS plans,
+      (SELECT coalesce(json_agg(json_build_object(
+                'recipientId', n.recipient_person_id, 'entryKey', p.entry_key, 'status', n.status,
+                'dueAt', n.due_at, 'firedAt', n.fired_at)), '[]'::json)
+         FROM planned_nudges n
+         JOIN plans p ON p.id = n.plan_id
+        WHERE n.tenant_id = ${input.tenantId}::uuid
+          AND n.recipient_person_id = ANY(${[...input.recipientIds]}::uuid[])
+          AND (n.status = 'planned'
+               OR (n.status = 'handed-off' AND n.merged_into_delivery_id IS NULL
+                   AND n.fired_at >= ${since}))
+      ) AS nudges,
+      (SELECT coalesce(json_agg(json_build_object(
+                'kind', a.kind, 'objectId', s.object_id, 'answeredAt', a.created_at)), '[]'::json)
+         FROM answers a
+         JOIN planned_nudges n ON n.id = a.planned_nudge_id
+         JOIN plans p ON p.id = n.plan_id
+         JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
+        WHERE a.tenant_id = ${input.tenantId}::uuid AND a.person_id = ${input.personId}::uuid
+      ) AS answers`;
+  const row = rows[0];
   return {
-    plans: plans.map((plan) => ({
-      ruleId: plan.ruleVersion.ruleId,
+    plans: (row?.plans ?? []).map((plan) => ({
+      ruleId: plan.ruleId,
       entryKey: plan.entryKey,
-      objectId: plan.trigger.objectId,
-      registration: plan.trigger.registration ?? undefined,
-      triggeredAt: plan.trigger.timestamp,
+      objectId: plan.objectId,
+      registration: plan.registration ?? undefined,
+      triggeredAt: new Date(plan.triggeredAt),
     })),
-    nudges: nudges.map((nudge) => ({
-      recipientId: nudge.recipientPersonId ?? "",
-      entryKey: nudge.plan.entryKey,
+    nudges: (row?.nudges ?? []).map((nudge) => ({
+      recipientId: nudge.recipientId ?? "",
+      entryKey: nudge.entryKey,
       status: nudge.status === "planned" ? "planned" : "sent",
-      dueAt:
+      dueAt: new Date(
         nudge.status === "planned"
           ? nudge.dueAt
           : (nudge.firedAt ?? nudge.dueAt),
+      ),
     })),
-    answers: answers.flatMap((answer) => {
-      const trigger = answer.nudge?.plan.trigger;
-      return trigger === undefined
-        ? []
-        : [
-            {
-              kind: answer.kind,
-              objectId: trigger.objectId,
-              answeredAt: answer.createdAt,
-            },
-          ];
-    }),
+    answers: (row?.answers ?? []).map((answer) => ({
+      kind: answer.kind,
+      objectId: answer.objectId,
+      answeredAt: new Date(answer.answeredAt),
+    })),
   };
 }
 

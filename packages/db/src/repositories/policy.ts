@@ -1,6 +1,7 @@
 import { parsePolicy, Policy } from "@beklijf/rules";
 
 import type { DbClient, Prisma } from "../client";
+import type { TenantView } from "./tenants";
 
 /**
  * The tenant's sending policy. A tenant without a stored policy gets the defaults of DOMAIN.md
@@ -16,7 +17,14 @@ export async function getTenantPolicy(
     where: { id: tenantId },
     select: { policy: true, defaultTimeZone: true },
   });
-  if (tenant === null) return null;
+  return tenant === null ? null : tenantPolicy(tenant);
+}
+
+/** The policy stored on a tenant row, with the fallbacks of `getTenantPolicy`. */
+export function tenantPolicy(tenant: {
+  policy: unknown;
+  defaultTimeZone: string;
+}): Policy {
   const stored =
     typeof tenant.policy === "object" &&
     tenant.policy !== null &&
@@ -41,4 +49,13 @@ export async function setTenantPolicy(
       policy: JSON.parse(JSON.stringify(policy)) as Prisma.InputJsonObject,
     },
   });
+}
+
+/** The tenant and its policy in one query (the engine's per-tenant snapshot). */
+export async function getTenantAndPolicy(
+  db: DbClient,
+  tenantId: string,
+): Promise<{ tenant: TenantView; policy: Policy } | null> {
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
+  return tenant === null ? null : { tenant, policy: tenantPolicy(tenant) };
 }

@@ -1,17 +1,15 @@
 import { errorMessage } from "@beklijf/core";
 import {
   cancelPlan,
-  getNudgeForFire,
-  getTenantPolicy,
+  getFireCheck,
   handOffNudge,
-  isSuppressed,
   listMergeCandidates,
   listPlanAnswerKinds,
-  listSentAt,
   markOutboxDispatched,
   moveNudge,
   type NudgeForFire,
   type NudgeRecipientRef,
+  parseRuleVersion,
   skipNudge,
 } from "@beklijf/db";
 import {
@@ -29,14 +27,13 @@ import {
   movedMessage,
   nextAllowedSendTime,
   type Policy,
-  resolveRuleOptions,
   resolveZone,
-  Rule,
   triggerFactsFromStored,
 } from "@beklijf/rules";
 
 import type { EngineDeps } from "../deps";
 import { removeNudgeJobs } from "../remove-jobs";
+import type { TenantConfigCache } from "../tenant-config";
 
 const WEEK_MS = 8 * 24 * 3600 * 1000;
 
@@ -101,9 +98,13 @@ export function skipReason(
 }
 
 /** The rule version the plan started with (a rule edited later does not change it). */
-function planRule(nudge: { plan: { ruleVersion: { definition: unknown } } }) {
-  const parsed = Rule.safeParse(nudge.plan.ruleVersion.definition);
-  return parsed.success ? parsed.data : undefined;
+function planRule(nudge: {
+  plan: { ruleVersion: { id: string; definition: unknown } };
+}) {
+  return parseRuleVersion(
+    nudge.plan.ruleVersion.id,
+    nudge.plan.ruleVersion.definition,
+  );
 }
 
 /** Does the step's condition (e.g. "only if not applied yet") still hold? Why not, else undefined. */
@@ -123,7 +124,10 @@ async function conditionFails(
 }
 
 /** nudge.fire: re-check from Postgres, then hand the nudge to the mailer (or record why not). */
-export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
+export function nudgeHandlers(
+  deps: EngineDeps,
+  options: { config: TenantConfigCache },
+): Handlers<"nudges"> {
   const delayJob = async (
     job: Job,
     token: string | undefined,
@@ -139,11 +143,16 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
   };
   return {
     "nudge.fire": async ({ plannedNudgeId }, job, token) => {
-      const nudge = await getNudgeForFire(deps.db, plannedNudgeId);
-      if (nudge === null)
-        throw new UnrecoverableError(`Planned nudge ${plannedNudgeId} is gone`);
-      if (nudge.status !== "planned") return; // a replay, or it rode along in another email
       const now = deps.clock.now();
+      // One round trip for the nudge, its plan and people, suppression, answers and recent emails.
+      const check = await getFireCheck(deps.db, {
+        id: plannedNudgeId,
+        since: new Date(now.getTime() - WEEK_MS),
+      });
+      if (check === null)
+        throw new UnrecoverableError(`Planned nudge ${plannedNudgeId} is gone`);
+      const { nudge, suppressed } = check;
+      if (nudge.status !== "planned") return; // a replay, or it rode along in another email
       if (deps.clock.realDelayUntil(nudge.dueAt) > 1_000)
         // Fired early (e.g. re-enqueued under another clock): wait again instead of sending.
         return delayJob(job, token, nudge.dueAt);
@@ -152,10 +161,6 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
         nudge.recipientKind === "address"
           ? nudge.recipientAddress
           : (nudge.recipient?.email ?? null);
-      const suppressed =
-        toAddress === null
-          ? false
-          : await isSuppressed(deps.db, nudge.tenantId, toAddress);
       const skip = async (reason: string): Promise<void> => {
         await skipNudge(deps.db, nudge.id, reason, now);
         deps.metrics.count("nudges_skipped_total");
@@ -168,15 +173,7 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
 
       // Stop conditions on answers ("applied") end the plan: cancel what remains of it.
       const rule = planRule(nudge);
-      const needsAnswers =
-        rule !== undefined &&
-        (resolveRuleOptions(rule).stopWhen.answers.length > 0 ||
-          rule.steps.some(
-            (s) => s.key === nudge.stepKey && s.condition !== undefined,
-          ));
-      const answers = needsAnswers
-        ? await listPlanAnswerKinds(deps.db, nudge.planId)
-        : [];
+      const answers = check.answerKinds;
       const stop =
         rule === undefined
           ? undefined
@@ -211,21 +208,16 @@ export function nudgeHandlers(deps: EngineDeps): Handlers<"nudges"> {
       }
 
       // Caps and send window, in the recipient's zone: move (never drop silently) when needed.
-      const policy = await getTenantPolicy(deps.db, nudge.tenantId);
-      if (policy === null)
+      const config = await options.config.get(nudge.tenantId);
+      if (config === null)
         throw new UnrecoverableError(`Tenant ${nudge.tenantId} is gone`);
+      const { policy } = config;
       const zone = resolveZone(nudge.recipient?.timeZone, policy.timeZone);
       const ref: NudgeRecipientRef =
         nudge.recipientPersonId === null
           ? { address: toAddress }
           : { personId: nudge.recipientPersonId };
-      const sentAt = await listSentAt(
-        deps.db,
-        nudge.tenantId,
-        ref,
-        new Date(now.getTime() - WEEK_MS),
-      );
-      const allowed = nextAllowedSendTime(now, zone, policy, sentAt);
+      const allowed = nextAllowedSendTime(now, zone, policy, check.sentAt);
       if (!allowed.ok) {
         await skip(
           `skipped: no free slot in the send window within ${allowed.error.searchedDays} days`,

@@ -110,7 +110,12 @@ describe("the engine with the tenant's policy and the full rule language", () =>
     ]);
     engine = start(
       { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
-      { reconcileIntervalMs: 3_600_000, horizonMs: 30 * 24 * 3600 * 1000 },
+      // The policy changes mid-test: read it afresh for every fire.
+      {
+        reconcileIntervalMs: 3_600_000,
+        horizonMs: 30 * 24 * 3600 * 1000,
+        configMaxAgeMs: 0,
+      },
     );
   });
 

@@ -50,7 +50,8 @@ describe("the statements worker (statement.process)", () => {
     // A long interval: the reconciler runs once at start and then only when a test asks.
     engine = start(
       { ...redis, db, clock, logger: testLogger, metrics: noMetrics },
-      { reconcileIntervalMs: 3_600_000 },
+      // Rules change between tests: read them afresh for every statement.
+      { reconcileIntervalMs: 3_600_000, configMaxAgeMs: 0 },
     );
   });
 
@@ -301,7 +302,8 @@ describe("the statements worker (statement.process)", () => {
         ),
       };
       expect(
-        await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [edited] }),
+        (await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [edited] }))
+          .changed,
       ).toEqual(["after-completion"]);
     });
 
@@ -341,6 +343,34 @@ describe("the statements worker (statement.process)", () => {
       expect(plan.nudges[0]?.dueAt).toEqual(
         new Date(completedAt.getTime() + 6 * HOUR_MS),
       );
+    });
+  });
+
+  describe("when a known learner's statement has a verb that no rule names", () => {
+    it("marks it processed and links it to the learner, and plans nothing", async () => {
+      const learner = aLearner();
+      const tenantId = await aTenantWithRules(db, "statements", [
+        afterCompletion,
+      ]);
+      const completion = aCompletedStatement({ learner });
+      await receive(tenantId, completion);
+      const person = await db.person.findFirstOrThrow({
+        where: { tenantId, email: learner.email },
+      });
+
+      const experiencedId = await receive(tenantId, {
+        ...aCompletedStatement({ learner }),
+        verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+      });
+
+      const stored = await db.statement.findUniqueOrThrow({
+        where: { tenantId_id: { tenantId, id: experiencedId } },
+      });
+      expect(stored.processedAt).not.toBeNull();
+      expect(stored.personId).toBe(person.id);
+      expect(
+        await db.plan.count({ where: { tenantId, personId: person.id } }),
+      ).toBe(1);
     });
   });
 });

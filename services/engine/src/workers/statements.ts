@@ -3,16 +3,14 @@ import {
   cancelPlan,
   createPlan,
   type DroppedStep,
-  getStatement,
-  getTenant,
+  finishStatement,
+  getStatementWithLearner,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
-  loadActiveRules,
   loadPlanningContext,
-  markStatementProcessed,
+  parseRuleVersion,
   type PersonView,
   resolveLearner,
-  setStatementPerson,
 } from "@beklijf/db";
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
 import {
@@ -20,7 +18,6 @@ import {
   matchesTrigger,
   type PlanProposal,
   planStatement,
-  Rule,
   type RuleRef,
   type TriggerFacts,
   triggerFactsFromStored,
@@ -28,30 +25,42 @@ import {
 import { VERBS } from "@beklijf/xapi";
 
 import type { EngineDeps } from "../deps";
-import { enqueueNudge } from "../enqueue-nudge";
+import { enqueueNudges } from "../enqueue-nudge";
 import { removeNudgeJobs } from "../remove-jobs";
+import type { TenantConfig, TenantConfigCache } from "../tenant-config";
 
 /**
  * statement.process: find the learner, stop the plans this statement ends, match the rules, write
  * the plan rows, then enqueue what falls within the horizon. Replays are harmless: plans and
- * nudges are unique by natural key, and cancelling twice changes nothing.
+ * nudges are unique by natural key, and cancelling twice changes nothing. A statement whose verb
+ * no rule version of the tenant names (to start or to stop a plan) is marked processed after its
+ * learner is linked, without reading plans, history or rules from Postgres.
  */
 export function statementHandlers(
   deps: EngineDeps,
-  options: { horizonMs: number },
+  options: { horizonMs: number; config: TenantConfigCache },
 ): Handlers<"statements"> {
   return {
     "statement.process": async ({ tenantId, statementId }) => {
-      const statement = await getStatement(deps.db, tenantId, statementId);
-      if (statement === null)
+      // The statement and its learner (when an identity names them) in one round trip.
+      const found = await getStatementWithLearner(
+        deps.db,
+        tenantId,
+        statementId,
+      );
+      if (found === null)
         throw new UnrecoverableError(`Statement ${statementId} is gone`);
-      const done = () =>
-        markStatementProcessed(
-          deps.db,
+      const { statement } = found;
+      /** Marks the statement processed, linking it to its learner in the same update. */
+      const done = (personId?: string) =>
+        finishStatement(deps.db, {
           tenantId,
-          statementId,
-          deps.clock.now(),
-        );
+          id: statementId,
+          at: deps.clock.now(),
+          ...(personId === undefined || personId === statement.personId
+            ? {}
+            : { personId }),
+        });
       if (statement.voided) {
         // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
         await done();
@@ -70,18 +79,22 @@ export function statementHandlers(
         await done();
         return;
       }
-      const tenant = await getTenant(deps.db, tenantId);
-      if (tenant === null)
+      const config = await options.config.get(tenantId);
+      if (config === null)
         throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
+      const { tenant } = config;
       const raw = statement.raw as { actor?: { name?: unknown } };
-      const person = await resolveLearner(deps.db, {
-        tenantId,
-        actorKey: statement.actorKey,
-        actorName:
-          typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
-        locale: tenant.defaultLocale,
-        timeZone: tenant.defaultTimeZone,
-      });
+      // A first statement from an mbox creates its learner.
+      const person =
+        found.learner ??
+        (await resolveLearner(deps.db, {
+          tenantId,
+          actorKey: statement.actorKey,
+          actorName:
+            typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
+          locale: tenant.defaultLocale,
+          timeZone: tenant.defaultTimeZone,
+        }));
       if (person === null) {
         // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
         // Importing the person marks it unprocessed again, and it is planned then.
@@ -92,26 +105,31 @@ export function statementHandlers(
         await done();
         return;
       }
-      if (statement.personId !== person.id)
-        await setStatementPerson(deps.db, tenantId, statementId, person.id);
+      const { start, stop } = config.verbs;
+      if (!start.has(statement.verbId) && !stop.has(statement.verbId)) {
+        // No rule starts or stops anything on this verb: most statements end here.
+        await done(person.id);
+        return;
+      }
 
       const facts = triggerFactsFromStored(statement);
-      await stopEndedPlans(deps, tenantId, person.id, facts);
+      if (stop.has(statement.verbId))
+        await stopEndedPlans(deps, tenantId, person.id, facts);
       if (!person.active) {
         deps.logger.info(
           { statementId },
           "learner is inactive: nothing planned",
         );
-        await done();
+        await done(person.id);
         return;
       }
       await planFor(deps, {
-        tenantId,
+        config,
         person,
         facts,
         horizonMs: options.horizonMs,
       });
-      await done();
+      await done(person.id);
     },
   };
 }
@@ -124,10 +142,13 @@ async function stopEndedPlans(
   facts: TriggerFacts,
 ): Promise<void> {
   for (const plan of await listActivePlans(deps.db, tenantId, personId)) {
-    const rule = Rule.safeParse(plan.ruleVersion.definition);
-    if (!rule.success) continue;
+    const rule = parseRuleVersion(
+      plan.ruleVersion.id,
+      plan.ruleVersion.definition,
+    );
+    if (rule === undefined) continue;
     const stop = checkStopConditions(
-      rule.data,
+      rule,
       triggerFactsFromStored(plan.trigger),
       {
         kind: "statement",
@@ -147,15 +168,16 @@ async function stopEndedPlans(
 async function planFor(
   deps: EngineDeps,
   input: {
-    tenantId: string;
+    config: TenantConfig;
     person: PersonView;
     facts: TriggerFacts;
     horizonMs: number;
   },
 ): Promise<void> {
-  const { tenantId, person, facts } = input;
+  const { config, person, facts } = input;
+  const tenantId = config.tenant.id;
   const now = deps.clock.now();
-  const rules = await loadActiveRules(deps.db, tenantId);
+  const { rules, policy } = config;
   // Most statements start nothing: skip the person's history unless some rule matches.
   if (!rules.some((ref) => matchesTrigger(ref.rule, facts))) return;
   const context = await loadPlanningContext(deps.db, {
@@ -163,6 +185,7 @@ async function planFor(
     person,
     now,
     rules,
+    policy,
   });
   const { proposals } = planStatement({
     facts,
@@ -188,17 +211,15 @@ async function planFor(
       dropped: ref === undefined ? [] : droppedSteps(proposal, ref),
     });
     deps.metrics.count("nudges_planned_total", created.length);
-    for (const nudge of created) {
-      if (nudge.dueAt.getTime() > horizon) continue;
-      try {
-        await enqueueNudge(deps, nudge);
-      } catch (error) {
-        // The row is committed; the reconciler enqueues it once Redis answers again.
-        deps.logger.warn(
-          { err: errorMessage(error), nudgeId: nudge.id },
-          "could not enqueue a planned nudge; the reconciler will",
-        );
-      }
+    const soon = created.filter((nudge) => nudge.dueAt.getTime() <= horizon);
+    try {
+      await enqueueNudges(deps, soon);
+    } catch (error) {
+      // The rows are committed; the reconciler enqueues them once Redis answers again.
+      deps.logger.warn(
+        { err: errorMessage(error), nudgeIds: soon.map((nudge) => nudge.id) },
+        "could not enqueue planned nudges; the reconciler will",
+      );
     }
   }
 }
