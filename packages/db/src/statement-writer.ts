@@ -39,6 +39,12 @@ export interface StatementWriterOptions {
   readonly parallelism?: number;
   /** Most statements in one group. @defaultValue 2000 */
   readonly maxGroupStatements?: number;
+  /**
+   * While a group is being written, another one starts only once this many statements wait;
+   * fewer wait for the next commit and go with what arrives meanwhile. A request that finds the
+   * writer idle is written at once. @defaultValue 16
+   */
+  readonly minGroupStatements?: number;
 }
 
 interface Pending {
@@ -126,7 +132,10 @@ export function createStatementWriter(
   });
   const parallelism = options.parallelism ?? 3;
   const maxGroup = options.maxGroupStatements ?? 2000;
+  const minGroup = options.minGroupStatements ?? 16;
   const waiting: Pending[] = [];
+  /** Statements in `waiting`. */
+  let waitingStatements = 0;
   let active = 0;
   const inFlight = new Set<Promise<void>>();
 
@@ -143,12 +152,17 @@ export function createStatementWriter(
       waiting.shift();
       group.push(next);
       count += next.request.statements.length;
+      waitingStatements -= next.request.statements.length;
     }
     return group;
   };
 
   const pump = (): void => {
-    while (active < parallelism && waiting.length > 0) {
+    while (
+      active < parallelism &&
+      waiting.length > 0 &&
+      (active === 0 || waitingStatements >= minGroup)
+    ) {
       const group = takeGroup();
       active += 1;
       const run = writeGroup(group)
@@ -266,6 +280,7 @@ export function createStatementWriter(
     write: (request) =>
       new Promise<StoreStatementsResult>((resolve, reject) => {
         waiting.push({ request, resolve, reject });
+        waitingStatements += request.statements.length;
         pump();
       }),
     close: async () => {

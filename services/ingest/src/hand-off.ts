@@ -53,7 +53,7 @@ export async function dispatchNow(
  * within `coalesceMs` of each other are enqueued together (one addBulk, one UPDATE): under load
  * that is one Redis and one Postgres round trip for many requests instead of one per commit.
  * Failures only log; the outbox relay retries.
- * @defaultValue coalesceMs 10
+ * @defaultValue coalesceMs 50
  */
 export function createHandOffDispatcher(
   deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
@@ -62,7 +62,7 @@ export function createHandOffDispatcher(
   dispatch(entries: readonly OutboxEntry[]): void;
   drain(): Promise<void>;
 } {
-  const coalesceMs = options.coalesceMs ?? 10;
+  const coalesceMs = options.coalesceMs ?? 50;
   let pending: OutboxEntry[] = [];
   let flushing: Promise<void> | undefined;
   const flush = async (): Promise<void> => {

@@ -136,6 +136,8 @@ function refuseMultipart(): RequestHandler {
   return (req, _res, next) => {
     if (
       (req.method === "POST" || req.method === "PUT") &&
+      // Parse the Content-Type only when it could name a multipart type.
+      /multipart/i.test(req.headers["content-type"] ?? "") &&
       typeof req.is("multipart/*") === "string"
     ) {
       next(
