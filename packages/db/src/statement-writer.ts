@@ -24,6 +24,11 @@ export interface StatementWriter {
    * committed together with the other requests waiting at the same moment.
    */
   write(request: WriteRequest): Promise<StoreStatementsResult>;
+  /**
+   * markOutboxDispatched over the writer's own connections: the hand-off after each commit calls
+   * it many times a second under load, where a Prisma query costs several times a plain one.
+   */
+  markDispatched(jobIds: readonly string[]): Promise<void>;
   /** Waits for the groups in flight, then closes the pool. */
   close(): Promise<void>;
 }
@@ -283,6 +288,14 @@ export function createStatementWriter(
         waitingStatements += request.statements.length;
         pump();
       }),
+    markDispatched: async (jobIds) => {
+      if (jobIds.length === 0) return;
+      await pool.query({
+        name: "beklijf-mark-outbox-dispatched",
+        text: "UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ANY($1::text[]) AND dispatched_at IS NULL",
+        values: [jobIds],
+      });
+    },
     close: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await pool.end();
