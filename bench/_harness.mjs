@@ -66,6 +66,7 @@ export async function startService(service, env) {
   }
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) =>
         child.exitCode !== null

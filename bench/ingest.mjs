@@ -2,6 +2,7 @@
 // Statements per second and latency for durable xAPI POSTs (200 only after commit), against the
 // ingest service alone (no engine), on a throwaway database. Load generator on the same machine.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import {
@@ -41,6 +42,22 @@ function aStatement() {
   };
 }
 
+/**
+ * CPU time (user + system, ms) the process has used so far, from /proc; undefined elsewhere.
+ * Throughput on a shared 2-core machine mostly measures contention; this does not.
+ */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .split(") ")[1]
+      .split(" ");
+    // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 const database = throwawayDatabase();
 const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
 const env = {
@@ -78,9 +95,10 @@ try {
     `beklijf ingest benchmark: ${connections} concurrent clients, ${seconds} s per case, durable (200 after commit)\n`,
   );
   console.log(
-    "case                 statements/s   requests/s   p50 ms   p99 ms   errors",
+    "case                 statements/s   requests/s   p50 ms   p99 ms   errors   CPU ms/statement",
   );
   for (const batch of [1, 30, 100]) {
+    const cpuBefore = cpuMs(ingest.pid);
     const result = await load({
       connections,
       seconds,
@@ -93,14 +111,22 @@ try {
     });
     const perSecond = result.requests / result.elapsed;
     const label = batch === 1 ? "single statement" : `batches of ${batch}`;
+    const cpuAfter = cpuMs(ingest.pid);
+    const cpuPerStatement =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? "n/a"
+        : ((cpuAfter - cpuBefore) / (result.requests * batch)).toFixed(3);
     console.log(
-      `${label.padEnd(20)} ${(perSecond * batch).toFixed(0).padStart(12)} ${perSecond.toFixed(0).padStart(12)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(8)}`,
+      `${label.padEnd(20)} ${(perSecond * batch).toFixed(0).padStart(12)} ${perSecond.toFixed(0).padStart(12)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(8)} ${cpuPerStatement.padStart(18)}`,
     );
     if (result.firstError !== undefined)
       console.log(`  first error: ${result.firstError.message}`);
   }
   console.log(
     `\nstored: ${database.query("SELECT count(*) FROM statements")} statements`,
+  );
+  console.log(
+    "CPU ms/statement: the ingest process's own CPU time (user + system) per statement stored.",
   );
 } finally {
   await ingest?.stop();

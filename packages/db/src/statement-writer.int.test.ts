@@ -100,6 +100,24 @@ describe("createStatementWriter (group commit)", () => {
     });
   });
 
+  describe("when the hand-off has enqueued what a group stored", () => {
+    it("marks exactly those outbox rows dispatched", async () => {
+      const first = prepared();
+      const second = prepared();
+      await Promise.all([write([first]), write([second])]);
+      await writer.markDispatched([handOff(first.id).jobId]);
+      const rows = await db.outboxEvent.findMany({
+        where: {
+          jobId: { in: [handOff(first.id).jobId, handOff(second.id).jobId] },
+        },
+        select: { jobId: true, dispatchedAt: true },
+      });
+      const byJob = new Map(rows.map((r) => [r.jobId, r.dispatchedAt]));
+      expect(byJob.get(handOff(first.id).jobId)).toBeInstanceOf(Date);
+      expect(byJob.get(handOff(second.id).jobId)).toBeNull();
+    });
+  });
+
   describe("when the same statement arrives twice at once", () => {
     it("stores it once, answers both, and hands it off once", async () => {
       const statement = prepared({ id: aStatementId() });

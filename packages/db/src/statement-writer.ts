@@ -24,6 +24,11 @@ export interface StatementWriter {
    * committed together with the other requests waiting at the same moment.
    */
   write(request: WriteRequest): Promise<StoreStatementsResult>;
+  /**
+   * markOutboxDispatched over the writer's own connections: the hand-off after each commit calls
+   * it many times a second under load, where a Prisma query costs several times a plain one.
+   */
+  markDispatched(jobIds: readonly string[]): Promise<void>;
   /** Waits for the groups in flight, then closes the pool. */
   close(): Promise<void>;
 }
@@ -39,6 +44,12 @@ export interface StatementWriterOptions {
   readonly parallelism?: number;
   /** Most statements in one group. @defaultValue 2000 */
   readonly maxGroupStatements?: number;
+  /**
+   * While a group is being written, another one starts only once this many statements wait;
+   * fewer wait for the next commit and go with what arrives meanwhile. A request that finds the
+   * writer idle is written at once. @defaultValue 16
+   */
+  readonly minGroupStatements?: number;
 }
 
 interface Pending {
@@ -50,22 +61,66 @@ interface Pending {
 const VOIDED = "http://adlnet.gov/expapi/verbs/voided";
 
 /**
- * The elements of a JSON array parameter as a jsonb[], in order. One JSON text for the whole
- * group instead of a text[] of JSON texts: node-postgres escapes every character of every element
- * of an array parameter, which was the writer's largest cost (and garbage) for big batches.
+ * One group in one SQL statement, so one round trip and no BEGIN/COMMIT: a single statement is
+ * atomic on its own. `$1` is a JSON array with a row per distinct statement of the group (its
+ * columns, the outbox row it hands off, and `n`, its place in the group); node-postgres sends one
+ * JSON text cheaply, where it escaped every character of an array parameter.
+ *
+ * The statements go in with ON CONFLICT DO NOTHING, and each inserted one gets its outbox row.
+ * Every row not inserted must already be stored with the same content (a repeat, which does
+ * nothing). Otherwise (another content under that id, or a row another transaction inserted
+ * while this one ran) the statement divides by zero, which aborts it whole, so nothing of the
+ * group is written, and the writer answers the group's requests one by one on the slow path.
+ * The check reads the snapshot the statement started with, which cannot see its own inserts.
  */
-const JSONB_ELEMENTS = (param: number): string =>
-  `ARRAY(SELECT e FROM jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
+const WRITE_GROUP = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+    n int, tenant_id uuid, id uuid, connection_id uuid, actor_key text, verb_id text,
+    object_id text, activity_type text, registration uuid, "timestamp" timestamptz,
+    stored timestamptz, content_hash text, raw jsonb,
+    queue text, job_name text, job_id text, payload jsonb)
+),
+ins AS (
+  INSERT INTO statements (tenant_id, id, connection_id, actor_key, verb_id, object_id,
+    activity_type, registration, "timestamp", stored, content_hash, raw)
+  SELECT tenant_id, id, connection_id, actor_key, verb_id, object_id,
+    activity_type, registration, "timestamp", stored, content_hash, raw
+  FROM input ORDER BY n
+  ON CONFLICT (tenant_id, id) DO NOTHING
+  RETURNING tenant_id, id
+),
+fresh AS (
+  SELECT i.* FROM input i JOIN ins USING (tenant_id, id)
+),
+outbox AS (
+  INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)
+  SELECT tenant_id, queue, job_name, job_id, payload FROM fresh ORDER BY n
+)
+SELECT
+  ARRAY(SELECT n FROM fresh ORDER BY n) AS fresh,
+  1 / (
+    SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END
+    FROM input i
+    WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.n = i.n)
+      AND NOT EXISTS (
+        SELECT 1 FROM statements s
+        WHERE s.tenant_id = i.tenant_id AND s.id = i.id AND s.content_hash = i.content_hash)
+  ) AS checked`;
+
+/** SQLSTATE of division_by_zero: how WRITE_GROUP says "not this group, take the slow path". */
+const DIVISION_BY_ZERO = "22012";
 
 /**
  * Group commit for the ingest hot path. Requests that arrive while a group is being written wait
- * and go together into the next group: one transaction, one multi-row insert for the statements
- * and one for their outbox rows, over plain node-postgres. Under load that turns thousands of
+ * and go together into the next group: one SQL statement (WRITE_GROUP) that inserts the
+ * statements and their outbox rows, over plain node-postgres. Under load that turns thousands of
  * small transactions into a few large ones; a lone request is written at once.
  *
- * The common case takes the fast path. A group in which any request repeats an id, conflicts
- * with a stored statement, or voids a statement is rolled back and its requests are written one
- * by one through storeStatements, so every request keeps its own all-or-nothing answer.
+ * The common case takes the fast path. A group in which any request conflicts with a stored
+ * statement or with another request of the group writes nothing, and its requests are written
+ * one by one through storeStatements, so every request keeps its own all-or-nothing answer;
+ * requests that repeat an id inside themselves or void a statement always go that way.
  */
 export function createStatementWriter(
   options: StatementWriterOptions,
@@ -82,7 +137,10 @@ export function createStatementWriter(
   });
   const parallelism = options.parallelism ?? 3;
   const maxGroup = options.maxGroupStatements ?? 2000;
+  const minGroup = options.minGroupStatements ?? 16;
   const waiting: Pending[] = [];
+  /** Statements in `waiting`. */
+  let waitingStatements = 0;
   let active = 0;
   const inFlight = new Set<Promise<void>>();
 
@@ -99,12 +157,17 @@ export function createStatementWriter(
       waiting.shift();
       group.push(next);
       count += next.request.statements.length;
+      waitingStatements -= next.request.statements.length;
     }
     return group;
   };
 
   const pump = (): void => {
-    while (active < parallelism && waiting.length > 0) {
+    while (
+      active < parallelism &&
+      waiting.length > 0 &&
+      (active === 0 || waitingStatements >= minGroup)
+    ) {
       const group = takeGroup();
       active += 1;
       const run = writeGroup(group)
@@ -141,133 +204,103 @@ export function createStatementWriter(
   };
 
   const writeFast = async (group: Pending[]): Promise<"done" | "conflict"> => {
-    const rows = group.flatMap((p) =>
-      p.request.statements.map((s) => ({ pending: p, statement: s })),
-    );
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      const inserted = await client.query<{ tenant_id: string; id: string }>(
-        `INSERT INTO statements (tenant_id, id, connection_id, actor_key, verb_id, object_id, activity_type, registration, "timestamp", stored, content_hash, raw)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::timestamptz[], $10::timestamptz[], $11::text[], ${JSONB_ELEMENTS(12)})
-         ON CONFLICT (tenant_id, id) DO NOTHING
-         RETURNING tenant_id::text, id::text`,
-        [
-          rows.map((r) => r.pending.request.tenantId),
-          rows.map((r) => r.statement.id),
-          rows.map((r) => r.pending.request.connectionId),
-          rows.map((r) => r.statement.actorKey),
-          rows.map((r) => r.statement.verbId),
-          rows.map((r) => r.statement.objectId),
-          rows.map((r) => r.statement.activityType ?? null),
-          rows.map((r) => r.statement.registration ?? null),
-          rows.map((r) => r.statement.timestamp),
-          rows.map((r) => r.statement.stored),
-          rows.map((r) => r.statement.contentHash),
-          JSON.stringify(rows.map((r) => r.statement.statement)),
-        ],
-      );
-      const fresh = new Set(inserted.rows.map((r) => `${r.tenant_id}|${r.id}`));
-      // Rows not inserted now: stored before, or earlier in this very group. Same content is a
-      // no-op; other content is a conflict, which the slow path answers per request.
-      const seen = new Map<string, string>();
-      const again: {
-        key: string;
-        hash: string;
-        tenantId: string;
-        id: string;
-      }[] = [];
-      for (const { pending, statement } of rows) {
-        const key = `${pending.request.tenantId}|${statement.id}`;
+    // One row per distinct statement; a repeat of an earlier id of the group with the same
+    // content is a no-op for the later request, with other content a conflict.
+    const owners: Pending[] = [];
+    const rows: object[] = [];
+    const entries: OutboxEntry[] = [];
+    const ids: string[] = [];
+    const seen = new Map<string, string>();
+    for (const pending of group) {
+      const { tenantId, connectionId } = pending.request;
+      for (const statement of pending.request.statements) {
+        const key = `${tenantId}|${statement.id}`;
         const earlier = seen.get(key);
         if (earlier !== undefined) {
-          if (earlier !== statement.contentHash) return await rollBack(client);
+          if (earlier !== statement.contentHash) return "conflict";
           continue;
         }
         seen.set(key, statement.contentHash);
-        if (!fresh.has(key))
-          again.push({
-            key,
-            hash: statement.contentHash,
-            tenantId: pending.request.tenantId,
-            id: statement.id,
-          });
-      }
-      if (again.length > 0) {
-        const stored = await client.query<{
-          key: string;
-          content_hash: string;
-        }>(
-          `SELECT tenant_id::text || '|' || id::text AS key, content_hash FROM statements
-           WHERE (tenant_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
-          [again.map((a) => a.tenantId), again.map((a) => a.id)],
-        );
-        const hashes = new Map(stored.rows.map((r) => [r.key, r.content_hash]));
-        if (again.some((a) => hashes.get(a.key) !== a.hash))
-          return await rollBack(client);
-      }
-      const claimed = new Set<string>();
-      const handOffs: { pending: Pending; entry: OutboxEntry; id: string }[] =
-        [];
-      for (const { pending, statement } of rows) {
-        const key = `${pending.request.tenantId}|${statement.id}`;
-        if (!fresh.has(key) || claimed.has(key)) continue;
-        claimed.add(key);
-        handOffs.push({
-          pending,
-          entry: pending.request.handOff(statement.id),
+        const entry = pending.request.handOff(statement.id);
+        rows.push({
+          n: rows.length,
+          tenant_id: tenantId,
           id: statement.id,
+          connection_id: connectionId,
+          actor_key: statement.actorKey,
+          verb_id: statement.verbId,
+          object_id: statement.objectId,
+          activity_type: statement.activityType ?? null,
+          registration: statement.registration ?? null,
+          timestamp: statement.timestamp,
+          stored: statement.stored,
+          content_hash: statement.contentHash,
+          raw: statement.statement,
+          queue: entry.queue,
+          job_name: entry.jobName,
+          job_id: entry.jobId,
+          payload: entry.payload,
         });
+        owners.push(pending);
+        entries.push(entry);
+        ids.push(statement.id);
       }
-      if (handOffs.length > 0) {
-        await client.query(
-          `INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], ${JSONB_ELEMENTS(5)})`,
-          [
-            handOffs.map((h) => h.entry.tenantId),
-            handOffs.map((h) => h.entry.queue),
-            handOffs.map((h) => h.entry.jobName),
-            handOffs.map((h) => h.entry.jobId),
-            JSON.stringify(handOffs.map((h) => h.entry.payload)),
-          ],
-        );
-      }
-      await client.query("COMMIT");
-      for (const pending of group) {
-        const mine = handOffs
-          .filter((h) => h.pending === pending)
-          .map((h) => h.id);
-        pending.resolve({
-          ids: pending.request.statements.map((s) => s.id),
-          newIds: mine,
-        });
-      }
-      options.onCommitted(handOffs.map((h) => h.entry));
-      return "done";
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
     }
+    let fresh: number[];
+    try {
+      const result = await pool.query<{ fresh: number[] }>({
+        name: "beklijf-write-statement-group",
+        text: WRITE_GROUP,
+        values: [JSON.stringify(rows)],
+      });
+      fresh = result.rows[0]?.fresh ?? [];
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DIVISION_BY_ZERO)
+        return "conflict";
+      throw error;
+    }
+    const newIds = new Map<Pending, string[]>();
+    const handOffs: OutboxEntry[] = [];
+    for (const n of fresh) {
+      const owner = owners[n];
+      const entry = entries[n];
+      const id = ids[n];
+      if (owner === undefined || entry === undefined || id === undefined)
+        continue;
+      const mine = newIds.get(owner);
+      if (mine === undefined) newIds.set(owner, [id]);
+      else mine.push(id);
+      handOffs.push(entry);
+    }
+    for (const pending of group)
+      pending.resolve({
+        ids: pending.request.statements.map((s) => s.id),
+        newIds: newIds.get(pending) ?? [],
+      });
+    options.onCommitted(handOffs);
+    return "done";
   };
 
   return {
     write: (request) =>
       new Promise<StoreStatementsResult>((resolve, reject) => {
         waiting.push({ request, resolve, reject });
+        waitingStatements += request.statements.length;
         pump();
       }),
+    markDispatched: async (jobIds) => {
+      if (jobIds.length === 0) return;
+      await pool.query({
+        name: "beklijf-mark-outbox-dispatched",
+        text: "UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ANY($1::text[]) AND dispatched_at IS NULL",
+        values: [jobIds],
+      });
+    },
     close: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await pool.end();
     },
   };
-}
-
-async function rollBack(client: pg.PoolClient): Promise<"conflict"> {
-  await client.query("ROLLBACK");
-  return "conflict";
 }
 
 /** Requests the fast path leaves to storeStatements: repeated ids inside them, or voiding. */

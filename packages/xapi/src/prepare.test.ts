@@ -126,6 +126,29 @@ describe("prepareStatement", () => {
     });
   });
 
+  describe("when an authority is given", () => {
+    const authority = {
+      objectType: "Agent" as const,
+      account: { homePage: "https://lrs.example.nl/xapi", name: "moodle" },
+    };
+    const claimed = {
+      objectType: "Agent",
+      mbox: "mailto:someone@else.example",
+    };
+
+    it("replaces the authority the client claimed, and keeps the id and content hash", () => {
+      const result = prepareStatement(aCompletion({ authority: claimed }), {
+        clock: createManualClock(NOW),
+        authority,
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.error));
+      const plain = prepared(aCompletion());
+      expect(result.value.statement.authority).toEqual(authority);
+      expect(result.value.id).toBe(plain.id);
+      expect(result.value.contentHash).toBe(plain.contentHash);
+    });
+  });
+
   describe("when the statement is invalid", () => {
     it("returns the issues with their paths instead of throwing", () => {
       const result = prepareStatement(

@@ -54,6 +54,12 @@ export interface PrepareOptions {
    * needs a fileUrl.
    */
   readonly attachmentParts?: AttachmentParts;
+  /**
+   * Who vouches for the statements (the LRS sets it as it stores them), replacing what the
+   * client sent. Not part of the content hash, so a resend through another connection is still
+   * the same statement.
+   */
+  readonly authority?: NonNullable<Statement["authority"]>;
 }
 
 /** Namespace for ids of statements that arrive without one (Moodle sends none). */
@@ -190,6 +196,9 @@ export function prepareStatement(
       timestamp: statement.timestamp ?? stored.toISOString(),
       stored: stored.toISOString(),
       version: statement.version ?? "1.0.0",
+      ...(options.authority === undefined
+        ? {}
+        : { authority: options.authority }),
     },
     actorKey: actorKey(statement.actor),
     actorEmail: statement.actor.mbox?.slice("mailto:".length).toLowerCase(),

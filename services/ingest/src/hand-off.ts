@@ -4,6 +4,9 @@ import { dispatchHandOffs } from "@beklijf/queue";
 
 import type { IngestDeps } from "./deps";
 
+/** Marks outbox rows done by job id (markOutboxDispatched, or the statement writer's own). */
+export type MarkDispatched = (jobIds: readonly string[]) => Promise<void>;
+
 /**
  * How long a request waits for the fast path, in real milliseconds. BullMQ waits for a Redis that
  * has never connected instead of failing, so without a bound a request would hang during an outage.
@@ -17,6 +20,8 @@ const FAST_PATH_TIMEOUT_MS = 1_000;
 export async function dispatchNow(
   deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
   entries: readonly OutboxEntry[],
+  markDispatched: MarkDispatched = (jobIds) =>
+    markOutboxDispatched(deps.db, jobIds),
 ): Promise<void> {
   if (entries.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
@@ -34,10 +39,7 @@ export async function dispatchNow(
         }, FAST_PATH_TIMEOUT_MS);
       }),
     ]);
-    await markOutboxDispatched(
-      deps.db,
-      entries.map((e) => e.jobId),
-    );
+    await markDispatched(entries.map((e) => e.jobId));
   } catch (error) {
     deps.logger.warn(
       { err: errorMessage(error), count: entries.length },
@@ -53,16 +55,16 @@ export async function dispatchNow(
  * within `coalesceMs` of each other are enqueued together (one addBulk, one UPDATE): under load
  * that is one Redis and one Postgres round trip for many requests instead of one per commit.
  * Failures only log; the outbox relay retries.
- * @defaultValue coalesceMs 10
+ * @defaultValue coalesceMs 50
  */
 export function createHandOffDispatcher(
   deps: Pick<IngestDeps, "db" | "queues" | "clock" | "logger">,
-  options: { coalesceMs?: number } = {},
+  options: { coalesceMs?: number; markDispatched?: MarkDispatched } = {},
 ): {
   dispatch(entries: readonly OutboxEntry[]): void;
   drain(): Promise<void>;
 } {
-  const coalesceMs = options.coalesceMs ?? 10;
+  const coalesceMs = options.coalesceMs ?? 50;
   let pending: OutboxEntry[] = [];
   let flushing: Promise<void> | undefined;
   const flush = async (): Promise<void> => {
@@ -70,7 +72,7 @@ export function createHandOffDispatcher(
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
-      await dispatchNow(deps, batch);
+      await dispatchNow(deps, batch, options.markDispatched);
     }
     flushing = undefined;
   };

@@ -44,7 +44,9 @@ export function start(
   };
   if (options.databaseUrl === undefined)
     return { app: buildApp(deps), stop: stopBackground };
-  const handOffs = createHandOffDispatcher(deps);
+  const handOffs = createHandOffDispatcher(deps, {
+    markDispatched: (jobIds) => writer.markDispatched(jobIds),
+  });
   const writer = createStatementWriter({
     connectionString: options.databaseUrl,
     db: deps.db,

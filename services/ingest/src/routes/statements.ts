@@ -5,6 +5,7 @@ import {
   batchValidationError,
   type PreparedStatement,
   prepareStatements,
+  type Statement,
 } from "@beklijf/xapi";
 import {
   type Request,
@@ -21,38 +22,52 @@ import { connectionAuthority, xapiHomePage } from "./authority";
 import { getStatementsHandler } from "./statements-get";
 import { requireXapiVersion } from "./xapi-headers";
 
-/** Validates a body of one statement or an array; a batch with any invalid statement is refused whole. */
+/**
+ * Validates a body of one statement or an array; a batch with any invalid statement is refused
+ * whole. Given an authority, the prepared statements carry it.
+ */
 export function prepareBody(
   body: unknown,
   deps: Pick<IngestDeps, "clock">,
+  authority?: NonNullable<Statement["authority"]>,
 ): PreparedStatement[] {
-  const result = prepareStatements(body, deps);
+  const result = prepareStatements(
+    body,
+    authority === undefined
+      ? { clock: deps.clock }
+      : { clock: deps.clock, authority },
+  );
   if (!result.ok) throw batchValidationError(result.error);
   return result.value;
 }
 
-/**
- * Stores statements for a connection, stamped with the connection as their authority, and hands
- * the new ones to the engine once committed. Returns the ids in the order given.
- */
-async function store(
+/** The body's statements, validated and stamped with the connection as their authority. */
+function prepareFor(
   deps: IngestDeps,
   req: Request,
   connection: ConnectionView,
+  body: unknown,
+): PreparedStatement[] {
+  return prepareBody(
+    body,
+    deps,
+    connectionAuthority(connection.key, xapiHomePage(req, deps)),
+  );
+}
+
+/**
+ * Stores a connection's prepared statements and hands the new ones to the engine once
+ * committed. Returns the ids in the order given.
+ */
+async function store(
+  deps: IngestDeps,
+  connection: ConnectionView,
   prepared: readonly PreparedStatement[],
 ): Promise<string[]> {
-  const authority = connectionAuthority(
-    connection.key,
-    xapiHomePage(req, deps),
-  );
   const request = {
     tenantId: connection.tenantId,
     connectionId: connection.id,
-    // authority is left out of the content hash, so a resend from elsewhere is still the same.
-    statements: prepared.map((p) => ({
-      ...p,
-      statement: { ...p.statement, authority },
-    })),
+    statements: prepared,
     handOff: (id: string) => ({
       tenantId: connection.tenantId,
       ...statementHandOff(connection.tenantId, id),
@@ -136,6 +151,8 @@ function refuseMultipart(): RequestHandler {
   return (req, _res, next) => {
     if (
       (req.method === "POST" || req.method === "PUT") &&
+      // Parse the Content-Type only when it could name a multipart type.
+      /multipart/i.test(req.headers["content-type"] ?? "") &&
       typeof req.is("multipart/*") === "string"
     ) {
       next(
@@ -163,15 +180,20 @@ export function statementsRouter(
 
   router.post("/", async (req: Request, res: Response) => {
     const connection = await auth.authenticate(req);
-    const prepared = prepareBody(req.body, deps);
-    res.status(200).json(await store(deps, req, connection, prepared));
+    const prepared = prepareFor(deps, req, connection, req.body);
+    res.status(200).json(await store(deps, connection, prepared));
   });
 
   router.put("/", async (req: Request, res: Response) => {
     const connection = await auth.authenticate(req);
     const statementId = putStatementId(req);
-    const prepared = prepareBody(withPutId(req.body, statementId), deps);
-    await store(deps, req, connection, prepared);
+    const prepared = prepareFor(
+      deps,
+      req,
+      connection,
+      withPutId(req.body, statementId),
+    );
+    await store(deps, connection, prepared);
     res.status(204).end();
   });
 
