@@ -40,7 +40,7 @@ export const LrsSettings = z
   })
   .describe("An external Learning Record Store");
 
-const PullIntervalSeconds = z
+export const PullIntervalSeconds = z
   .int("must be a whole number of seconds")
   .min(10, "must be at least 10")
   .max(86_400, "must be at most 86400 (a day)")
