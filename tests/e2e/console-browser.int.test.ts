@@ -207,7 +207,10 @@ describe("the console in a browser", () => {
         .locator("body")
         .textContent(),
     ).toMatch(/\S/);
-    await shot("09-template-preview");
+    // A full-page shot of a page taller than the window leaves frames unpainted: shoot the previews.
+    await page
+      .locator(".previews")
+      .screenshot({ path: path.join(SHOTS, "09-template-preview.png") });
     const html = page.getByLabel("HTML body (Handlebars)");
     await html.fill(`${await html.inputValue()}\n{{#if recipient.givenName}}`);
     await page.getByRole("button", { name: "Check" }).click();
