@@ -183,6 +183,82 @@ describe("the console in a browser", () => {
     await page.getByRole("heading", { name: "Transfer dashboard" }).waitFor();
   }, 60_000);
 
+  it("previews a template in nl and en side by side and shows a check's problem", async () => {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Content" })
+      .click();
+    await page.getByRole("heading", { name: "Content" }).waitFor();
+    await page.getByRole("link", { name: "reflect", exact: true }).click();
+    await page.getByRole("heading", { name: /reflect/ }).waitFor();
+    // The previews are sandboxed srcdoc frames under the page's CSP; their text is there.
+    await page
+      .frameLocator('iframe[title="Preview en"]')
+      .getByText("Write your reflection")
+      .first()
+      .waitFor();
+    await page
+      .frameLocator('iframe[title="Preview nl"]')
+      .locator("body")
+      .waitFor();
+    expect(
+      await page
+        .frameLocator('iframe[title="Preview nl"]')
+        .locator("body")
+        .textContent(),
+    ).toMatch(/\S/);
+    // A full-page shot of a page taller than the window leaves frames unpainted: shoot the previews.
+    await page
+      .locator(".previews")
+      .screenshot({ path: path.join(SHOTS, "09-template-preview.png") });
+    const html = page.getByLabel("HTML body (Handlebars)");
+    await html.fill(`${await html.inputValue()}\n{{#if recipient.givenName}}`);
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByRole("alert").waitFor();
+    const alert = (await page.getByRole("alert").textContent()) ?? "";
+    expect(alert).toContain("The template does not work");
+    expect(alert).toContain("reflect");
+    await shot("10-template-check-error");
+  }, 60_000);
+
+  it("imports people from a CSV file and reports the bad row", async () => {
+    await page.goto(`${beklijf.url}/console/people`);
+    await page.getByRole("heading", { name: "People", exact: true }).waitFor();
+    const csv = [
+      "email,name,externalId,manager",
+      "anna.devries@example.nl,Anna de Vries,HR-1,mia.manager@example.nl",
+      "mia.manager@example.nl,Mia Manager,HR-2,",
+      "no address,Kees,HR-3,",
+    ].join("\n");
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "people.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("heading", { name: "Import report" }).waitFor();
+    expect(await page.locator("#import-counts").textContent()).toContain(
+      "Created: 2",
+    );
+    expect(await page.getByRole("row", { name: /^4 email/ }).count()).toBe(1);
+    await shot("11-import-report");
+  }, 60_000);
+
+  it("finds a person and their timeline, with each nudge's status", async () => {
+    await page.goto(`${beklijf.url}/console/people`);
+    await page.getByLabel("Search people").fill(admin.email);
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator("table a").first().click();
+    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    const rows = page.locator("#timeline tbody tr");
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await rows.first().textContent()).not.toContain("No nudges");
+    await shot("12-person-timeline");
+    await page.goto(`${beklijf.url}/console/people?q=anna`);
+    await page.getByRole("link", { name: "Anna de Vries" }).click();
+    await page.getByRole("heading", { name: "Anna de Vries" }).waitFor();
+  }, 60_000);
+
   it("fits a phone's screen without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const path of ["/console", "/console/connections", "/console/rules"]) {

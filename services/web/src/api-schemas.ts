@@ -40,7 +40,7 @@ export const LrsSettings = z
   })
   .describe("An external Learning Record Store");
 
-const PullIntervalSeconds = z
+export const PullIntervalSeconds = z
   .int("must be a whole number of seconds")
   .min(10, "must be at least 10")
   .max(86_400, "must be at most 86400 (a day)")
@@ -236,4 +236,68 @@ export const Rejection = z.object({
       "The offending statement; when over 16 KB, a string of its JSON's first 16 KB",
     ),
   statementTruncated: z.boolean(),
+});
+
+export const PreviewRequest = z.strictObject({
+  template: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "must name a template, e.g. commit")
+    .describe("A template of the content pack, e.g. reflect"),
+  locale: z
+    .string()
+    .regex(
+      /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
+      'must be a language tag, e.g. "nl"',
+    )
+    .describe("The language; the pack's fallback is used when it lacks one"),
+  data: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      "Laid over the sample nudge data (objects merge, anything else replaces)",
+    ),
+});
+
+export const TestSendRequest = PreviewRequest.extend({
+  to: z
+    .email("must be an email address, e.g. anna@example.com")
+    .describe("Who gets the test email"),
+});
+
+export const ListLimitQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const PreviewResponse = z.object({
+  subject: z.string(),
+  html: z.string().describe("The whole HTML document, CSS inlined"),
+  text: z.string(),
+  locale: z.string().describe("The locale used (after fallback)"),
+});
+
+export const TestSendResponse = z.object({
+  messageId: z.string(),
+  subject: z.string().describe('Marked "[test]"'),
+});
+
+export const SuppressionsResponse = z.object({
+  suppressions: z.array(
+    z.object({
+      address: z.string(),
+      reason: z.string(),
+      createdAt: z.iso.datetime(),
+    }),
+  ),
+  undelivered: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        toAddress: z.string(),
+        status: z.enum(["failed", "suppressed", "unknown"]),
+        lastError: z.string().nullable(),
+        attempts: z.int(),
+        createdAt: z.iso.datetime(),
+      }),
+    )
+    .describe("Deliveries that did not go out (failed, suppressed, in doubt)"),
 });

@@ -38,7 +38,9 @@ export interface WebDeps {
 }
 
 export interface MailPreviewPort {
-  readonly pack: Pick<ContentPack, "renderer" | "actions">;
+  /** `sources` lets the console show and check a template's source (the whole pack in production). */
+  readonly pack: Pick<ContentPack, "renderer" | "actions"> &
+    Partial<Pick<ContentPack, "sources" | "name" | "title">>;
   /** Sends a rendered email through the mailer's SMTP account, marked as a test. */
   sendTest?(message: {
     to: string;

@@ -71,6 +71,20 @@ describe("/api/openapi.json", () => {
       ]?.schema;
     expect(body?.required).toEqual(["name"]);
     expect(body?.properties?.["name"]?.maxLength).toBe(80);
+    expect(Object.keys(document.paths["/suppressions"] ?? {})).toEqual(["get"]);
+    for (const route of ["/preview", "/test-send"]) {
+      const schema =
+        document.paths[route]?.["post"]?.requestBody?.content[
+          "application/json"
+        ]?.schema;
+      expect({ route, required: schema?.required?.sort() }).toEqual({
+        route,
+        required:
+          route === "/preview"
+            ? ["locale", "template"]
+            : ["locale", "template", "to"],
+      });
+    }
   });
 
   it("answers an unknown API route with 401 before sign-in and a JSON 404 after", async () => {

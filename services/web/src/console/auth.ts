@@ -194,14 +194,20 @@ export function verifyCsrf(): RequestHandler {
       return;
     }
     if (sameToken(formToken(req), sessionOf(res).csrfToken)) next();
-    else
-      next(
-        new ForbiddenError(
-          "This form has expired or did not come from the console; reload the page and try again.",
-          "CSRF_TOKEN_INVALID",
-        ),
-      );
+    else next(csrfRefused());
   };
+}
+
+function csrfRefused(): ForbiddenError {
+  return new ForbiddenError(
+    "This form has expired or did not come from the console; reload the page and try again.",
+    "CSRF_TOKEN_INVALID",
+  );
+}
+
+/** For a route that reads its own body (a multipart upload): throws unless `token` is the session's. */
+export function assertCsrfToken(res: Response, token: string): void {
+  if (!sameToken(token, sessionOf(res).csrfToken)) throw csrfRefused();
 }
 
 /** A fresh double-submit token for the sign-in form, set as a cookie. */

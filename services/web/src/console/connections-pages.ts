@@ -1,5 +1,6 @@
 import { NotFoundError, randomId, ValidationError } from "@beklijf/core";
 import {
+  type ConnectionChanges,
   type ConnectionView,
   createConnection,
   findConnection,
@@ -14,7 +15,9 @@ import {
 import { statementHandOff } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import type { Request, Response, Router } from "express";
+import { z } from "zod";
 
+import { LrsSettings, PullIntervalSeconds } from "../api-schemas";
 import type { WebDeps } from "../deps";
 import { requireRole, sessionOf } from "./auth";
 import { formField, pageContext, routeParam } from "./context";
@@ -72,7 +75,7 @@ async function connectionOr404(
 /** Connections: list with live counts, create, rotate, enable/disable, rejections, test, guides. */
 export function mountConnectionPages(
   router: Router,
-  deps: Pick<WebDeps, "db" | "clock" | "publicUrl">,
+  deps: Pick<WebDeps, "db" | "clock" | "publicUrl" | "secret">,
   render: ConsoleRender,
 ): void {
   const endpoint = `${deps.publicUrl}/xapi`;
@@ -161,11 +164,15 @@ export function mountConnectionPages(
       render("connection", context, {
         connection: {
           ...connection,
+          // The sealed password never reaches a page: only whether there is one.
+          lrsPasswordSealed: undefined,
+          lrsPasswordSet: connection.lrsPasswordSealed !== null,
           ...(await getConnectionHealth(deps.db, connection)),
         },
         rejections,
         endpoint,
         tested: req.query["tested"] === "1",
+        pullSaved: req.query["pull"] === "saved",
       }),
     );
   });
@@ -224,4 +231,78 @@ export function mountConnectionPages(
       res.redirect(303, `/console/connections/${found.id}?tested=1`);
     },
   );
+
+  router.post(
+    "/connections/:id/pull",
+    requireRole("admin"),
+    async (req, res) => {
+      const found = await connectionOr404(deps, req, res);
+      await updateConnection(
+        deps.db,
+        found.tenantId,
+        found.id,
+        pullChanges(found, req.body),
+        deps.secret,
+      );
+      res.redirect(303, `/console/connections/${found.id}?pull=saved`);
+    },
+  );
+}
+
+const PullForm = z.object({
+  mode: z.enum(["push", "pull"], { message: 'must be "push" or "pull"' }),
+  pullIntervalSeconds: z.coerce.number().pipe(PullIntervalSeconds),
+});
+
+/**
+ * The pull settings form as connection changes. The password is write-only: left empty, the
+ * stored one stays, as long as the endpoint and user name stay too. An empty endpoint removes
+ * the LRS (push mode without forwarding only).
+ */
+export function pullChanges(current: ConnectionView, body: unknown) {
+  const endpoint = formField(body, "lrsEndpoint").trim();
+  const username = formField(body, "lrsUsername").trim();
+  const password = formField(body, "lrsPassword");
+  const form = PullForm.safeParse({
+    mode: formField(body, "mode"),
+    pullIntervalSeconds: formField(body, "pullIntervalSeconds") || "60",
+  });
+  if (!form.success)
+    throw new ValidationError(
+      "The pull settings were not saved.",
+      form.error.issues.map((i) => ({
+        path: i.path.map(String),
+        message: i.message,
+      })),
+      "CONNECTION_INVALID",
+    );
+  const forwardAnswers = formField(body, "forwardAnswers") === "true";
+  const unchanged =
+    current.lrsEndpoint !== null &&
+    endpoint === current.lrsEndpoint &&
+    username === (current.lrsUsername ?? "");
+  let lrs: ConnectionChanges["lrs"];
+  if (endpoint === "") lrs = null;
+  else if (password === "" && unchanged) lrs = undefined;
+  else {
+    const parsed = LrsSettings.safeParse({ endpoint, username, password });
+    if (!parsed.success)
+      throw new ValidationError(
+        "The pull settings were not saved.",
+        parsed.error.issues.map((i) => ({
+          path: ["lrs", ...i.path.map(String)],
+          message: i.message,
+        })),
+        "CONNECTION_INVALID",
+      );
+    lrs = parsed.data;
+  }
+  return {
+    mode: form.data.mode,
+    ...(lrs === undefined ? {} : { lrs }),
+    ...(form.data.mode === "pull"
+      ? { pullIntervalSeconds: form.data.pullIntervalSeconds }
+      : {}),
+    forwardAnswers,
+  } satisfies ConnectionChanges;
 }

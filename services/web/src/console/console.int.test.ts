@@ -114,6 +114,39 @@ describe("the console", () => {
       }
     });
 
+    const forms = () =>
+      routes().filter(
+        ({ method, path }) =>
+          method !== "GET" &&
+          !PUBLIC_CONSOLE_ROUTES.includes(`${method} ${path}`),
+      );
+    const urlOf = (path: string) =>
+      `/console${path.replace(/:id/g, randomUUID()).replace(/:template/g, "commit")}`;
+
+    it("refuses every form without the session's CSRF token (403), even an admin's", async () => {
+      const { cookie } = await signIn(emails.admin);
+      expect(forms().length).toBeGreaterThan(10);
+      for (const { method, path } of forms()) {
+        const url = urlOf(path);
+        const answer = await request(method, url, { cookie, form: { x: "1" } });
+        expect({ url, status: answer.status }).toEqual({ url, status: 403 });
+      }
+    });
+
+    it("lets a viewer change nothing but their own session and language (403)", async () => {
+      const { cookie, csrf } = await signIn(emails.viewer);
+      const own = ["POST /language", "POST /sign-out"];
+      for (const { method, path } of forms()) {
+        if (own.includes(`${method} ${path}`)) continue;
+        const url = urlOf(path);
+        const answer = await request(method, url, {
+          cookie,
+          form: { _csrf: csrf, x: "1" },
+        });
+        expect({ url, status: answer.status }).toEqual({ url, status: 403 });
+      }
+    });
+
     it("guards Bull Board and unknown paths too", async () => {
       expect((await request("GET", "/console/operators/queues/")).status).toBe(
         303,

@@ -5,14 +5,15 @@ import express, { Router } from "express";
 import type { WebDeps } from "../deps";
 import { cookieNames, loadSession, requireSession, verifyCsrf } from "./auth";
 import { mountConnectionPages } from "./connections-pages";
-import { pageContext } from "./context";
+import { mountContentPages } from "./content-pages";
 import { mountDashboard } from "./dashboard-page";
 import { mountDeliveriesPage } from "./deliveries-page";
 import { consoleErrorHandler } from "./errors";
-import { translate } from "./messages";
 import { mountOperatorPages, mountQueuesBoard } from "./operators-pages";
+import { mountPeopleImport, mountPeoplePages } from "./people-pages";
 import { mountRulePages } from "./rules-pages";
 import { mountOwnSession, mountSignIn } from "./sign-in";
+import { mountSimulatePage } from "./simulate-page";
 import { mountUserPages } from "./users-pages";
 import { loadConsoleViews } from "./views";
 
@@ -69,6 +70,8 @@ export function consoleRouter(
       queues: deps.queues,
       publicUrl: deps.publicUrl,
     });
+  // Reads its own multipart body and checks the CSRF token itself, before the file.
+  mountPeopleImport(router, deps, render);
   router.use(verifyCsrf());
   mountOwnSession(router, deps, names);
   mountDashboard(router, deps, render);
@@ -84,16 +87,9 @@ export function consoleRouter(
     },
     render,
   );
-  for (const section of ["content", "people"] as const)
-    router.get(`/${section}`, (_req, res) => {
-      const context = pageContext(res, "", section);
-      res.type("html").send(
-        render("coming-soon", {
-          ...context,
-          title: translate(context.locale, `${section}.title`),
-        }),
-      );
-    });
+  mountPeoplePages(router, deps, render);
+  mountSimulatePage(router, deps, render);
+  mountContentPages(router, deps, render);
   router.use((_req, _res, next) => {
     next(
       new NotFoundError(

@@ -3,30 +3,16 @@ import { NotFoundError, ValidationError } from "@beklijf/core";
 import { listSuppressions, listUndeliveredDeliveries } from "@beklijf/db";
 import { describeRenderError } from "@beklijf/render";
 import express, { type Response, Router } from "express";
-import { z } from "zod";
+import type { z } from "zod";
 
+import {
+  ListLimitQuery,
+  PreviewRequest,
+  TestSendRequest,
+} from "../api-schemas";
 import type { MailPreviewPort, WebDeps } from "../deps";
 import { parseBody } from "../http/request-parts";
 import { requireRole, requireToken } from "../http/require-token";
-
-const PreviewRequest = z.strictObject({
-  template: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, "must name a template, e.g. commit"),
-  locale: z
-    .string()
-    .regex(
-      /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
-      'must be a language tag, e.g. "nl"',
-    ),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
-const TestSendRequest = PreviewRequest.extend({
-  to: z.email("must be an email address, e.g. anna@example.com"),
-});
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
 
 /**
  * The mailer's part of the admin API: `GET /suppressions` (addresses we will not mail, and
@@ -42,7 +28,7 @@ export function mailApiRouter(deps: WebDeps): Router {
     requireToken(deps),
     requireRole("viewer"),
     async (req, res) => {
-      const { limit } = parseBody(ListQuery, req.query, "Invalid query.");
+      const { limit } = parseBody(ListLimitQuery, req.query, "Invalid query.");
       const tenantId = String(res.locals["tenantId"]);
       const [suppressions, undelivered] = await Promise.all([
         listSuppressions(deps.db, tenantId, { limit }),

@@ -9,8 +9,14 @@ import {
   CreatedBearerToken,
   CreatedConnection,
   ErrorResponse,
+  ListLimitQuery,
+  PreviewRequest,
+  PreviewResponse,
   Rejection,
   RotatedSecret,
+  SuppressionsResponse,
+  TestSendRequest,
+  TestSendResponse,
   UpdateConnection,
 } from "../api-schemas";
 import {
@@ -283,6 +289,60 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               content: json(SimulateResponse),
             },
             ...errors(400, 401, 404),
+          },
+        },
+      },
+      "/suppressions": {
+        get: {
+          summary:
+            "Addresses beklijf will not mail, and deliveries that did not go out (viewer role)",
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              description: "At most this many of each (1 to 1000, default 100)",
+              schema: z.toJSONSchema(ListLimitQuery.shape.limit, {
+                target: "openapi-3.0",
+                io: "input",
+              }),
+            },
+          ],
+          responses: {
+            "200": {
+              description:
+                "Suppressed addresses and undelivered emails, newest first",
+              content: json(SuppressionsResponse),
+            },
+            ...errors(400, 401, 403),
+          },
+        },
+      },
+      "/preview": {
+        post: {
+          summary:
+            "A template rendered with the sample nudge data and `data` laid over it (editor role)",
+          requestBody: { required: true, content: json(PreviewRequest) },
+          responses: {
+            "200": {
+              description: "The email as it would go out",
+              content: json(PreviewResponse),
+            },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      "/test-send": {
+        post: {
+          summary:
+            'A template rendered as for /preview and sent to `to` through the mailer\'s SMTP account, marked "[test]" (editor role)',
+          requestBody: { required: true, content: json(TestSendRequest) },
+          responses: {
+            "202": {
+              description: "Handed to the SMTP server",
+              content: json(TestSendResponse),
+            },
+            ...errors(400, 401, 403, 404),
           },
         },
       },

@@ -1,0 +1,264 @@
+import type { Readable } from "node:stream";
+
+import { NotFoundError, ValidationError } from "@beklijf/core";
+import {
+  getPersonWithTimeline,
+  ImportHeaderError,
+  importPeople,
+  type ImportReport,
+  listConnections,
+  listPeople,
+  listUnknownLearners,
+} from "@beklijf/db";
+import busboy from "busboy";
+import type { Request, Response, Router } from "express";
+
+import type { WebDeps } from "../deps";
+import { assertCsrfToken, requireRole, sessionOf } from "./auth";
+import { pageContext, queryString, routeParam } from "./context";
+import { translate } from "./messages";
+import type { ConsoleRender } from "./views";
+
+/** The largest CSV the console takes in one upload (rows beyond it are not read). */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+
+/** `at` as "2026-03-02 10:00" in `timeZone` (the recipient's local time). */
+export function localTime(at: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat("sv-SE", {
+      timeZone,
+      dateStyle: "short",
+      timeStyle: "short",
+    }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+}
+
+/** People: search, the CSV import with its row-error report, each person's timeline, unknown learners. */
+export function mountPeoplePages(
+  router: Router,
+  deps: Pick<WebDeps, "db">,
+  render: ConsoleRender,
+): void {
+  router.get("/people", async (req, res) => {
+    const context = pageContext(res, "", "people");
+    const tenantId = sessionOf(res).user.tenantId;
+    const q = queryString(req.query["q"]);
+    const [people, unknown, connections] = await Promise.all([
+      listPeople(deps.db, { tenantId, q, limit: 100 }),
+      listUnknownLearners(deps.db, tenantId, 5),
+      listConnections(deps.db, tenantId),
+    ]);
+    const names = new Map(connections.map((c) => [c.id, c.name]));
+    res.type("html").send(
+      render(
+        "people",
+        { ...context, title: translate(context.locale, "people.title") },
+        {
+          q: q ?? "",
+          people,
+          unknown: unknown.map((u) => ({
+            ...u,
+            connection:
+              u.connectionId === null
+                ? "—"
+                : (names.get(u.connectionId) ?? u.connectionId),
+          })),
+          maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
+        },
+      ),
+    );
+  });
+
+  router.get("/people/:id", async (req, res) => {
+    const id = routeParam(req.params["id"]);
+    const found =
+      id === undefined
+        ? null
+        : await getPersonWithTimeline(
+            deps.db,
+            sessionOf(res).user.tenantId,
+            id,
+          );
+    if (found === null)
+      throw new NotFoundError("No such person.", "PERSON_NOT_FOUND");
+    const { person, nudges } = found;
+    const context = pageContext(
+      res,
+      person.name ?? person.email ?? person.externalId ?? person.id,
+      "people",
+    );
+    res.type("html").send(
+      render("person", context, {
+        person,
+        timeline: nudges.map((nudge) => ({
+          id: nudge.id,
+          rule: nudge.plan.ruleVersion.rule.key,
+          ruleVersion: nudge.plan.ruleVersion.version,
+          step: nudge.stepKey,
+          template: nudge.template,
+          asLearner: nudge.plan.personId === person.id,
+          recipientKind: nudge.recipientKind,
+          status: nudge.status,
+          reason: nudge.reason,
+          local: localTime(nudge.dueAt, person.timeZone),
+          merged: nudge.mergedIntoDeliveryId !== null,
+          delivery: nudge.delivery?.status ?? null,
+          training: nudge.plan.trigger.objectId,
+        })),
+      }),
+    );
+  });
+}
+
+/**
+ * POST /people/import: a multipart form with `_csrf` first, then the CSV `file`, streamed to
+ * importPeople. Mounted before the router's CSRF check, as that reads only url-encoded bodies:
+ * this route checks the token itself before it reads a byte of the file.
+ */
+export function mountPeopleImport(
+  router: Router,
+  deps: Pick<WebDeps, "db" | "jobs">,
+  render: ConsoleRender,
+): void {
+  router.post("/people/import", requireRole("editor"), async (req, res) => {
+    const tenantId = sessionOf(res).user.tenantId;
+    const tenant = await deps.db.tenant.findUniqueOrThrow({
+      where: { id: tenantId },
+    });
+    const show = (status: number, data: Record<string, unknown>) => {
+      const context = pageContext(res, "", "people");
+      res
+        .status(status)
+        .type("html")
+        .send(
+          render(
+            "people-import",
+            {
+              ...context,
+              title: translate(context.locale, "people.importReport"),
+            },
+            data,
+          ),
+        );
+    };
+    let received;
+    try {
+      received = await receiveCsv(req, res, (source) =>
+        importPeople(deps.db, {
+          tenantId,
+          source,
+          defaults: {
+            locale: tenant.defaultLocale,
+            timeZone: tenant.defaultTimeZone,
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ImportHeaderError) {
+        show(400, { headerError: error.message });
+        return;
+      }
+      throw error;
+    }
+    const { report, truncated } = received;
+    await deps.jobs?.processStatements(tenantId, report.pendingStatementIds);
+    show(200, {
+      report,
+      pending: report.pendingStatementIds.length,
+      truncated,
+      maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
+    });
+  });
+}
+
+function noFile(): ValidationError {
+  return new ValidationError(
+    "Choose a CSV file to import.",
+    [{ path: ["file"], message: "is required" }],
+    "CSV_UPLOAD_INVALID",
+  );
+}
+
+/** Reads a multipart upload: checks `_csrf` (which must come first), then hands the file to `use`. */
+function receiveCsv(
+  req: Request,
+  res: Response,
+  use: (source: Readable) => Promise<ImportReport>,
+): Promise<{ report: ImportReport; truncated: boolean }> {
+  if (!req.is("multipart/form-data")) {
+    const body: unknown = req.body;
+    const token =
+      typeof body === "object" && body !== null && "_csrf" in body
+        ? String(body._csrf)
+        : "";
+    assertCsrfToken(res, token);
+    throw new ValidationError(
+      "Upload the CSV file with the import form (multipart/form-data).",
+      [{ path: ["file"], message: "is required" }],
+      "CSV_UPLOAD_INVALID",
+    );
+  }
+  return new Promise((resolve, reject) => {
+    let token = "";
+    let importing: Promise<ImportReport> | undefined;
+    let truncated = false;
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      req.resume();
+      reject(error);
+    };
+    const parser = busboy({
+      headers: req.headers,
+      limits: { files: 1, fields: 5, fileSize: MAX_IMPORT_BYTES },
+    });
+    const failWith = (error: unknown) => {
+      fail(error instanceof Error ? error : new Error(String(error)));
+    };
+    parser.on("field", (name, value) => {
+      if (name === "_csrf") token = value;
+    });
+    parser.on("file", (_name, file, info) => {
+      try {
+        assertCsrfToken(res, token);
+      } catch (error) {
+        file.resume();
+        failWith(error);
+        return;
+      }
+      if (info.filename === "") {
+        file.resume();
+        fail(noFile());
+        return;
+      }
+      file.on("limit", () => {
+        truncated = true;
+      });
+      importing = use(file);
+      // The import stops reading on a bad header: drain the rest so the upload can finish.
+      importing.catch(() => file.resume());
+    });
+    parser.on("error", fail);
+    parser.on("close", () => {
+      if (failed) return;
+      if (importing === undefined) {
+        try {
+          assertCsrfToken(res, token);
+        } catch (error) {
+          failWith(error);
+          return;
+        }
+        fail(noFile());
+        return;
+      }
+      importing.then((report) => {
+        resolve({ report, truncated });
+      }, failWith);
+    });
+    req.pipe(parser);
+  });
+}
