@@ -12,8 +12,9 @@ import {
   testRedis,
   uniqueRedisPrefix,
 } from "@beklijf/testing";
+import { launchChromium } from "@beklijf/testing/browser";
 import type { Redis } from "ioredis";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 import { runBeklijf, type RunningBeklijf } from "./run-beklijf";
 
@@ -21,7 +22,6 @@ import { runBeklijf, type RunningBeklijf } from "./run-beklijf";
 // on a database of its own (so the first start creates and prints the first console admin).
 // Screenshots land in test-artifacts/console/.
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = path.resolve(__dirname, "../../test-artifacts/console");
 
 describe("the console in a browser", () => {
@@ -56,19 +56,7 @@ describe("the console in a browser", () => {
     if (printed?.[1] === undefined || printed[2] === undefined)
       throw new Error(`no console admin printed:\n${beklijf.output()}`);
     admin = { email: printed[1], password: printed[2] };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({
       locale: "en-GB",
       viewport: { width: 1200, height: 900 },

@@ -18,7 +18,8 @@ import {
   testDb,
   testLogger,
 } from "@beklijf/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { launchChromium } from "@beklijf/testing/browser";
+import type { Browser, Page } from "playwright-core";
 
 import { buildApp } from "./app";
 
@@ -28,7 +29,6 @@ const ARTIFACTS = path.resolve(
   __dirname,
   "../../../test-artifacts/answer-pages",
 );
-const CHROMIUM = "/usr/bin/chromium";
 
 /** Steps that only run until the learner reports "applied", as in the default programme. */
 const STEPS: Rule["steps"] = [
@@ -333,19 +333,7 @@ describe("the answer and preference pages", () => {
 
     beforeAll(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     }, 60_000);
 
