@@ -60,6 +60,11 @@ export const httpSchema = z.object({
   PORT: integer({ min: 0, max: 65535, default: 3000 }),
   /** Base of every link in an email; default http://localhost:$PORT. */
   BEKLIJF_PUBLIC_URL: urlWith(["http:", "https:"]).optional(),
+  /**
+   * How many reverse proxies (load balancers) stand in front of this process: their
+   * X-Forwarded-For entries are trusted for the client's address (sign-in limits). 0: none.
+   */
+  BEKLIJF_TRUST_PROXY: integer({ min: 0, max: 10, default: 0 }),
 });
 
 export const loggingSchema = z.object({

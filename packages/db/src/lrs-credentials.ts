@@ -73,12 +73,15 @@ export function openLrsPassword(
       "it was sealed under another BEKLIJF_SECRET",
     );
   try {
-    const decipher = createDecipheriv(
-      "aes-256-gcm",
-      match.key,
-      Buffer.from(iv, "base64url"),
-    );
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    const nonce = Buffer.from(iv, "base64url");
+    const authTag = Buffer.from(tag, "base64url");
+    // A full 96-bit nonce and 128-bit tag only: Node would otherwise accept tags of 4 bytes.
+    if (nonce.length !== 12 || authTag.length !== 16)
+      throw new Error("nonce or tag has the wrong length");
+    const decipher = createDecipheriv("aes-256-gcm", match.key, nonce, {
+      authTagLength: 16,
+    });
+    decipher.setAuthTag(authTag);
     return Buffer.concat([
       decipher.update(Buffer.from(body, "base64url")),
       decipher.final(),

@@ -16,12 +16,12 @@ export function httpErrorHandler(options: {
     const { status, body, expected } = toHttpError(error, requestId);
     if (expected)
       options.logger.info(
-        { status, code: body.error.code, path: req.path },
+        { status, code: body.error.code, path: loggablePath(req.path) },
         "request refused",
       );
     else
       options.logger.error(
-        { err: error, requestId, path: req.path },
+        { err: error, requestId, path: loggablePath(req.path) },
         "request failed",
       );
     if (status === 401)
@@ -40,4 +40,12 @@ export function httpErrorHandler(options: {
         `${body.error.message}${body.error.requestId === undefined ? "" : ` (request ${body.error.requestId})`}`,
       );
   };
+}
+
+/**
+ * The request path without the signed tokens of email links (`/a/<token>`, `/p/<token>`,
+ * `/u/<token>`): a logged token would let whoever reads the logs act for its recipient.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/([apu])\/[^/]+/, "/$1/[token]");
 }

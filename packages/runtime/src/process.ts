@@ -112,10 +112,15 @@ export async function serveHttp(
     checks: readonly ReadinessCheck[];
     mount?: (app: Express) => void;
     isStarted?: () => boolean;
+    /** Proxies in front whose X-Forwarded-For is trusted for req.ip (BEKLIJF_TRUST_PROXY). */
+    trustProxy?: number;
   },
 ): Promise<{ app: Express; server: Server; port: number }> {
   const app = express();
   app.disable("x-powered-by");
+  // Mounted apps (web, ingest) inherit it, so req.ip is the client behind a load balancer.
+  if (options.trustProxy !== undefined && options.trustProxy > 0)
+    app.set("trust proxy", options.trustProxy);
   app.use((req, res, next) => {
     const end = base.metrics.httpDuration.startTimer({ method: req.method });
     res.on("finish", () =>

@@ -155,6 +155,7 @@ export async function startAll(
   let started = false;
   const { app, port, server } = await serveHttp(base, {
     port: config.PORT,
+    trustProxy: config.BEKLIJF_TRUST_PROXY,
     checks: infrastructureChecks(db, redisUrl),
     isStarted: () => started,
   });

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {
     port: config.PORT,
+    trustProxy: config.BEKLIJF_TRUST_PROXY,
     checks: infrastructureChecks(db, config.REDIS_URL),
     mount: (app) => app.use("/xapi", handle.app),
   });

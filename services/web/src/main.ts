@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {
     port: config.PORT,
+    trustProxy: config.BEKLIJF_TRUST_PROXY,
     checks: infrastructureChecks(db),
     mount: (app) => app.use("/", handle.app),
   });

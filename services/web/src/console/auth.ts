@@ -42,8 +42,14 @@ export function cookieNames(publicUrl: string): CookieNames {
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.get("cookie") ?? "").split(";")) {
     const at = part.indexOf("=");
-    if (at > 0 && part.slice(0, at).trim() === name)
-      return decodeURIComponent(part.slice(at + 1).trim());
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      const value = part.slice(at + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return undefined; // malformed escapes: treated as no cookie, not as a server error
+      }
+    }
   }
   return undefined;
 }

@@ -31,7 +31,7 @@ function bullBoardGuard(publicUrl: string): RequestHandler {
     const host = req.get("host");
     const sameOrigin =
       from !== undefined &&
-      (from === origin || (host !== undefined && new URL(from).host === host));
+      (from === origin || (host !== undefined && hostOf(from) === host));
     if (sameOrigin) next();
     else
       next(
@@ -89,4 +89,9 @@ export function mountQueuesBoard(
     bullBoardGuard(deps.publicUrl),
     board,
   );
+}
+
+/** The host of an Origin header; undefined for "null" or anything else that is not a URL. */
+function hostOf(origin: string): string | undefined {
+  return URL.canParse(origin) ? new URL(origin).host : undefined;
 }

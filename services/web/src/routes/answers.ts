@@ -5,10 +5,11 @@ import {
 } from "@beklijf/db";
 import { answerForwardHandOff } from "@beklijf/queue";
 import { LINK_PURPOSES } from "@beklijf/render";
-import express, { Router } from "express";
+import express, { type Response, Router } from "express";
 import { z } from "zod";
 
 import type { WebDeps } from "../deps";
+import { sendLinkError } from "../pages/link-error";
 import {
   nudgeLinkResolver,
   type Render,
@@ -37,7 +38,8 @@ export function answerRouter(deps: WebDeps, render: Render): Router {
   router.get("/:token", async (req, res) => {
     const link = await resolve(req, res);
     if (link === undefined) return;
-    const kind = kindOf(link);
+    const kind = kindOf(link, res, render);
+    if (kind === undefined) return;
     const earlier = (await listAnswersOfNudge(deps.db, link.nudge.id)).find(
       (a) => a.kind === kind,
     );
@@ -57,11 +59,12 @@ export function answerRouter(deps: WebDeps, render: Render): Router {
 
   router.post(
     "/:token",
-    express.urlencoded({ extended: false, limit: "16kb" }),
+    express.urlencoded({ extended: false, limit: "64kb" }),
     async (req, res) => {
       const link = await resolve(req, res);
       if (link === undefined) return;
-      const kind = kindOf(link);
+      const kind = kindOf(link, res, render);
+      if (kind === undefined) return;
       const body = z.record(z.string(), z.string()).catch({}).parse(req.body);
       const parsed = parseAnswer(kind, body, levelsOf(link), link.t);
       if (!parsed.ok) {
@@ -106,10 +109,19 @@ export function answerRouter(deps: WebDeps, render: Render): Router {
   return router;
 }
 
-function kindOf(link: ResolvedLink): AnswerKind {
-  return AnswerKind.catch("manager-discussed").parse(
-    link.claims.data?.["kind"],
-  );
+/** The answer kind signed into the link; a link without a valid one gets the 403 page. */
+function kindOf(
+  link: ResolvedLink,
+  res: Response,
+  render: Render,
+): AnswerKind | undefined {
+  const kind = AnswerKind.safeParse(link.claims.data?.["kind"]);
+  if (kind.success) return kind.data;
+  sendLinkError(res, render, link.lang, {
+    heading: link.t.forbiddenHeading,
+    message: link.t.forbidden,
+  });
+  return undefined;
 }
 
 /** The value levels a reflection link offers (signed into the link by the mailer). */
