@@ -18,6 +18,7 @@ import { assertCsrfToken, requireRole, sessionOf } from "./auth";
 import { pageContext, queryString, routeParam } from "./context";
 import { translate } from "./messages";
 import type { ConsoleRender } from "./views";
+import { wholeLinesOnly } from "./whole-lines";
 
 /** The largest CSV the console takes in one upload (rows beyond it are not read). */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -235,10 +236,12 @@ function receiveCsv(
         fail(noFile());
         return;
       }
+      const rows = wholeLinesOnly();
       file.on("limit", () => {
         truncated = true;
+        rows.dropTail(); // the cut row would import shortened values
       });
-      importing = use(file);
+      importing = use(file.pipe(rows));
       // The import stops reading on a bad header: drain the rest so the upload can finish.
       importing.catch(() => file.resume());
     });
