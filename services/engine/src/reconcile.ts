@@ -124,7 +124,11 @@ export function startReconciler(
     if (stopped || running !== undefined) return;
     running = runOnce()
       .then((added) => {
-        if (added > 0) deps.logger.info({ added }, "reconciler restored jobs");
+        if (added > 0)
+          deps.logger.info(
+            { added },
+            "reconciler enqueued jobs (nudges now within the horizon, or jobs missing from Redis)",
+          );
       })
       .catch((error: unknown) => {
         deps.logger.warn(
