@@ -127,6 +127,26 @@ export async function load({ connections, seconds, send }) {
   };
 }
 
+/** HTTP Basic for a connection's credentials (`connection create` prints them). */
+export function basicAuthorization({ key, secret }) {
+  return `Basic ${Buffer.from(`${key}:${secret}`).toString("base64")}`;
+}
+
+/** POSTs one statement or a batch to ingest's statement resource; throws unless it answers 200. */
+export async function postStatements(baseUrl, authorization, body) {
+  const response = await fetch(`${baseUrl}/xapi/statements`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-experience-api-version": "1.0.3",
+      authorization,
+    },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+}
+
 /** Deletes every Redis key under a bench run's queue prefix. */
 export function clearRedisPrefix(prefix) {
   const keys = spawnSync(

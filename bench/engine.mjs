@@ -13,7 +13,9 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 
 import {
+  basicAuthorization,
   cli,
+  postStatements,
   REDIS_URL,
   startService,
   throwawayDatabase,
@@ -92,17 +94,7 @@ async function send(statements, authorization) {
     batches.push(statements.slice(i, i + 100));
   const worker = async () => {
     for (let batch = batches.shift(); batch; batch = batches.shift()) {
-      const response = await fetch(`${ingest.url}/xapi/statements`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-experience-api-version": "1.0.3",
-          authorization,
-        },
-        body: JSON.stringify(batch),
-      });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      await postStatements(ingest.url, authorization, batch);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -135,7 +127,7 @@ try {
     ["connection", "create", "--name", "bench", "--rate-limit", "none"],
     env,
   );
-  const authorization = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString("base64")}`;
+  const authorization = basicAuthorization(credentials);
   engine = await startService("engine", env);
   ingest = await startService("ingest", env);
   // Around the clock, generous caps: the figures are about the engine, not about the calendar.

@@ -6,9 +6,11 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import {
+  basicAuthorization,
   clearRedisPrefix,
   cli,
   load,
+  postStatements,
   REDIS_URL,
   startService,
   throwawayDatabase,
@@ -73,21 +75,9 @@ try {
     ["connection", "create", "--name", "bench", "--rate-limit", "none"],
     env,
   );
-  const authorization = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString("base64")}`;
+  const authorization = basicAuthorization(credentials);
   ingest = await startService("ingest", env);
-  const post = async (body) => {
-    const response = await fetch(`${ingest.url}/xapi/statements`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-experience-api-version": "1.0.3",
-        authorization,
-      },
-      body: JSON.stringify(body),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-  };
+  const post = (body) => postStatements(ingest.url, authorization, body);
   // Warm up: the first requests pay for scrypt, JIT and connection pools.
   await load({ connections: 5, seconds: 2, send: () => post(aStatement()) });
 
