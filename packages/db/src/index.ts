@@ -153,13 +153,11 @@ export {
 } from "./repositories/outbox";
 export {
   deletePerson,
+  ensurePeopleForMboxes,
   ensurePersonForMbox,
   findPersonByIdentity,
   findPersonByRef,
-  finishStatement,
-  getContacts,
   getPersonWithTimeline,
-  getStatementWithLearner,
   identitiesOf,
   type IdentityKind,
   listPeople,
@@ -167,9 +165,7 @@ export {
   mboxSha1sum,
   type PersonInput,
   type PersonView,
-  resolveLearner,
   resolveLearnerReadOnly,
-  type StatementWithLearner,
   type UnknownLearners,
   type UpsertedPerson,
   upsertPerson,
@@ -182,12 +178,16 @@ export {
 export {
   cancelPlan,
   createPlan,
+  createPlans,
   type DroppedStep,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
   listPlannedNudges,
   loadPlanHistory,
+  loadPlanLearners,
   type NewNudge,
+  type PlanLearner,
+  type PlanToCreate,
 } from "./repositories/plans";
 export {
   getTenantAndPolicy,
@@ -211,6 +211,11 @@ export {
   syncRuleSet,
   syncRuleSetIn,
 } from "./repositories/rules";
+export {
+  finishStatements,
+  loadUnprocessedStatements,
+  type UnprocessedStatement,
+} from "./repositories/statement-batches";
 export {
   type AgentIdentifier,
   findStoredStatement,

@@ -6,8 +6,27 @@ import { z } from "zod";
 
 const uuid = z.uuid();
 
+/** Most statements in one statements.process job. */
+export const STATEMENT_BATCH_MAX = 500;
+
 export const CATALOG = {
   statements: {
+    /**
+     * A slice of one tenant's stored statements, in the order they were stored: what statement
+     * hand-offs become in Redis (dispatchHandOffs groups them), so the engine reads, plans and
+     * finishes a slice in a few queries instead of a few per statement.
+     */
+    "statements.process": {
+      payload: z.strictObject({
+        tenantId: uuid,
+        statementIds: z.array(uuid).min(1).max(STATEMENT_BATCH_MAX),
+      }),
+      attempts: 8,
+    },
+    /**
+     * One statement: the form of a statement hand-off in the outbox, and of the jobs that
+     * releases before batching left in Redis (the engine still takes them).
+     */
     "statement.process": {
       payload: z.strictObject({ tenantId: uuid, statementId: uuid }),
       attempts: 8,

@@ -1,5 +1,16 @@
-import { jobSpec, QUEUE_NAMES, type QueueName } from "./catalog";
-import { answerForwardJobId, deliveryJobId, statementJobId } from "./job-ids";
+import {
+  CATALOG,
+  jobSpec,
+  QUEUE_NAMES,
+  type QueueName,
+  STATEMENT_BATCH_MAX,
+} from "./catalog";
+import {
+  answerForwardJobId,
+  deliveryJobId,
+  statementBatchJobId,
+  statementJobId,
+} from "./job-ids";
 import type { Queues } from "./queues";
 
 /** A hand-off as stored in the outbox: queue, job name, deterministic id and payload. */
@@ -25,19 +36,33 @@ export class InvalidHandOffError extends Error {
   }
 }
 
+interface BulkJob {
+  name: string;
+  data: unknown;
+  opts: { jobId: string; attempts: number };
+}
+
 /**
  * Enqueues outbox hand-offs (immediately due). Deterministic job ids make a repeat harmless, so the
  * relay may dispatch an entry that the fast path already enqueued.
+ *
+ * Statement hand-offs (one outbox row per statement) go to Redis in slices: consecutive ones of a
+ * tenant become one statements.process job of up to STATEMENT_BATCH_MAX statements, in the order
+ * given, with an id derived from the slice. A statement that ends up in two slices (the fast path
+ * and the relay slicing a backlog differently) is harmless: the engine skips what it finished.
  */
 export async function dispatchHandOffs(
   queues: Queues,
   handOffs: readonly HandOff[],
 ): Promise<void> {
   // Validate everything first, then one addBulk per queue: a round trip per queue, not per job.
-  const byQueue = new Map<
-    QueueName,
-    { name: string; data: unknown; opts: { jobId: string; attempts: number } }[]
-  >();
+  const byQueue = new Map<QueueName, BulkJob[]>();
+  const statementsByTenant = new Map<string, string[]>();
+  const add = (queue: QueueName, job: BulkJob): void => {
+    const jobs = byQueue.get(queue) ?? [];
+    jobs.push(job);
+    byQueue.set(queue, jobs);
+  };
   for (const handOff of handOffs) {
     if (!isQueueName(handOff.queue))
       throw new InvalidHandOffError(
@@ -56,15 +81,52 @@ export async function dispatchHandOffs(
         handOff,
         `payload does not match ${handOff.jobName}: ${payload.error.message}`,
       );
-    const jobs = byQueue.get(handOff.queue) ?? [];
-    jobs.push({
+    if (
+      handOff.queue === "statements" &&
+      handOff.jobName === "statement.process"
+    ) {
+      const { tenantId, statementId } = payload.data as {
+        tenantId: string;
+        statementId: string;
+      };
+      const ids = statementsByTenant.get(tenantId) ?? [];
+      ids.push(statementId);
+      statementsByTenant.set(tenantId, ids);
+      continue;
+    }
+    add(handOff.queue, {
       name: handOff.jobName,
       data: payload.data,
       opts: { jobId: handOff.jobId, attempts: spec.attempts },
     });
-    byQueue.set(handOff.queue, jobs);
   }
+  for (const [tenantId, ids] of statementsByTenant)
+    for (const slice of statementSlices(ids))
+      add("statements", statementBatchJob(tenantId, slice));
   for (const [queue, jobs] of byQueue) await queues[queue].addBulk(jobs);
+}
+
+const CATALOG_STATEMENTS_ATTEMPTS =
+  CATALOG.statements["statements.process"].attempts;
+
+/** Distinct ids in order, cut into slices of at most STATEMENT_BATCH_MAX. */
+function statementSlices(ids: readonly string[]): string[][] {
+  const distinct = [...new Set(ids)];
+  const slices: string[][] = [];
+  for (let i = 0; i < distinct.length; i += STATEMENT_BATCH_MAX)
+    slices.push(distinct.slice(i, i + STATEMENT_BATCH_MAX));
+  return slices;
+}
+
+function statementBatchJob(tenantId: string, statementIds: string[]): BulkJob {
+  return {
+    name: "statements.process",
+    data: { tenantId, statementIds },
+    opts: {
+      jobId: statementBatchJobId(tenantId, statementIds),
+      attempts: CATALOG_STATEMENTS_ATTEMPTS,
+    },
+  };
 }
 
 /** The hand-off of a stored statement to the engine. */

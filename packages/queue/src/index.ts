@@ -4,6 +4,7 @@ export {
   type Payload,
   QUEUE_NAMES,
   type QueueName,
+  STATEMENT_BATCH_MAX,
 } from "./catalog";
 export { createRedisConnection, pingRedis } from "./connection";
 export {
@@ -19,6 +20,7 @@ export {
   connectionPullJobId,
   deliveryJobId,
   nudgeJobId,
+  statementBatchJobId,
   statementJobId,
 } from "./job-ids";
 export {

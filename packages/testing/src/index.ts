@@ -27,6 +27,7 @@ export {
   ALL_JOB_STATES,
   jobSettled,
   receiveStatement,
+  statementJobsCarrying,
   storeStatement,
   type TestQueues,
   testQueues,

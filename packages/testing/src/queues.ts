@@ -32,6 +32,30 @@ export const ALL_JOB_STATES = [
 ] as const;
 
 /**
+ * The jobs on the statements queue, in any state, that carry this statement: statements.process
+ * slices that hold it, and single statement.process jobs (which releases before batching made).
+ */
+export async function statementJobsCarrying(
+  queue: Queue,
+  tenantId: string,
+  statementId: string,
+): Promise<Job[]> {
+  const jobs = await queue.getJobs([...ALL_JOB_STATES]);
+  return jobs.filter((job) => {
+    const data = job.data as {
+      tenantId?: string;
+      statementId?: string;
+      statementIds?: string[];
+    };
+    return (
+      data.tenantId === tenantId &&
+      (data.statementId === statementId ||
+        (data.statementIds ?? []).includes(statementId))
+    );
+  });
+}
+
+/**
  * The queues of one test file, on their own Redis connection and key prefix. `prefix`,
  * `connection` and `queues` carry the names the services' deps use, so spread it into them.
  */

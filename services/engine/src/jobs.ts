@@ -1,7 +1,5 @@
-import { dispatchHandOffs, statementHandOff } from "@beklijf/queue";
-
 import type { EngineDeps } from "./deps";
-import { ensureJob } from "./reconcile";
+import { ensureStatementJobs } from "./reconcile";
 import { removeNudgeJobs } from "./remove-jobs";
 
 /** What other services (the directory API) ask of the engine's queues. */
@@ -24,12 +22,7 @@ export function engineJobs(
   return {
     removeNudgeJobs: (jobIds) => removeNudgeJobs(deps, jobIds),
     processStatements: async (tenantId, statementIds) => {
-      for (const id of statementIds) {
-        const handOff = statementHandOff(tenantId, id);
-        await ensureJob(deps.queues.statements, handOff.jobId, () =>
-          dispatchHandOffs(deps.queues, [handOff]),
-        );
-      }
+      await ensureStatementJobs(deps, tenantId, statementIds);
     },
   };
 }

@@ -8,6 +8,8 @@ import {
   deliveryHandOff,
   dispatchHandOffs,
   type Queue,
+  STATEMENT_BATCH_MAX,
+  statementBatchJobId,
   statementHandOff,
 } from "@beklijf/queue";
 
@@ -38,6 +40,37 @@ export async function ensureJob(
   }
   await add();
   return true;
+}
+
+/**
+ * Makes sure statements.process jobs exist for these statements (in slices of
+ * STATEMENT_BATCH_MAX, each with the id its slice derives). A slice's job may be missing although
+ * the statements also sit in another job (the fast path sliced them differently): processing
+ * them twice is harmless, as the engine skips what it finished. Returns how many statements got a
+ * new job.
+ */
+export async function ensureStatementJobs(
+  deps: Pick<EngineDeps, "queues">,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < ids.length; i += STATEMENT_BATCH_MAX) {
+    const slice = ids.slice(i, i + STATEMENT_BATCH_MAX);
+    if (
+      await ensureJob(
+        deps.queues.statements,
+        statementBatchJobId(tenantId, slice),
+        () =>
+          dispatchHandOffs(
+            deps.queues,
+            slice.map((id) => statementHandOff(tenantId, id)),
+          ),
+      )
+    )
+      added += slice.length;
+  }
+  return added;
 }
 
 /**
@@ -73,23 +106,33 @@ export function startReconciler(
     }
   };
   const reconcileStatements = async (): Promise<number> => {
-    let added = 0;
+    // Statements wait in slices whose ids the reconciler cannot derive, so while the engine still
+    // has statement jobs to do it cannot tell a lost one from a queued one; re-adding a backlog
+    // would only do it twice. It acts once the queue is idle (after a Redis loss it is empty).
+    // Statements whose hand-off was never enqueued are the outbox relay's, which needs no wait.
+    const counts = await deps.queues.statements.getJobCounts(
+      "waiting",
+      "active",
+      "delayed",
+      "prioritized",
+    );
+    if (Object.values(counts).some((n) => n > 0)) return 0;
     const storedBefore = new Date(
       deps.clock.now().getTime() - options.graceMs * deps.clock.scale,
     );
     // Oldest first and bounded: a pass handles a backlog in slices, the next pass continues.
+    const byTenant = new Map<string, string[]>();
     for (const { tenantId, id } of await listUnprocessedStatements(deps.db, {
       storedBefore,
       limit: 1_000,
     })) {
-      const handOff = statementHandOff(tenantId, id);
-      if (
-        await ensureJob(deps.queues.statements, handOff.jobId, () =>
-          dispatchHandOffs(deps.queues, [handOff]),
-        )
-      )
-        added += 1;
+      const ids = byTenant.get(tenantId) ?? [];
+      ids.push(id);
+      byTenant.set(tenantId, ids);
     }
+    let added = 0;
+    for (const [tenantId, ids] of byTenant)
+      added += await ensureStatementJobs(deps, tenantId, ids);
     return added;
   };
   const reconcileDeliveries = async (): Promise<number> => {

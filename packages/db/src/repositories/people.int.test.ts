@@ -1,11 +1,8 @@
 import { aTenant, testDb } from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
-import {
-  ensurePersonForMbox,
-  getStatementWithLearner,
-  mboxSha1sum,
-} from "./people";
+import { ensurePersonForMbox, mboxSha1sum } from "./people";
+import { loadUnprocessedStatements } from "./statement-batches";
 
 describe("ensurePersonForMbox", () => {
   let db: PrismaClient;
@@ -82,7 +79,7 @@ describe("ensurePersonForMbox", () => {
   });
 });
 
-describe("getStatementWithLearner", () => {
+describe("loadUnprocessedStatements", () => {
   let db: PrismaClient;
   beforeAll(() => {
     db = testDb();
@@ -91,7 +88,7 @@ describe("getStatementWithLearner", () => {
     await db.$disconnect();
   });
 
-  it("finds the learner through the actor's identity, and null without one", async () => {
+  it("finds each learner through the actor's identity (null without one), in the order asked, skipping finished and missing statements", async () => {
     const tenantId = await aTenant(db, "people");
     const person = await ensurePersonForMbox(db, {
       tenantId,
@@ -100,54 +97,50 @@ describe("getStatementWithLearner", () => {
       locale: "nl",
       timeZone: "Europe/Amsterdam",
     });
-    const statement = (id: string, actorKey: string) => ({
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const statement = (n: number, actorKey: string, verbId: string) => ({
       tenantId,
-      id,
+      id: id(n),
       actorKey,
-      verbId: "http://adlnet.gov/expapi/verbs/completed",
+      verbId,
       objectId: "https://lms.example.test/course/1",
       timestamp: new Date("2030-01-07T09:00:00Z"),
       stored: new Date("2030-01-07T09:00:01Z"),
-      contentHash: id,
-      raw: { id },
+      contentHash: id(n),
+      raw: { id: id(n), actor: { name: "Bo" } },
     });
+    const completed = "http://adlnet.gov/expapi/verbs/completed";
+    const experienced = "http://adlnet.gov/expapi/verbs/experienced";
     await db.statement.createMany({
       data: [
-        statement(
-          "00000000-0000-4000-8000-000000000001",
-          "mbox:mailto:bo@example.test",
-        ),
-        statement(
-          "00000000-0000-4000-8000-000000000002",
-          "account:https://lms.example.test|bo",
-        ),
+        statement(1, "mbox:mailto:bo@example.test", completed),
+        statement(2, "account:https://lms.example.test|bo", completed),
+        statement(3, "mbox:mailto:bo@example.test", experienced),
+        {
+          ...statement(4, "mbox:mailto:bo@example.test", completed),
+          processedAt: new Date("2030-01-07T09:00:02Z"),
+        },
       ],
     });
 
-    const known = await getStatementWithLearner(
-      db,
+    const found = await loadUnprocessedStatements(db, {
       tenantId,
-      "00000000-0000-4000-8000-000000000001",
-    );
-    const unknown = await getStatementWithLearner(
-      db,
-      tenantId,
-      "00000000-0000-4000-8000-000000000002",
-    );
-
-    expect(known?.learner?.id).toBe(person.id);
-    expect(known?.statement).toMatchObject({
-      verbId: "http://adlnet.gov/expapi/verbs/completed",
-      timestamp: new Date("2030-01-07T09:00:00Z"),
-      raw: { id: "00000000-0000-4000-8000-000000000001" },
+      ids: [id(3), id(1), id(4), id(5), id(2), id(1)],
+      rawForVerbs: [completed],
     });
-    expect(unknown?.learner).toBeNull();
-    expect(
-      await getStatementWithLearner(
-        db,
-        tenantId,
-        "00000000-0000-4000-8000-000000000003",
-      ),
-    ).toBeNull();
+
+    expect(found.map((s) => [s.id, s.learner?.id ?? null])).toEqual([
+      [id(3), person.id],
+      [id(1), person.id],
+      [id(2), null],
+    ]);
+    expect(found[1]).toMatchObject({
+      verbId: completed,
+      timestamp: new Date("2030-01-07T09:00:00Z"),
+      actorName: "Bo",
+      raw: { id: id(1) },
+    });
+    // Only the verbs asked for bring their JSON along.
+    expect(found[0]?.raw).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 
 import { ConflictError, NotFoundError } from "@beklijf/core";
 
@@ -83,44 +83,86 @@ export async function ensurePersonForMbox(
   },
 ): Promise<PersonView> {
   const email = input.email.toLowerCase();
-  const [mbox, sha1] = identitiesOf({ email });
-  if (mbox === undefined || sha1 === undefined)
-    throw new Error("an email gives two identities");
-  // One statement instead of three upserts: the person (the existing row on a conflict, untouched)
-  // and their two identities; unique constraints decide under concurrency, as upserts would.
-  const rows = await db.$queryRaw<PersonRow[]>`
-    WITH person AS (
+  const people = await ensurePeopleForMboxes(db, {
+    tenantId: input.tenantId,
+    people: [{ email, name: input.name ?? null }],
+    locale: input.locale,
+    timeZone: input.timeZone,
+  });
+  const person = people.get(email);
+  if (person === undefined)
+    throw new Error("the person upsert returned no row");
+  return person;
+}
+
+/**
+ * The learners behind mbox actors, created when missing (tenant defaults for locale and zone),
+ * by lower-cased email: `ensurePersonForMbox` for many in one statement. Unique constraints
+ * decide under concurrency; an existing person is returned untouched.
+ */
+export async function ensurePeopleForMboxes(
+  db: DbClient,
+  input: {
+    tenantId: string;
+    people: readonly { email: string; name: string | null }[];
+    locale: string;
+    timeZone: string;
+  },
+): Promise<Map<string, PersonView>> {
+  const byEmail = new Map<string, { email: string; name: string | null }>();
+  for (const person of input.people) {
+    const email = person.email.toLowerCase();
+    if (!byEmail.has(email)) byEmail.set(email, { email, name: person.name });
+  }
+  if (byEmail.size === 0) return new Map();
+  const rows = [...byEmail.values()].map((person) => ({
+    email: person.email,
+    name: person.name,
+    given_name: person.name?.split(/\s+/)[0] ?? null,
+    mbox: `mailto:${person.email}`,
+    sha1: mboxSha1sum(person.email),
+  }));
+  const people = await db.$queryRaw<PersonRow[]>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+        email text, name text, given_name text, mbox text, sha1 text)
+    ), person AS (
       INSERT INTO people (id, tenant_id, email, name, given_name, locale, time_zone, updated_at)
-      VALUES (${randomUUID()}::uuid, ${input.tenantId}::uuid, ${email}, ${input.name ?? null},
-              ${input.name?.split(/\s+/)[0] ?? null}, ${input.locale}, ${input.timeZone}, now())
+      SELECT gen_random_uuid(), ${input.tenantId}::uuid, email, name, given_name,
+             ${input.locale}, ${input.timeZone}, now()
+        FROM input
       ON CONFLICT (tenant_id, email) DO UPDATE SET email = people.email
       RETURNING *
     ), identities AS (
       INSERT INTO person_identities (id, tenant_id, person_id, kind, value)
-      SELECT v.id, person.tenant_id, person.id, v.kind, v.value
-        FROM person,
-             (VALUES (${randomUUID()}::uuid, ${mbox.kind}, ${mbox.value}),
-                     (${randomUUID()}::uuid, ${sha1.kind}, ${sha1.value})) AS v (id, kind, value)
+      SELECT gen_random_uuid(), person.tenant_id, person.id, v.kind, v.value
+        FROM person
+        JOIN input ON input.email = person.email
+        CROSS JOIN LATERAL (VALUES ('mbox', input.mbox), ('mbox_sha1sum', input.sha1))
+             AS v (kind, value)
       ON CONFLICT (tenant_id, kind, value) DO NOTHING
     )
     SELECT id::text, tenant_id::text, external_id, email, name, given_name, locale, time_zone,
            active, manager_id::text, team_lead_id::text
       FROM person`;
-  const row = rows[0];
-  if (row === undefined) throw new Error("the person upsert returned no row");
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    externalId: row.external_id,
-    email: row.email,
-    name: row.name,
-    givenName: row.given_name,
-    locale: row.locale,
-    timeZone: row.time_zone,
-    active: row.active,
-    managerId: row.manager_id,
-    teamLeadId: row.team_lead_id,
-  };
+  return new Map(
+    people.map((row) => [
+      row.email ?? "",
+      {
+        id: row.id,
+        tenantId: row.tenant_id,
+        externalId: row.external_id,
+        email: row.email,
+        name: row.name,
+        givenName: row.given_name,
+        locale: row.locale,
+        timeZone: row.time_zone,
+        active: row.active,
+        managerId: row.manager_id,
+        teamLeadId: row.team_lead_id,
+      },
+    ]),
+  );
 }
 
 interface PersonRow {
@@ -135,55 +177,6 @@ interface PersonRow {
   active: boolean;
   manager_id: string | null;
   team_lead_id: string | null;
-}
-
-/**
- * The learner behind a statement's actor key ("kind:value"): an mbox actor is created when
- * missing; any other identity (account, openid, mbox_sha1sum) needs a directory entry, else null.
- */
-export async function resolveLearner(
-  db: DbClient,
-  input: {
-    tenantId: string;
-    actorKey: string;
-    actorName: string | undefined;
-    locale: string;
-    timeZone: string;
-  },
-): Promise<PersonView | null> {
-  const separator = input.actorKey.indexOf(":");
-  const kind = input.actorKey.slice(0, separator);
-  const value = input.actorKey.slice(separator + 1);
-  // The common case is a learner seen before: one look-up, no writes.
-  const known = await findPersonByIdentity(db, input.tenantId, kind, value);
-  if (known !== null) return known;
-  if (kind === "mbox" && value.startsWith("mailto:"))
-    return ensurePersonForMbox(db, {
-      tenantId: input.tenantId,
-      email: value.slice("mailto:".length),
-      name: input.actorName,
-      locale: input.locale,
-      timeZone: input.timeZone,
-    });
-  return null;
-}
-
-/** The manager and team lead of a person, when they are known and active. */
-export async function getContacts(db: DbClient, person: PersonView) {
-  const ids = [person.managerId, person.teamLeadId].filter(
-    (id): id is string => id != null,
-  );
-  const contacts =
-    ids.length === 0
-      ? []
-      : await db.person.findMany({
-          where: { id: { in: ids }, active: true },
-          select: { id: true, timeZone: true },
-        });
-  return {
-    manager: contacts.find((contact) => contact.id === person.managerId),
-    teamLead: contacts.find((contact) => contact.id === person.teamLeadId),
-  };
 }
 
 /** A person as the directory API and import write them. */
@@ -546,111 +539,4 @@ export async function resolveLearnerReadOnly(
     actorKey.slice(0, separator),
     actorKey.slice(separator + 1),
   );
-}
-
-/** A stored statement as the engine reads it, with its learner when an identity names them. */
-export interface StatementWithLearner {
-  readonly statement: {
-    readonly tenantId: string;
-    readonly id: string;
-    readonly actorKey: string;
-    readonly personId: string | null;
-    readonly verbId: string;
-    readonly objectId: string;
-    readonly activityType: string | null;
-    readonly registration: string | null;
-    readonly timestamp: Date;
-    readonly voided: boolean;
-    readonly raw: unknown;
-  };
-  /** The person whose identity is the statement's actor; null when none is known (yet). */
-  readonly learner: PersonView | null;
-}
-
-/**
- * `getStatement` and `findPersonByIdentity` for its actor in one round trip (the engine does this
- * for every statement). Null when the statement is gone.
- */
-export async function getStatementWithLearner(
-  db: DbClient,
-  tenantId: string,
-  id: string,
-): Promise<StatementWithLearner | null> {
-  const rows = await db.$queryRaw<
-    (StatementWithLearner["statement"] & {
-      p_id: string | null;
-      p_external_id: string | null;
-      p_email: string | null;
-      p_name: string | null;
-      p_given_name: string | null;
-      p_locale: string | null;
-      p_time_zone: string | null;
-      p_active: boolean | null;
-      p_manager_id: string | null;
-      p_team_lead_id: string | null;
-    })[]
-  >`
-    SELECT s.tenant_id::text AS "tenantId", s.id::text AS "id", s.actor_key AS "actorKey",
-           s.person_id::text AS "personId", s.verb_id AS "verbId", s.object_id AS "objectId",
-           s.activity_type AS "activityType", s.registration::text AS "registration",
-           s.timestamp AS "timestamp", s.voided AS "voided", s.raw AS "raw",
-           p.id::text AS p_id, p.external_id AS p_external_id, p.email AS p_email,
-           p.name AS p_name, p.given_name AS p_given_name, p.locale AS p_locale,
-           p.time_zone AS p_time_zone, p.active AS p_active,
-           p.manager_id::text AS p_manager_id, p.team_lead_id::text AS p_team_lead_id
-      FROM statements s
-      LEFT JOIN person_identities i
-        ON i.tenant_id = s.tenant_id
-       AND i.kind = split_part(s.actor_key, ':', 1)
-       AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
-      LEFT JOIN people p ON p.id = i.person_id
-     WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ${id}::uuid`;
-  const row = rows[0];
-  if (row === undefined) return null;
-  const { p_id: personId, ...rest } = row;
-  return {
-    statement: {
-      tenantId: rest.tenantId,
-      id: rest.id,
-      actorKey: rest.actorKey,
-      personId: rest.personId,
-      verbId: rest.verbId,
-      objectId: rest.objectId,
-      activityType: rest.activityType,
-      registration: rest.registration,
-      timestamp: new Date(rest.timestamp),
-      voided: rest.voided,
-      raw: rest.raw,
-    },
-    learner:
-      personId === null
-        ? null
-        : {
-            id: personId,
-            tenantId: rest.tenantId,
-            externalId: rest.p_external_id,
-            email: rest.p_email,
-            name: rest.p_name,
-            givenName: rest.p_given_name,
-            locale: rest.p_locale ?? "",
-            timeZone: rest.p_time_zone ?? "",
-            active: rest.p_active === true,
-            managerId: rest.p_manager_id,
-            teamLeadId: rest.p_team_lead_id,
-          },
-  };
-}
-
-/**
- * The engine is done with a statement: marks it processed and, when given, links it to its
- * learner, in one update.
- */
-export async function finishStatement(
-  db: DbClient,
-  input: { tenantId: string; id: string; at: Date; personId?: string },
-): Promise<void> {
-  await db.$executeRaw`
-    UPDATE statements
-       SET processed_at = ${input.at}, person_id = coalesce(${input.personId ?? null}::uuid, person_id)
-     WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.id}::uuid`;
 }

@@ -1,8 +1,8 @@
 import type { PlanHistory, PlanPerson, Policy, RuleRef } from "@beklijf/rules";
 
 import type { DbClient } from "../client";
-import { getContacts, type PersonView } from "./people";
-import { loadPlanHistory } from "./plans";
+import type { PersonView } from "./people";
+import { loadPlanLearners } from "./plans";
 import { getTenantPolicy } from "./policy";
 import { loadActiveRules } from "./rules";
 
@@ -31,30 +31,21 @@ export async function loadPlanningContext(
   },
 ): Promise<PlanningContext> {
   const { tenantId, person, now } = input;
-  const [policy, rules, contacts] = await Promise.all([
+  const [policy, rules, learners] = await Promise.all([
     input.policy ?? getTenantPolicy(db, tenantId),
     input.rules ?? loadActiveRules(db, tenantId),
-    getContacts(db, person),
+    loadPlanLearners(db, { tenantId, personIds: [person.id], now }),
   ]);
   if (policy === null) throw new Error(`Tenant ${tenantId} is gone`);
-  const history = await loadPlanHistory(db, {
-    tenantId,
-    personId: person.id,
-    recipientIds: [
-      person.id,
-      contacts.manager?.id,
-      contacts.teamLead?.id,
-    ].filter((id): id is string => id !== undefined),
-    now,
-  });
+  const learner = learners.get(person.id);
   return {
     policy,
     rules,
     person: {
       timeZone: person.timeZone,
-      manager: contacts.manager,
-      teamLead: contacts.teamLead,
+      manager: learner?.manager,
+      teamLead: learner?.teamLead,
     },
-    history,
+    history: learner?.history ?? { plans: [], nudges: [], answers: [] },
   };
 }

@@ -15,96 +15,152 @@ export interface NewNudge {
   readonly dueAt: Date;
 }
 
+/** One plan to write: what createPlan takes, without the client. */
+export interface PlanToCreate {
+  readonly tenantId: string;
+  readonly personId: string;
+  readonly triggerStatementId: string;
+  readonly proposal: PlanProposal;
+  readonly startedAt: Date;
+  readonly jobIdFor: (naturalKey: string) => string;
+  /** Why a step's dueAt differs from what it asked (the planner's decisions), by step key. */
+  readonly reasons?: ReadonlyMap<string, string>;
+  /**
+   * Steps the planner left out (no manager known, ...): kept as skipped rows with their reason,
+   * so the person's timeline shows them. They never get a job.
+   */
+  readonly dropped?: readonly DroppedStep[];
+}
+
 /**
- * Writes a plan and its planned nudges (rows first; jobs come after commit; nothing when the trigger
- * is voided or gone). A plan whose entry
- * key exists already is left alone: re-entry and replays plan nothing twice. Returns the nudges
- * created now.
+ * Writes a plan and its planned nudges (rows first; jobs come after commit; nothing when the
+ * trigger is voided or gone). A plan whose entry key exists already is left alone: re-entry and
+ * replays plan nothing twice. Returns the nudges created now.
  */
 export async function createPlan(
-  db: PrismaClient,
-  input: {
-    tenantId: string;
-    personId: string;
-    triggerStatementId: string;
-    proposal: PlanProposal;
-    startedAt: Date;
-    jobIdFor: (naturalKey: string) => string;
-    /** Why a step's dueAt differs from what it asked (the planner's decisions), by step key. */
-    reasons?: ReadonlyMap<string, string>;
-    /**
-     * Steps the planner left out (no manager known, ...): kept as skipped rows with their reason,
-     * so the person's timeline shows them. They never get a job.
-     */
-    dropped?: readonly DroppedStep[];
-  },
+  db: DbClient,
+  input: PlanToCreate,
 ): Promise<NewNudge[]> {
-  return db.$transaction(async (tx) => {
-    // Lock the trigger row: a voiding statement updates it in its own transaction, so either the
-    // void sees this plan and cancels it, or this sees the void and plans nothing.
-    const trigger = await tx.$queryRaw<{ voided: boolean }[]>`
-      SELECT voided FROM statements WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.triggerStatementId}::uuid FOR UPDATE`;
-    if (trigger[0]?.voided !== false) return [];
-    const { proposal } = input;
-    const inserted = await tx.plan.createManyAndReturn({
-      data: [
-        {
-          tenantId: input.tenantId,
-          entryKey: proposal.entryKey,
-          ruleVersionId: proposal.ruleVersionId,
-          personId: input.personId,
-          triggerStatementId: input.triggerStatementId,
-          startedAt: input.startedAt,
-          // A held-back learner's plan is recorded (to compare later) but sends nothing.
-          ...(proposal.heldBack
-            ? {
-                status: "held-back",
-                cancelReason:
-                  proposal.decisions[0]?.message ?? "held back: control group",
-                endedAt: input.startedAt,
-              }
-            : {}),
-        },
-      ],
-      skipDuplicates: true,
-      select: { id: true },
+  return createPlans(db, input.tenantId, [input]);
+}
+
+/**
+ * Plans of one tenant (at most one per entry key) with their nudges, in ONE SQL statement, so
+ * one round trip and atomic on its own. It locks the trigger statements first: a voiding
+ * statement updates its target in its own transaction, so either the void sees the plan and
+ * cancels it, or the plan sees the void and is not written. Returns the planned (not skipped)
+ * nudges created now.
+ */
+export async function createPlans(
+  db: DbClient,
+  tenantId: string,
+  plans: readonly PlanToCreate[],
+): Promise<NewNudge[]> {
+  if (plans.length === 0) return [];
+  const planRows: object[] = [];
+  const nudgeRows: object[] = [];
+  for (const [n, plan] of plans.entries()) {
+    const { proposal, startedAt } = plan;
+    planRows.push({
+      n,
+      entry_key: proposal.entryKey,
+      rule_version_id: proposal.ruleVersionId,
+      person_id: plan.personId,
+      trigger_statement_id: plan.triggerStatementId,
+      started_at: startedAt,
+      // A held-back learner's plan is recorded (to compare later) but sends nothing.
+      ...(proposal.heldBack
+        ? {
+            status: "held-back",
+            cancel_reason:
+              proposal.decisions[0]?.message ?? "held back: control group",
+            ended_at: startedAt,
+          }
+        : { status: "active" }),
     });
-    const plan = inserted[0];
-    if (plan === undefined) return [];
-    const created = await tx.plannedNudge.createManyAndReturn({
-      data: proposal.steps.map((step) => ({
-        tenantId: input.tenantId,
-        planId: plan.id,
-        jobId: input.jobIdFor(step.naturalKey),
-        stepKey: step.stepKey,
-        recipientKind: step.recipient,
-        recipientPersonId: step.recipientPersonId ?? null,
-        recipientAddress: step.recipientAddress ?? null,
+    for (const step of proposal.steps)
+      nudgeRows.push({
+        plan_n: n,
+        m: nudgeRows.length,
+        job_id: plan.jobIdFor(step.naturalKey),
+        step_key: step.stepKey,
+        recipient_kind: step.recipient,
+        recipient_person_id: step.recipientPersonId ?? null,
+        recipient_address: step.recipientAddress ?? null,
         template: step.template,
-        dueAt: step.dueAt,
-        reason: input.reasons?.get(step.stepKey) ?? null,
-      })),
-      skipDuplicates: true,
-      select: { id: true, jobId: true, dueAt: true },
-    });
-    if (input.dropped !== undefined && input.dropped.length > 0)
-      await tx.plannedNudge.createMany({
-        data: input.dropped.map((step) => ({
-          tenantId: input.tenantId,
-          planId: plan.id,
-          jobId: input.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
-          stepKey: step.stepKey,
-          recipientKind: step.recipientKind,
-          template: step.template,
-          dueAt: input.startedAt,
-          status: "skipped",
-          reason: step.reason,
-          firedAt: input.startedAt,
-        })),
-        skipDuplicates: true,
+        due_at: step.dueAt,
+        status: "planned",
+        reason: plan.reasons?.get(step.stepKey) ?? null,
+        fired_at: null,
       });
-    return created;
-  });
+    for (const step of plan.dropped ?? [])
+      nudgeRows.push({
+        plan_n: n,
+        m: nudgeRows.length,
+        job_id: plan.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
+        step_key: step.stepKey,
+        recipient_kind: step.recipientKind,
+        recipient_person_id: null,
+        recipient_address: null,
+        template: step.template,
+        due_at: startedAt,
+        status: "skipped",
+        reason: step.reason,
+        fired_at: startedAt,
+      });
+  }
+  const rows = await db.$queryRaw<{ id: string; jobId: string; dueAt: Date }[]>`
+    WITH plan_input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(planRows)}::jsonb) AS r(
+        n int, entry_key text, rule_version_id uuid, person_id uuid, trigger_statement_id uuid,
+        started_at timestamptz, status text, cancel_reason text, ended_at timestamptz)
+    ),
+    nudge_input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(nudgeRows)}::jsonb) AS r(
+        plan_n int, m int, job_id text, step_key text, recipient_kind text,
+        recipient_person_id uuid, recipient_address text, template text, due_at timestamptz,
+        status text, reason text, fired_at timestamptz)
+    ),
+    triggers AS (
+      SELECT s.id FROM statements s
+       WHERE s.tenant_id = ${tenantId}::uuid
+         AND s.id IN (SELECT trigger_statement_id FROM plan_input)
+         AND NOT s.voided
+       ORDER BY s.id
+         FOR UPDATE
+    ),
+    new_plans AS (
+      INSERT INTO plans (id, tenant_id, entry_key, rule_version_id, person_id,
+                         trigger_statement_id, status, cancel_reason, started_at, ended_at)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, i.entry_key, i.rule_version_id, i.person_id,
+             i.trigger_statement_id, i.status, i.cancel_reason, i.started_at, i.ended_at
+        FROM plan_input i
+       WHERE i.trigger_statement_id IN (SELECT id FROM triggers)
+       ORDER BY i.n
+      ON CONFLICT (entry_key) DO NOTHING
+      RETURNING id, entry_key
+    ),
+    new_nudges AS (
+      INSERT INTO planned_nudges (id, tenant_id, plan_id, job_id, step_key, recipient_kind,
+                                  recipient_person_id, recipient_address, template, due_at,
+                                  status, reason, fired_at)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, p.id, ni.job_id, ni.step_key,
+             ni.recipient_kind, ni.recipient_person_id, ni.recipient_address, ni.template,
+             ni.due_at, ni.status, ni.reason, ni.fired_at
+        FROM nudge_input ni
+        JOIN plan_input pi ON pi.n = ni.plan_n
+        JOIN new_plans p ON p.entry_key = pi.entry_key
+       ORDER BY ni.m
+      ON CONFLICT (job_id) DO NOTHING
+      RETURNING id, job_id, due_at, status
+    )
+    SELECT id::text AS "id", job_id AS "jobId", due_at AS "dueAt"
+      FROM new_nudges WHERE status = 'planned'`;
+  return rows.map((row) => ({
+    id: row.id,
+    jobId: row.jobId,
+    dueAt: new Date(row.dueAt),
+  }));
 }
 
 /** Planned nudges due before `dueBefore`, for the reconciler to (re-)enqueue. */
@@ -127,50 +183,74 @@ export async function listPlannedNudges(
 /** How far back sent emails count for the caps: the weekly cap looks at 7 local days. */
 const CAP_LOOKBACK_MS = 8 * 24 * 3600 * 1000;
 
+interface HistoryRow {
+  plans: {
+    ruleId: string;
+    entryKey: string;
+    objectId: string;
+    registration: string | null;
+    triggeredAt: string;
+  }[];
+  nudges: {
+    recipientId: string | null;
+    entryKey: string;
+    status: string;
+    dueAt: string;
+    firedAt: string | null;
+  }[];
+  answers: { kind: string; objectId: string; answeredAt: string }[];
+}
+
+/** A learner as the planner sees them: their zone and their active manager and team lead. */
+export interface PlanLearner {
+  readonly personId: string;
+  readonly timeZone: string;
+  readonly manager?: { id: string; timeZone: string } | undefined;
+  readonly teamLead?: { id: string; timeZone: string } | undefined;
+  readonly history: PlanHistory;
+}
+
 /**
- * What the planner needs to know about a learner: their plans (re-entry), the emails planned for
- * or recently sent to them and their contacts (caps and merging), and their answers (step
- * conditions). A merged nudge rode in another email, so only nudges with their own email count.
+ * What the planner needs to know about learners, in one round trip for all of them: their
+ * active manager and team lead, their plans (re-entry), the emails planned for or recently sent
+ * to them and their contacts (caps and merging), and their answers (step conditions). A merged
+ * nudge rode in another email, so only nudges with their own email count. Learners that are
+ * gone are missing from the map.
  */
-export async function loadPlanHistory(
+export async function loadPlanLearners(
   db: DbClient,
-  input: {
-    tenantId: string;
-    personId: string;
-    /** The learner, their manager and team lead: whose calendars the new plan may fill. */
-    recipientIds: readonly string[];
-    now: Date;
-  },
-): Promise<PlanHistory> {
+  input: { tenantId: string; personIds: readonly string[]; now: Date },
+): Promise<Map<string, PlanLearner>> {
+  if (input.personIds.length === 0) return new Map();
   const since = new Date(input.now.getTime() - CAP_LOOKBACK_MS);
-  // One round trip for all three parts (this runs for every statement that starts a plan).
   const rows = await db.$queryRaw<
-    {
-      plans: {
-        ruleId: string;
-        entryKey: string;
-        objectId: string;
-        registration: string | null;
-        triggeredAt: string;
-      }[];
-      nudges: {
-        recipientId: string | null;
-        entryKey: string;
-        status: string;
-        dueAt: string;
-        firedAt: string | null;
-      }[];
-      answers: { kind: string; objectId: string; answeredAt: string }[];
-    }[]
+    (HistoryRow & {
+      personId: string;
+      timeZone: string;
+      managerId: string | null;
+      managerZone: string | null;
+      teamLeadId: string | null;
+      teamLeadZone: string | null;
+    })[]
   >`
-    SELECT
+    WITH l AS (
+      SELECT p.id AS person_id, p.time_zone, m.id AS manager_id, m.time_zone AS manager_zone,
+             t.id AS team_lead_id, t.time_zone AS team_lead_zone
+        FROM people p
+        LEFT JOIN people m ON m.id = p.manager_id AND m.active
+        LEFT JOIN people t ON t.id = p.team_lead_id AND t.active
+       WHERE p.tenant_id = ${input.tenantId}::uuid AND p.id = ANY(${[...input.personIds]}::uuid[])
+    )
+    SELECT l.person_id::text AS "personId", l.time_zone AS "timeZone",
+      l.manager_id::text AS "managerId", l.manager_zone AS "managerZone",
+      l.team_lead_id::text AS "teamLeadId", l.team_lead_zone AS "teamLeadZone",
       (SELECT coalesce(json_agg(json_build_object(
                 'ruleId', rv.rule_id, 'entryKey', p.entry_key, 'objectId', s.object_id,
                 'registration', s.registration, 'triggeredAt', s.timestamp)), '[]'::json)
          FROM plans p
          JOIN rule_versions rv ON rv.id = p.rule_version_id
          JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
-        WHERE p.tenant_id = ${input.tenantId}::uuid AND p.person_id = ${input.personId}::uuid
+        WHERE p.tenant_id = ${input.tenantId}::uuid AND p.person_id = l.person_id
       ) AS plans,
       (SELECT coalesce(json_agg(json_build_object(
                 'recipientId', n.recipient_person_id, 'entryKey', p.entry_key, 'status', n.status,
@@ -178,7 +258,7 @@ export async function loadPlanHistory(
          FROM planned_nudges n
          JOIN plans p ON p.id = n.plan_id
         WHERE n.tenant_id = ${input.tenantId}::uuid
-          AND n.recipient_person_id = ANY(${[...input.recipientIds]}::uuid[])
+          AND n.recipient_person_id IN (l.person_id, l.manager_id, l.team_lead_id)
           AND (n.status = 'planned'
                OR (n.status = 'handed-off' AND n.merged_into_delivery_id IS NULL
                    AND n.fired_at >= ${since}))
@@ -189,18 +269,58 @@ export async function loadPlanHistory(
          JOIN planned_nudges n ON n.id = a.planned_nudge_id
          JOIN plans p ON p.id = n.plan_id
          JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
-        WHERE a.tenant_id = ${input.tenantId}::uuid AND a.person_id = ${input.personId}::uuid
-      ) AS answers`;
-  const row = rows[0];
+        WHERE a.tenant_id = ${input.tenantId}::uuid AND a.person_id = l.person_id
+      ) AS answers
+    FROM l`;
+  return new Map(
+    rows.map((row) => [
+      row.personId,
+      {
+        personId: row.personId,
+        timeZone: row.timeZone,
+        manager:
+          row.managerId === null
+            ? undefined
+            : { id: row.managerId, timeZone: row.managerZone ?? "" },
+        teamLead:
+          row.teamLeadId === null
+            ? undefined
+            : { id: row.teamLeadId, timeZone: row.teamLeadZone ?? "" },
+        history: toPlanHistory(row),
+      },
+    ]),
+  );
+}
+
+/** The history of one learner (loadPlanLearners for one). */
+export async function loadPlanHistory(
+  db: DbClient,
+  input: { tenantId: string; personId: string; now: Date },
+): Promise<PlanHistory> {
+  const learners = await loadPlanLearners(db, {
+    tenantId: input.tenantId,
+    personIds: [input.personId],
+    now: input.now,
+  });
+  return (
+    learners.get(input.personId)?.history ?? {
+      plans: [],
+      nudges: [],
+      answers: [],
+    }
+  );
+}
+
+function toPlanHistory(row: HistoryRow): PlanHistory {
   return {
-    plans: (row?.plans ?? []).map((plan) => ({
+    plans: row.plans.map((plan) => ({
       ruleId: plan.ruleId,
       entryKey: plan.entryKey,
       objectId: plan.objectId,
       registration: plan.registration ?? undefined,
       triggeredAt: new Date(plan.triggeredAt),
     })),
-    nudges: (row?.nudges ?? []).map((nudge) => ({
+    nudges: row.nudges.map((nudge) => ({
       recipientId: nudge.recipientId ?? "",
       entryKey: nudge.entryKey,
       status: nudge.status === "planned" ? "planned" : "sent",
@@ -210,7 +330,7 @@ export async function loadPlanHistory(
           : (nudge.firedAt ?? nudge.dueAt),
       ),
     })),
-    answers: (row?.answers ?? []).map((answer) => ({
+    answers: row.answers.map((answer) => ({
       kind: answer.kind,
       objectId: answer.objectId,
       answeredAt: new Date(answer.answeredAt),

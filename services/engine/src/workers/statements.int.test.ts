@@ -2,7 +2,15 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
 import { type PrismaClient, syncRuleSet } from "@beklijf/db";
-import { enqueue, type Job, type Queue, statementJobId } from "@beklijf/queue";
+import {
+  dispatchHandOffs,
+  enqueue,
+  type Job,
+  type Queue,
+  statementBatchJobId,
+  statementHandOff,
+  statementJobId,
+} from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
 import {
   aCompletedStatement,
@@ -82,6 +90,12 @@ describe("the statements worker (statement.process)", () => {
     tenantId: string,
     statementId: string,
   ): Promise<void> {
+    // As after a crash between planning and marking it processed, or a directory import that
+    // found its learner: the row says unprocessed again.
+    await db.statement.update({
+      where: { tenantId_id: { tenantId, id: statementId } },
+      data: { processedAt: null },
+    });
     const jobId = `replay-${randomUUID()}`;
     await enqueue(
       queues,
@@ -371,6 +385,169 @@ describe("the statements worker (statement.process)", () => {
       expect(
         await db.plan.count({ where: { tenantId, personId: person.id } }),
       ).toBe(1);
+    });
+  });
+
+  describe("when a slice of statements of several learners comes in one job", () => {
+    const anna = aLearner();
+    const bram = aLearner();
+    const cor = aLearner();
+    const account = {
+      homePage: "https://lms.example.test",
+      name: `u-${randomBytes(4).toString("hex")}`,
+    };
+    const at = new Date("2030-01-14T09:00:00Z");
+    let tenantId: string;
+    let ids: string[];
+    let connectionId: string;
+
+    beforeAll(async () => {
+      clock.set(at);
+      tenantId = await aTenantWithRules(db, "slice", [
+        afterCompletion,
+        // Only for what came in through the connection named "moodle".
+        anAfterCompletionRule({
+          key: "moodle-only",
+          name: "Only from Moodle",
+          trigger: {
+            verbs: ["http://adlnet.gov/expapi/verbs/completed"],
+            connections: ["moodle"],
+          },
+          steps: [
+            {
+              key: "moodle-commit",
+              offset: "PT5H",
+              recipient: "learner",
+              template: "commit",
+              why: "A test of the connection filter.",
+            },
+          ],
+        }),
+      ]);
+      connectionId = (
+        await db.connection.create({
+          data: {
+            tenantId,
+            name: "moodle",
+            key: `k-${randomUUID()}`,
+            secretHash: "not used here",
+          },
+        })
+      ).id;
+      const completion = (learner: { name: string; email: string }) =>
+        aCompletedStatement({
+          learner,
+          id: randomUUID(),
+          timestamp: at.toISOString(),
+        });
+      const statements = [
+        // Anna completes two courses: planned in two rounds.
+        completion(anna),
+        completion(bram),
+        completion(anna),
+        // Cor only looks at a page: no rule names the verb.
+        {
+          id: randomUUID(),
+          actor: {
+            objectType: "Agent",
+            name: cor.name,
+            mbox: `mailto:${cor.email}`,
+          },
+          verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+          object: { id: "https://lms.example.test/page/1" },
+          timestamp: at.toISOString(),
+        },
+        // Known only by an account, which no directory entry names yet.
+        {
+          ...completion(anna),
+          actor: { objectType: "Agent", account },
+        },
+      ];
+      ids = [];
+      for (const statement of statements)
+        ids.push((await storeStatement({ db, tenantId, statement, clock })).id);
+      await db.statement.updateMany({
+        where: { tenantId, id: ids[1] },
+        data: { connectionId },
+      });
+      // The fast path hands them off together (one id twice, as a relay repeat would).
+      await dispatchHandOffs(
+        queues,
+        [...ids, ids[0] ?? ""].map((id) => statementHandOff(tenantId, id)),
+      );
+      await completed(queues.statements, statementBatchJobId(tenantId, ids));
+    });
+
+    it("is one statements.process job for the slice", async () => {
+      const jobs = (
+        await queues.statements.getJobs([...ALL_JOB_STATES])
+      ).filter(
+        (job) => (job.data as { tenantId?: string }).tenantId === tenantId,
+      );
+      expect(jobs.map((job) => [job.name, job.data as unknown])).toEqual([
+        ["statements.process", { tenantId, statementIds: ids }],
+      ]);
+    });
+
+    it("finishes every statement, and links each to its learner where one is known", async () => {
+      const rows = await db.statement.findMany({
+        where: { tenantId },
+        include: { person: true },
+      });
+      expect(rows.every((row) => row.processedAt !== null)).toBe(true);
+      const emailOf = (id: string | undefined) =>
+        rows.find((row) => row.id === id)?.person?.email ?? null;
+      expect(ids.map(emailOf)).toEqual([
+        anna.email,
+        bram.email,
+        anna.email,
+        cor.email,
+        null,
+      ]);
+    });
+
+    it("plans each completion of a learner, one plan per rule and course", async () => {
+      const plans = await db.plan.findMany({
+        where: { tenantId },
+        include: { person: true, ruleVersion: { include: { rule: true } } },
+      });
+      expect(
+        plans
+          .map((plan) => [
+            plan.person.email,
+            plan.ruleVersion.rule.key,
+            plan.triggerStatementId,
+          ])
+          .sort(),
+      ).toEqual(
+        [
+          [anna.email, "after-completion", ids[0]],
+          [anna.email, "after-completion", ids[2]],
+          [bram.email, "after-completion", ids[1]],
+          [bram.email, "moodle-only", ids[1]],
+        ].sort(),
+      );
+    });
+
+    it("plans Anna's second completion knowing her first: merged into the email already planned", async () => {
+      const commits = await db.plannedNudge.findMany({
+        where: {
+          tenantId,
+          stepKey: "commit",
+          plan: { person: { email: anna.email } },
+        },
+        include: { plan: true },
+      });
+      const byTrigger = new Map(
+        commits.map((nudge) => [nudge.plan.triggerStatementId, nudge]),
+      );
+      expect(byTrigger.get(ids[0] ?? "")?.reason).toBeNull();
+      expect(byTrigger.get(ids[2] ?? "")?.reason).toMatch(
+        /^merged into the email already planned for /,
+      );
+      expect(byTrigger.get(ids[2] ?? "")?.dueAt).toEqual(
+        byTrigger.get(ids[0] ?? "")?.dueAt,
+      );
     });
   });
 });

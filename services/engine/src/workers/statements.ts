@@ -1,16 +1,18 @@
 import { errorMessage } from "@beklijf/core";
 import {
   cancelPlan,
-  createPlan,
+  createPlans,
   type DroppedStep,
-  finishStatement,
-  getStatementWithLearner,
+  ensurePeopleForMboxes,
+  finishStatements,
   listActivePlans,
   listCancelledJobIdsOfTrigger,
-  loadPlanningContext,
+  loadPlanLearners,
+  loadUnprocessedStatements,
   parseRuleVersion,
   type PersonView,
-  resolveLearner,
+  type PlanToCreate,
+  type UnprocessedStatement,
 } from "@beklijf/db";
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
 import {
@@ -29,109 +31,219 @@ import { enqueueNudges } from "../enqueue-nudge";
 import { removeNudgeJobs } from "../remove-jobs";
 import type { TenantConfig, TenantConfigCache } from "../tenant-config";
 
+interface Options {
+  readonly horizonMs: number;
+  readonly config: TenantConfigCache;
+}
+
 /**
- * statement.process: find the learner, stop the plans this statement ends, match the rules, write
- * the plan rows, then enqueue what falls within the horizon. Replays are harmless: plans and
- * nudges are unique by natural key, and cancelling twice changes nothing. A statement whose verb
- * no rule version of the tenant names (to start or to stop a plan) is marked processed after its
- * learner is linked, without reading plans, history or rules from Postgres.
+ * statements.process: a slice of one tenant's statements, in stored order. For each: find (or,
+ * for an mbox, create) the learner, stop the plans it ends, match the rules, write the plan rows,
+ * then enqueue what falls within the horizon. Replays are harmless: finished statements are
+ * skipped, plans and nudges are unique by natural key, and cancelling twice changes nothing.
+ *
+ * The common cases go in bulk, a few queries for the whole slice: statements no rule starts or
+ * stops on are marked processed in one update, and statements that start plans are planned per
+ * round (a learner's first such statement in round one, their second in round two, ...), each
+ * round with one read of the learners' histories and one write of all their plans. A learner
+ * with a statement that may stop plans, and voiding statements, go one by one in stored order.
  */
 export function statementHandlers(
   deps: EngineDeps,
-  options: { horizonMs: number; config: TenantConfigCache },
+  options: Options,
 ): Handlers<"statements"> {
   return {
-    "statement.process": async ({ tenantId, statementId }) => {
-      // The statement and its learner (when an identity names them) in one round trip.
-      const found = await getStatementWithLearner(
-        deps.db,
-        tenantId,
-        statementId,
-      );
-      if (found === null)
-        throw new UnrecoverableError(`Statement ${statementId} is gone`);
-      const { statement } = found;
-      /** Marks the statement processed, linking it to its learner in the same update. */
-      const done = (personId?: string) =>
-        finishStatement(deps.db, {
-          tenantId,
-          id: statementId,
-          at: deps.clock.now(),
-          ...(personId === undefined || personId === statement.personId
-            ? {}
-            : { personId }),
-        });
-      if (statement.voided) {
-        // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
-        await done();
-        return;
-      }
-      if (statement.verbId === VERBS.voided) {
-        // Storing the voiding statement cancelled the target's plans; clear their pending jobs.
-        await removeNudgeJobs(
-          deps,
-          await listCancelledJobIdsOfTrigger(
-            deps.db,
-            tenantId,
-            statement.objectId,
-          ),
-        );
-        await done();
-        return;
-      }
-      const config = await options.config.get(tenantId);
-      if (config === null)
-        throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
-      const { tenant } = config;
-      const raw = statement.raw as { actor?: { name?: unknown } };
-      // A first statement from an mbox creates its learner.
-      const person =
-        found.learner ??
-        (await resolveLearner(deps.db, {
-          tenantId,
-          actorKey: statement.actorKey,
-          actorName:
-            typeof raw.actor?.name === "string" ? raw.actor.name : undefined,
-          locale: tenant.defaultLocale,
-          timeZone: tenant.defaultTimeZone,
-        }));
-      if (person === null) {
-        // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
-        // Importing the person marks it unprocessed again, and it is planned then.
-        deps.logger.info(
-          { statementId, identityKind: statement.actorKey.split(":")[0] },
-          "statement waits for a directory entry of its learner",
-        );
-        await done();
-        return;
-      }
-      const { start, stop } = config.verbs;
-      if (!start.has(statement.verbId) && !stop.has(statement.verbId)) {
-        // No rule starts or stops anything on this verb: most statements end here.
-        await done(person.id);
-        return;
-      }
-
-      const facts = triggerFactsFromStored(statement);
-      if (stop.has(statement.verbId))
-        await stopEndedPlans(deps, tenantId, person.id, facts);
-      if (!person.active) {
-        deps.logger.info(
-          { statementId },
-          "learner is inactive: nothing planned",
-        );
-        await done(person.id);
-        return;
-      }
-      await planFor(deps, {
-        config,
-        person,
-        facts,
-        horizonMs: options.horizonMs,
-      });
-      await done(person.id);
-    },
+    "statements.process": ({ tenantId, statementIds }) =>
+      processStatements(deps, options, tenantId, statementIds),
+    // Jobs of releases before batching.
+    "statement.process": ({ tenantId, statementId }) =>
+      processStatements(deps, options, tenantId, [statementId]),
   };
+}
+
+/** A statement with the learner it belongs to (null: not known yet). */
+interface Resolved {
+  readonly statement: UnprocessedStatement;
+  readonly person: PersonView | null;
+}
+
+async function processStatements(
+  deps: EngineDeps,
+  options: Options,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<void> {
+  const config = await options.config.get(tenantId);
+  if (config === null)
+    throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
+  const { start, stop } = config.verbs;
+  const statements = await loadUnprocessedStatements(deps.db, {
+    tenantId,
+    ids,
+    rawForVerbs: [...new Set([...start, ...stop])],
+  });
+  if (statements.length === 0) return;
+  const resolved = await resolveLearners(deps, config, statements);
+
+  const finished: { id: string; personId?: string | undefined }[] = [];
+  const oneByOne: Resolved[] = [];
+  const starts: Resolved[] = [];
+  let waiting = 0;
+  let inactive = 0;
+  // Learners with a statement that may stop plans: all their statements of the slice go in order.
+  const stopping = new Set(
+    resolved.flatMap(({ statement, person }) =>
+      person !== null && stop.has(statement.verbId) ? [person.id] : [],
+    ),
+  );
+  for (const item of resolved) {
+    const { statement, person } = item;
+    if (statement.voided) {
+      // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
+      finished.push({ id: statement.id });
+    } else if (statement.verbId === VERBS.voided) {
+      oneByOne.push(item);
+    } else if (person === null) {
+      // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
+      // Importing the person marks it unprocessed again, and it is planned then.
+      waiting += 1;
+      finished.push({ id: statement.id });
+    } else if (!start.has(statement.verbId) && !stop.has(statement.verbId)) {
+      // No rule starts or stops anything on this verb: most statements end here.
+      finished.push({ id: statement.id, personId: person.id });
+    } else if (stopping.has(person.id)) {
+      oneByOne.push(item);
+    } else if (!person.active) {
+      inactive += 1;
+      finished.push({ id: statement.id, personId: person.id });
+    } else {
+      starts.push(item);
+    }
+  }
+  if (waiting > 0)
+    deps.logger.info(
+      { tenantId, count: waiting },
+      "statements wait for a directory entry of their learner",
+    );
+  if (inactive > 0)
+    deps.logger.info(
+      { tenantId, count: inactive },
+      "statements of inactive learners: nothing planned",
+    );
+
+  await finishStatements(deps.db, {
+    tenantId,
+    at: deps.clock.now(),
+    statements: finished,
+  });
+  const planned = starts.flatMap(({ statement, person }) =>
+    person === null ? [] : [{ statement, person }],
+  );
+  await planInRounds(deps, options, config, planned);
+  await finishStatements(deps.db, {
+    tenantId,
+    at: deps.clock.now(),
+    statements: planned.map(({ statement, person }) => ({
+      id: statement.id,
+      personId: person.id,
+    })),
+  });
+  // One by one, in stored order; one failure does not keep the others from finishing, and the
+  // job's retry takes only what is left.
+  let failure: Error | undefined;
+  for (const item of oneByOne) {
+    try {
+      await processOne(deps, options, config, item);
+    } catch (error) {
+      deps.logger.warn(
+        { statementId: item.statement.id, err: errorMessage(error) },
+        "statement failed; the job retries what is left",
+      );
+      failure ??=
+        error instanceof Error ? error : new Error(errorMessage(error));
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** Finds the learner of each statement, creating in one statement those named by a new mbox. */
+async function resolveLearners(
+  deps: EngineDeps,
+  config: TenantConfig,
+  statements: readonly UnprocessedStatement[],
+): Promise<Resolved[]> {
+  const emailOf = (statement: UnprocessedStatement): string | undefined =>
+    statement.learner === null &&
+    !statement.voided &&
+    statement.verbId !== VERBS.voided &&
+    statement.actorKey.startsWith(MBOX_PREFIX)
+      ? statement.actorKey.slice(MBOX_PREFIX.length).toLowerCase()
+      : undefined;
+  const created = await ensurePeopleForMboxes(deps.db, {
+    tenantId: config.tenant.id,
+    people: statements.flatMap((statement) => {
+      const email = emailOf(statement);
+      return email === undefined ? [] : [{ email, name: statement.actorName }];
+    }),
+    locale: config.tenant.defaultLocale,
+    timeZone: config.tenant.defaultTimeZone,
+  });
+  return statements.map((statement) => {
+    const email = emailOf(statement);
+    return {
+      statement,
+      person:
+        statement.learner ??
+        (email === undefined ? null : (created.get(email) ?? null)),
+    };
+  });
+}
+
+const MBOX_PREFIX = "mbox:mailto:";
+
+/** A statement that may stop plans, or a voiding one, on its own. */
+async function processOne(
+  deps: EngineDeps,
+  options: Options,
+  config: TenantConfig,
+  { statement, person }: Resolved,
+): Promise<void> {
+  const tenantId = config.tenant.id;
+  const finish = () =>
+    finishStatements(deps.db, {
+      tenantId,
+      at: deps.clock.now(),
+      statements: [{ id: statement.id, personId: person?.id }],
+    });
+  if (statement.verbId === VERBS.voided) {
+    // Storing the voiding statement cancelled the target's plans; clear their pending jobs.
+    await removeNudgeJobs(
+      deps,
+      await listCancelledJobIdsOfTrigger(deps.db, tenantId, statement.objectId),
+    );
+    await finish();
+    return;
+  }
+  if (person === null) {
+    await finish();
+    return;
+  }
+  const facts = factsOf(statement);
+  if (config.verbs.stop.has(statement.verbId))
+    await stopEndedPlans(deps, tenantId, person.id, facts);
+  if (!person.active) {
+    deps.logger.info(
+      { statementId: statement.id },
+      "learner is inactive: nothing planned",
+    );
+  } else if (config.verbs.start.has(statement.verbId)) {
+    await planRound(deps, options, config, [{ statement, person }]);
+  }
+  await finish();
+}
+
+function factsOf(statement: UnprocessedStatement): TriggerFacts {
+  return triggerFactsFromStored(statement);
 }
 
 /** Cancels the learner's active plans whose stop conditions this statement meets. */
@@ -165,62 +277,92 @@ async function stopEndedPlans(
   }
 }
 
-async function planFor(
+/** Plans statements that may start plans: at most one per learner in a round, in order. */
+async function planInRounds(
   deps: EngineDeps,
-  input: {
-    config: TenantConfig;
-    person: PersonView;
-    facts: TriggerFacts;
-    horizonMs: number;
-  },
+  options: Options,
+  config: TenantConfig,
+  starts: readonly { statement: UnprocessedStatement; person: PersonView }[],
 ): Promise<void> {
-  const { config, person, facts } = input;
+  const rounds: { statement: UnprocessedStatement; person: PersonView }[][] =
+    [];
+  const seen = new Map<string, number>();
+  for (const item of starts) {
+    const round = seen.get(item.person.id) ?? 0;
+    seen.set(item.person.id, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  for (const round of rounds) await planRound(deps, options, config, round);
+}
+
+/**
+ * Plans statements of different learners together: one read of their histories, the planner in
+ * memory, one write of all plans and nudges, one addBulk of what falls within the horizon.
+ */
+async function planRound(
+  deps: EngineDeps,
+  options: Options,
+  config: TenantConfig,
+  round: readonly { statement: UnprocessedStatement; person: PersonView }[],
+): Promise<void> {
   const tenantId = config.tenant.id;
-  const now = deps.clock.now();
   const { rules, policy } = config;
-  // Most statements start nothing: skip the person's history unless some rule matches.
-  if (!rules.some((ref) => matchesTrigger(ref.rule, facts))) return;
-  const context = await loadPlanningContext(deps.db, {
-    tenantId,
-    person,
-    now,
-    rules,
-    policy,
-  });
-  const { proposals } = planStatement({
-    facts,
-    learnerId: person.id,
-    rules: context.rules,
-    person: context.person,
-    history: context.history,
-    policy: context.policy,
-  });
-  const horizon = now.getTime() + input.horizonMs;
-  for (const proposal of proposals) {
-    const ref = context.rules.find(
-      (r) => r.ruleVersionId === proposal.ruleVersionId,
+  const now = deps.clock.now();
+  // Most statements start nothing: skip the learners' histories unless some rule matches.
+  const matching = round
+    .map((item) => ({ ...item, facts: factsOf(item.statement) }))
+    .filter(({ facts }) =>
+      rules.some((ref) => matchesTrigger(ref.rule, facts)),
     );
-    const created = await createPlan(deps.db, {
-      tenantId,
-      personId: person.id,
-      triggerStatementId: facts.statementId,
-      proposal,
-      startedAt: now,
-      jobIdFor: nudgeJobId,
-      reasons: stepReasons(proposal),
-      dropped: ref === undefined ? [] : droppedSteps(proposal, ref),
+  if (matching.length === 0) return;
+  const learners = await loadPlanLearners(deps.db, {
+    tenantId,
+    personIds: matching.map(({ person }) => person.id),
+    now,
+  });
+  const plans: PlanToCreate[] = [];
+  for (const { statement, person, facts } of matching) {
+    // Gone since the statement was read (erased): nothing to plan.
+    const learner = learners.get(person.id);
+    if (learner === undefined) continue;
+    const { proposals } = planStatement({
+      facts,
+      learnerId: person.id,
+      rules,
+      person: {
+        timeZone: learner.timeZone,
+        manager: learner.manager,
+        teamLead: learner.teamLead,
+      },
+      history: learner.history,
+      policy,
     });
-    deps.metrics.count("nudges_planned_total", created.length);
-    const soon = created.filter((nudge) => nudge.dueAt.getTime() <= horizon);
-    try {
-      await enqueueNudges(deps, soon);
-    } catch (error) {
-      // The rows are committed; the reconciler enqueues them once Redis answers again.
-      deps.logger.warn(
-        { err: errorMessage(error), nudgeIds: soon.map((nudge) => nudge.id) },
-        "could not enqueue planned nudges; the reconciler will",
-      );
+    for (const proposal of proposals) {
+      const ref = rules.find((r) => r.ruleVersionId === proposal.ruleVersionId);
+      plans.push({
+        tenantId,
+        personId: person.id,
+        triggerStatementId: statement.id,
+        proposal,
+        startedAt: now,
+        jobIdFor: nudgeJobId,
+        reasons: stepReasons(proposal),
+        dropped: ref === undefined ? [] : droppedSteps(proposal, ref),
+      });
     }
+  }
+  const created = await createPlans(deps.db, tenantId, plans);
+  deps.metrics.count("nudges_planned_total", created.length);
+  const horizon = now.getTime() + options.horizonMs;
+  const soon = created.filter((nudge) => nudge.dueAt.getTime() <= horizon);
+  try {
+    await enqueueNudges(deps, soon);
+  } catch (error) {
+    // The rows are committed; the reconciler enqueues them once Redis answers again.
+    deps.logger.warn(
+      { err: errorMessage(error), nudges: soon.length },
+      "could not enqueue planned nudges; the reconciler will",
+    );
   }
 }
 
