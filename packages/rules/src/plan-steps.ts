@@ -59,6 +59,20 @@ export function resolveRecipient(
   }
 }
 
+/** Parsed ISO 8601 durations: a rule set names a handful, and every plan parses them again. */
+const durations = new Map<string, Duration>();
+
+function durationOf(iso: string): Duration {
+  let duration = durations.get(iso);
+  if (duration === undefined) {
+    duration = Duration.fromISO(iso);
+    // Offsets come from rule files: bounded in practice, but never let it grow unbounded.
+    if (durations.size >= 1_000) durations.clear();
+    durations.set(iso, duration);
+  }
+  return duration;
+}
+
 /** The step's own time: the trigger plus the offset (in the recipient's zone), at `at`. */
 export function idealTime(
   step: RuleStep,
@@ -68,7 +82,7 @@ export function idealTime(
   const offset = step.offset;
   const landed =
     typeof offset === "string"
-      ? trigger.plus(Duration.fromISO(offset))
+      ? trigger.plus(durationOf(offset))
       : addWorkdays(trigger, offset.workdays, policy);
   if (step.at === undefined) return landed;
   const at = atLocalTime(landed, step.at);

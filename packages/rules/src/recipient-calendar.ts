@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "@beklijf/core";
-import { DateTime } from "luxon";
+import { type DateTime } from "luxon";
 
 import type { Policy } from "./policy";
 import {
@@ -59,17 +59,15 @@ export interface BookedNudge {
   readonly status: "planned" | "sent";
 }
 
-function dayNumberOf(day: string): number {
-  return Math.round(
-    DateTime.fromISO(day, { zone: "utc" }).toMillis() / 86_400_000,
-  );
-}
-
 function toBooked(local: DateTime, kind: BookedEmail["kind"]): BookedEmail {
-  const day = local.toISODate() ?? "";
+  // From the local calendar fields: luxon's ISO formatting and parsing cost more than the rest of
+  // the planning, and this runs for every email of every plan.
+  const { year, month, day: dayOfMonth } = local;
+  const dayNumber = Date.UTC(year, month - 1, dayOfMonth) / 86_400_000;
+  const day = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(dayOfMonth).padStart(2, "0")}`;
   return {
     day,
-    dayNumber: dayNumberOf(day),
+    dayNumber,
     atMs: local.toMillis(),
     kind,
     members: [],

@@ -21,6 +21,7 @@ export function resolveZone(
 
 /** Is this local date one of the tenant's holidays? */
 export function isHoliday(local: DateTime, policy: Policy): boolean {
+  if (policy.holidays.length === 0) return false;
   const date = local.toISODate();
   return date !== null && policy.holidays.includes(date);
 }
