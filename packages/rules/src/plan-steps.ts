@@ -5,6 +5,7 @@ import type { PlanContact, PlanInput, RecipientKind } from "./plan-proposal";
 import type { Policy } from "./policy";
 import type { RuleStep } from "./rule";
 import { addWorkdays, atLocalTime, resolveZone } from "./send-window";
+import { remembered } from "./zone-cache";
 
 /** Who a step goes to, once the directory has been asked. */
 export interface Recipient {
@@ -63,14 +64,7 @@ export function resolveRecipient(
 const durations = new Map<string, Duration>();
 
 function durationOf(iso: string): Duration {
-  let duration = durations.get(iso);
-  if (duration === undefined) {
-    duration = Duration.fromISO(iso);
-    // Offsets come from rule files: bounded in practice, but never let it grow unbounded.
-    if (durations.size >= 1_000) durations.clear();
-    durations.set(iso, duration);
-  }
-  return duration;
+  return remembered(durations, iso, 1_000, () => Duration.fromISO(iso));
 }
 
 /** The step's own time: the trigger plus the offset (in the recipient's zone), at `at`. */

@@ -72,16 +72,28 @@ class CachedZone extends Zone {
 const validity = new Map<string, boolean>();
 const zones = new Map<string, CachedZone>();
 
+/**
+ * `cache`'s answer for `key`, computed once. Keys come from records and rule files: bounded in
+ * practice, but the cache is emptied at `max` entries so it never grows without bound.
+ */
+export function remembered<K, V>(
+  cache: Map<K, V>,
+  key: K,
+  max: number,
+  compute: () => V,
+): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    if (cache.size >= max) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Is `name` an IANA zone this runtime knows? Memoised. */
 export function isValidZoneName(name: string): boolean {
-  let valid = validity.get(name);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(name);
-    // Names come from people's records: bounded in practice, but never let it grow unbounded.
-    if (validity.size >= 10_000) validity.clear();
-    validity.set(name, valid);
-  }
-  return valid;
+  return remembered(validity, name, 10_000, () => IANAZone.isValidZone(name));
 }
 
 /** The memoising zone for a valid IANA name; `name` must pass `isValidZoneName`. */
