@@ -115,6 +115,15 @@ describe("the console's pages", () => {
     return learner;
   };
 
+  const caught = {
+    id: `m-${randomUUID()}`,
+    to: "anna@example.test",
+    subject: "Anna <b>wanneer</b> ga je het toepassen?",
+    text: "Plain text of the nudge",
+    html: "<p>Hallo</p><script>alert(1)</script>",
+    receivedAt: new Date("2026-03-02T09:00:00Z"),
+  };
+
   beforeAll(async () => {
     db = testDb();
     queues = testQueues("console");
@@ -130,6 +139,11 @@ describe("the console's pages", () => {
       secret: "s".repeat(32),
       publicUrl: "http://localhost",
       queues: queues.queues,
+      outbox: {
+        list: () => Promise.resolve([caught]),
+        get: (id: string) =>
+          Promise.resolve(id === caught.id ? caught : undefined),
+      },
     };
     const app = express();
     app.use("/console", consoleRouter(deps, { tenantSlug: slug }));
@@ -310,6 +324,44 @@ describe("the console's pages", () => {
         { cookie },
       );
       expect(all.body).toContain("3 deliveries");
+    });
+  });
+
+  describe("the outbox of the embedded mail sink", () => {
+    it("lists caught emails and shows one, escaped and sandboxed, to admins only", async () => {
+      const viewerSession = await client.signIn(viewer);
+      expect(
+        (
+          await client.request("GET", "/console/operators/outbox", {
+            cookie: viewerSession.cookie,
+          })
+        ).status,
+      ).toBe(403);
+      const { cookie } = await client.signIn(admin);
+      const list = await client.request("GET", "/console/operators/outbox", {
+        cookie,
+      });
+      expect(list.status).toBe(200);
+      expect(list.body).toContain(
+        `href="/console/operators/outbox/${caught.id}"`,
+      );
+      expect(list.body).toContain("Anna &lt;b&gt;wanneer&lt;/b&gt;");
+      const one = await client.request(
+        "GET",
+        `/console/operators/outbox/${caught.id}`,
+        { cookie },
+      );
+      expect(one.status).toBe(200);
+      expect(one.body).toContain('sandbox=""');
+      expect(one.body).not.toContain("<script>alert(1)</script>");
+      expect(one.body).toContain("Plain text of the nudge");
+      expect(
+        (
+          await client.request("GET", "/console/operators/outbox/no-such-id", {
+            cookie,
+          })
+        ).status,
+      ).toBe(404);
     });
   });
 

@@ -153,8 +153,15 @@ const en = {
   "operators.noQueues":
     "The queues are not available in this process (start beklijf with npm start, or the web service with Redis).",
   "operators.outbox": "Outbox of the embedded mail sink",
-  "operators.outboxHint":
-    "Emails caught instead of sent; it asks for the admin API token.",
+  "operators.outboxHint": "Emails caught instead of sent, newest first.",
+  "outbox.hint":
+    "Emails the embedded SMTP sink caught instead of sending (newest first). Set SMTP_URL to send for real.",
+  "outbox.received": "Received",
+  "outbox.to": "To",
+  "outbox.subject": "Subject",
+  "outbox.empty": "No emails yet.",
+  "outbox.text": "Text part",
+  "outbox.html": "HTML part",
   "operators.noOutbox":
     "Mail is sent through a real SMTP server; there is no outbox.",
   "content.title": "Content",
@@ -449,7 +456,15 @@ const nl: Record<MessageKey, string> = {
     "De wachtrijen zijn in dit proces niet beschikbaar (start beklijf met npm start, of de webservice met Redis).",
   "operators.outbox": "Postvak van de ingebouwde mailserver",
   "operators.outboxHint":
-    "E-mails die zijn opgevangen in plaats van verstuurd; vraagt om het admin-API-token.",
+    "E-mails die zijn opgevangen in plaats van verstuurd, nieuwste eerst.",
+  "outbox.hint":
+    "E-mails die de ingebouwde SMTP-server heeft opgevangen in plaats van verstuurd (nieuwste eerst). Zet SMTP_URL om echt te versturen.",
+  "outbox.received": "Ontvangen",
+  "outbox.to": "Aan",
+  "outbox.subject": "Onderwerp",
+  "outbox.empty": "Nog geen e-mails.",
+  "outbox.text": "Tekstdeel",
+  "outbox.html": "HTML-deel",
   "operators.noOutbox":
     "E-mail gaat via een echte SMTP-server; er is geen postvak.",
   "content.title": "Inhoud",

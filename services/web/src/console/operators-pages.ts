@@ -1,10 +1,11 @@
-import { ForbiddenError } from "@beklijf/core";
+import { ForbiddenError, NotFoundError } from "@beklijf/core";
 import type { Queues } from "@beklijf/queue";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { RequestHandler, Router } from "express";
 
+import type { OutboxPort } from "../deps";
 import { requireRole } from "./auth";
 import { pageContext } from "./context";
 import { translate } from "./messages";
@@ -43,13 +44,53 @@ function bullBoardGuard(publicUrl: string): RequestHandler {
   };
 }
 
-/** The operators page (admins): links to Bull Board and to the embedded SMTP sink's outbox. */
+/**
+ * The operators page (admins): links to Bull Board and, when this process runs the embedded SMTP
+ * sink, its outbox (list and each message), behind the admin's console session.
+ */
 export function mountOperatorPages(
   router: Router,
-  deps: { hasQueues: boolean; hasOutbox: boolean },
+  deps: { hasQueues: boolean; outbox?: OutboxPort | undefined },
   render: ConsoleRender,
 ): void {
   router.use("/operators", requireRole("admin"));
+  const { outbox } = deps;
+  if (outbox !== undefined) {
+    router.get("/operators/outbox", async (_req, res) => {
+      const context = pageContext(res, "", "operators");
+      const messages = await outbox.list(200);
+      res
+        .type("html")
+        .send(
+          render(
+            "outbox",
+            {
+              ...context,
+              title: translate(context.locale, "operators.outbox"),
+            },
+            { messages },
+          ),
+        );
+    });
+    router.get("/operators/outbox/:id", async (req, res) => {
+      const message = await outbox.get(req.params["id"]);
+      if (message === undefined)
+        throw new NotFoundError(
+          "There is no such message in the outbox.",
+          "OUTBOX_MESSAGE_NOT_FOUND",
+        );
+      const context = pageContext(res, "", "operators");
+      res
+        .type("html")
+        .send(
+          render(
+            "outbox-message",
+            { ...context, title: message.subject },
+            { message },
+          ),
+        );
+    });
+  }
   router.get("/operators", (_req, res) => {
     const context = pageContext(res, "", "operators");
     res.type("html").send(
@@ -59,7 +100,7 @@ export function mountOperatorPages(
         {
           hasQueues: deps.hasQueues,
           queuesUrl: `/console${QUEUES_PATH}/`,
-          hasOutbox: deps.hasOutbox,
+          hasOutbox: outbox !== undefined,
         },
       ),
     );

@@ -83,7 +83,7 @@ export function consoleRouter(
     router,
     {
       hasQueues: deps.queues !== undefined,
-      hasOutbox: deps.outbox !== undefined,
+      outbox: deps.outbox,
     },
     render,
   );
