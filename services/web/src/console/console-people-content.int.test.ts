@@ -124,6 +124,40 @@ describe("the console's people, simulation, content and pull pages", () => {
       ).toBe(2);
     });
 
+    it("streams a progress bar while a large file imports, then the report on the same page", async () => {
+      const { cookie, csrf } = await client.signIn(emails.editor);
+      const rows = Array.from(
+        { length: 1_200 },
+        (_, i) => `bulk-${tag}-${i}@example.nl,Bulk ${i}`,
+      );
+      rows[700] = "not-an-address,Nobody";
+      const answer = await upload(
+        cookie,
+        csrf,
+        ["email,name", ...rows].join("\n"),
+      );
+      expect(answer.status).toBe(200);
+      const bars = [
+        ...answer.body.matchAll(
+          /<div class="import-step"><progress max="100" value="(\d+)"/g,
+        ),
+      ].map((match) => Number(match[1]));
+      // At least one bar while it ran, and a full one at the end, each no lower than the last.
+      expect(bars.length).toBeGreaterThanOrEqual(2);
+      expect(bars[bars.length - 1]).toBe(100);
+      expect([...bars].sort((a, b) => a - b)).toEqual(bars);
+      expect(answer.body).toMatch(
+        /Rows read: 1200 · Created: 1199 · Updated: 0 · Not imported: 1/,
+      );
+      expect(answer.body).toMatch(/<td class="num">702<\/td>/);
+      expect(answer.body.trimEnd()).toMatch(/<\/html>$/);
+      expect(
+        await db.person.count({
+          where: { tenantId, email: { startsWith: `bulk-${tag}-` } },
+        }),
+      ).toBe(1_199);
+    });
+
     it("refuses an upload without the session's CSRF token, or by a viewer, and writes nothing", async () => {
       const editor = await client.signIn(emails.editor);
       const forged = await upload(

@@ -187,6 +187,10 @@ const en = {
   "people.nothingImported":
     "Nothing was imported: the header row is not usable.",
   "people.rows": "Rows read",
+  "people.importing":
+    "Importing… the report follows on this page when the import is done.",
+  "people.importFailed":
+    "The import stopped halfway because of an error on our side. The rows read so far are stored; import the file again to finish it (rows already stored are updated, not doubled).",
   "people.created": "Created",
   "people.updated": "Updated",
   "people.failed": "Not imported",
@@ -490,6 +494,10 @@ const nl: Record<MessageKey, string> = {
   "people.nothingImported":
     "Er is niets geïmporteerd: de kopregel is niet bruikbaar.",
   "people.rows": "Rijen gelezen",
+  "people.importing":
+    "Bezig met importeren… het verslag volgt op deze pagina zodra de import klaar is.",
+  "people.importFailed":
+    "De import is halverwege gestopt door een fout aan onze kant. De rijen die al gelezen zijn, zijn opgeslagen; importeer het bestand opnieuw om het af te maken (opgeslagen rijen worden bijgewerkt, niet verdubbeld).",
   "people.created": "Nieuw",
   "people.updated": "Bijgewerkt",
   "people.failed": "Niet geïmporteerd",

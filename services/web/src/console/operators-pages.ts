@@ -59,18 +59,16 @@ export function mountOperatorPages(
     router.get("/operators/outbox", async (_req, res) => {
       const context = pageContext(res, "", "operators");
       const messages = await outbox.list(200);
-      res
-        .type("html")
-        .send(
-          render(
-            "outbox",
-            {
-              ...context,
-              title: translate(context.locale, "operators.outbox"),
-            },
-            { messages },
-          ),
-        );
+      res.type("html").send(
+        render(
+          "outbox",
+          {
+            ...context,
+            title: translate(context.locale, "operators.outbox"),
+          },
+          { messages },
+        ),
+      );
     });
     router.get("/operators/outbox/:id", async (req, res) => {
       const message = await outbox.get(req.params["id"]);

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 
-import { NotFoundError, ValidationError } from "@beklijf/core";
+import { errorMessage, NotFoundError, ValidationError } from "@beklijf/core";
 import {
   getPersonWithTimeline,
   ImportHeaderError,
@@ -17,7 +17,7 @@ import type { WebDeps } from "../deps";
 import { assertCsrfToken, requireRole, sessionOf } from "./auth";
 import { pageContext, queryString, routeParam } from "./context";
 import { translate } from "./messages";
-import type { ConsoleRender } from "./views";
+import type { ConsoleRender, PageContext } from "./views";
 import { wholeLinesOnly } from "./whole-lines";
 
 /** The largest CSV the console takes in one upload (rows beyond it are not read). */
@@ -120,7 +120,7 @@ export function mountPeoplePages(
  */
 export function mountPeopleImport(
   router: Router,
-  deps: Pick<WebDeps, "db" | "jobs">,
+  deps: Pick<WebDeps, "db" | "jobs" | "logger">,
   render: ConsoleRender,
 ): void {
   router.post("/people/import", requireRole("editor"), async (req, res) => {
@@ -128,35 +128,48 @@ export function mountPeopleImport(
     const tenant = await deps.db.tenant.findUniqueOrThrow({
       where: { id: tenantId },
     });
+    const context = pageContext(res, "", "people");
+    const page = {
+      ...context,
+      title: translate(context.locale, "people.importReport"),
+    };
     const show = (status: number, data: Record<string, unknown>) => {
-      const context = pageContext(res, "", "people");
       res
         .status(status)
         .type("html")
-        .send(
-          render(
-            "people-import",
-            {
-              ...context,
-              title: translate(context.locale, "people.importReport"),
-            },
-            data,
-          ),
-        );
+        .send(render("people-import", page, data));
     };
+    const progress = importProgress(res, render, page, {
+      totalBytes: Number(req.get("content-length")),
+    });
     let received;
     try {
-      received = await receiveCsv(req, res, (source) =>
-        importPeople(deps.db, {
-          tenantId,
-          source,
-          defaults: {
-            locale: tenant.defaultLocale,
-            timeZone: tenant.defaultTimeZone,
-          },
-        }),
+      received = await receiveCsv(
+        req,
+        res,
+        (source) =>
+          importPeople(deps.db, {
+            tenantId,
+            source,
+            defaults: {
+              locale: tenant.defaultLocale,
+              timeZone: tenant.defaultTimeZone,
+            },
+            onProgress: progress.update,
+            progressEvery: PROGRESS_EVERY_ROWS,
+          }),
+        progress.read,
       );
     } catch (error) {
+      if (progress.started()) {
+        // The page is on its way already: say it there, and keep the cause in the log.
+        deps.logger.error(
+          { err: errorMessage(error) },
+          "a people import failed after its progress page started",
+        );
+        progress.fail();
+        return;
+      }
       if (error instanceof ImportHeaderError) {
         show(400, { headerError: error.message });
         return;
@@ -165,13 +178,95 @@ export function mountPeopleImport(
     }
     const { report, truncated } = received;
     await deps.jobs?.processStatements(tenantId, report.pendingStatementIds);
-    show(200, {
+    const data = {
       report,
       pending: report.pendingStatementIds.length,
       truncated,
       maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
-    });
+    };
+    if (progress.started()) progress.finish(data);
+    else show(200, data);
   });
+}
+
+/** Rows between progress reports of a console import. */
+const PROGRESS_EVERY_ROWS = 250;
+/** Least real time between two progress bars written to the page. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * The progress bar of a large import, without JavaScript: once the first rows went in, the page
+ * is streamed. Each update appends a bar (bytes of the upload read, rows so far) to a container
+ * whose CSS shows only its last child, and the report ends the page. A small file never gets
+ * that far and gets its report page at once, with its real status (400 for a bad header).
+ */
+function importProgress(
+  res: Response,
+  render: ConsoleRender,
+  page: PageContext,
+  options: { totalBytes: number },
+): {
+  read: (bytes: number) => void;
+  update: (progress: { rows: number; failed: number }) => void;
+  started(): boolean;
+  finish(data: Record<string, unknown>): void;
+  fail(): void;
+} {
+  let bytes = 0;
+  let tail: string | undefined;
+  let lastWrite = 0;
+  const total =
+    Number.isFinite(options.totalBytes) && options.totalBytes > 0
+      ? options.totalBytes
+      : undefined;
+  const step = (rows: number, failed: number, done: boolean) => {
+    const value = done
+      ? 1
+      : total === undefined
+        ? 0
+        : Math.min(1, bytes / total);
+    res.write(
+      render.fragment("people-import-step", page, {
+        max: 100,
+        value: Math.round(value * 100),
+        percent: Math.round(value * 100),
+        rows,
+        failed,
+      }),
+    );
+  };
+  return {
+    read: (n) => {
+      bytes += n;
+    },
+    update: ({ rows, failed }) => {
+      const now = Date.now();
+      if (tail !== undefined && now - lastWrite < PROGRESS_INTERVAL_MS) return;
+      lastWrite = now;
+      if (tail === undefined) {
+        const parts = render.around("people-import-running", page);
+        tail = parts.tail;
+        res.status(200).type("html");
+        // Proxies must pass the bars on as they come (nginx buffers otherwise).
+        res.set("X-Accel-Buffering", "no");
+        res.write(parts.head);
+      }
+      step(rows, failed, false);
+    },
+    started: () => tail !== undefined,
+    finish: (data) => {
+      const report = data["report"] as { rows: number; failed: number };
+      step(report.rows, report.failed, true);
+      res.end(render.fragment("people-import-done", page, data) + (tail ?? ""));
+    },
+    fail: () => {
+      res.end(
+        render.fragment("people-import-done", page, {
+          headerError: translate(page.locale, "people.importFailed"),
+        }) + (tail ?? ""),
+      );
+    },
+  };
 }
 
 function noFile(): ValidationError {
@@ -187,6 +282,7 @@ function receiveCsv(
   req: Request,
   res: Response,
   use: (source: Readable) => Promise<ImportReport>,
+  onBytes: (bytes: number) => void = () => undefined,
 ): Promise<{ report: ImportReport; truncated: boolean }> {
   if (!req.is("multipart/form-data")) {
     const body: unknown = req.body;
@@ -237,6 +333,9 @@ function receiveCsv(
         return;
       }
       const rows = wholeLinesOnly();
+      file.on("data", (chunk: Buffer) => {
+        onBytes(chunk.length);
+      });
       file.on("limit", () => {
         truncated = true;
         rows.dropTail(); // the cut row would import shortened values

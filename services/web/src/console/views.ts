@@ -17,11 +17,27 @@ export interface PageContext {
   readonly csrfToken?: string;
 }
 
-export type ConsoleRender = (
+export type ConsoleRender = ((
   view: string,
   context: PageContext,
   data?: Record<string, unknown>,
-) => string;
+) => string) & {
+  /**
+   * The page around a body that is written bit by bit (a streamed response): the layout before
+   * the body and after it, with `view` rendered as the start of the body.
+   */
+  around(
+    view: string,
+    context: PageContext,
+    data?: Record<string, unknown>,
+  ): { head: string; tail: string };
+  /** A view without the layout: a part of a streamed body. */
+  fragment(
+    view: string,
+    context: PageContext,
+    data?: Record<string, unknown>,
+  ): string;
+};
 
 /**
  * Compiles views/console/*.hbs once, on an isolated Handlebars instance (`{{x}}` escapes).
@@ -73,10 +89,38 @@ export function loadConsoleViews(): ConsoleRender {
     throw new Error(
       `views/console/layout.hbs is missing in ${CONSOLE_VIEWS_DIR}`,
     );
-  return (view, context, data = {}) => {
+  const fragment = (
+    view: string,
+    context: PageContext,
+    data: Record<string, unknown> = {},
+  ): string => {
     const template = views.get(view);
     if (template === undefined) throw new Error(`No console view "${view}"`);
-    const merged = { ...data, ...context };
-    return layout({ ...merged, body: new hbs.SafeString(template(merged)) });
+    return template({ ...data, ...context });
   };
+  const render = (
+    view: string,
+    context: PageContext,
+    data: Record<string, unknown> = {},
+  ): string =>
+    layout({
+      ...data,
+      ...context,
+      body: new hbs.SafeString(fragment(view, context, data)),
+    });
+  const marker = `<!--beklijf-body-${String(Math.random()).slice(2)}-->`;
+  const around = (
+    view: string,
+    context: PageContext,
+    data: Record<string, unknown> = {},
+  ): { head: string; tail: string } => {
+    const page = layout({
+      ...data,
+      ...context,
+      body: new hbs.SafeString(fragment(view, context, data) + marker),
+    });
+    const at = page.indexOf(marker);
+    return { head: page.slice(0, at), tail: page.slice(at + marker.length) };
+  };
+  return Object.assign(render, { around, fragment });
 }
