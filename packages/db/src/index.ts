@@ -213,7 +213,8 @@ export {
 } from "./repositories/rules";
 export {
   finishStatements,
-  loadUnprocessedStatements,
+  type TakenStatements,
+  takeStatements,
   type UnprocessedStatement,
 } from "./repositories/statement-batches";
 export {

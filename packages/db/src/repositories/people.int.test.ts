@@ -2,7 +2,7 @@ import { aTenant, testDb } from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
 import { ensurePersonForMbox, mboxSha1sum } from "./people";
-import { loadUnprocessedStatements } from "./statement-batches";
+import { takeStatements } from "./statement-batches";
 
 describe("ensurePersonForMbox", () => {
   let db: PrismaClient;
@@ -79,7 +79,7 @@ describe("ensurePersonForMbox", () => {
   });
 });
 
-describe("loadUnprocessedStatements", () => {
+describe("takeStatements", () => {
   let db: PrismaClient;
   beforeAll(() => {
     db = testDb();
@@ -88,7 +88,7 @@ describe("loadUnprocessedStatements", () => {
     await db.$disconnect();
   });
 
-  it("finds each learner through the actor's identity (null without one), in the order asked, skipping finished and missing statements", async () => {
+  it("finishes what no rule can use and returns the rest in the order asked, each with its learner", async () => {
     const tenantId = await aTenant(db, "people");
     const person = await ensurePersonForMbox(db, {
       tenantId,
@@ -111,36 +111,56 @@ describe("loadUnprocessedStatements", () => {
     });
     const completed = "http://adlnet.gov/expapi/verbs/completed";
     const experienced = "http://adlnet.gov/expapi/verbs/experienced";
+    const at = new Date("2030-01-07T10:00:00Z");
     await db.statement.createMany({
       data: [
         statement(1, "mbox:mailto:bo@example.test", completed),
         statement(2, "account:https://lms.example.test|bo", completed),
+        // Known learner, a verb no rule names: finished at once, linked to Bo.
         statement(3, "mbox:mailto:bo@example.test", experienced),
+        // Already processed: left alone.
         {
           ...statement(4, "mbox:mailto:bo@example.test", completed),
           processedAt: new Date("2030-01-07T09:00:02Z"),
         },
+        // Unknown account, a verb no rule names: finished, waiting for a directory entry.
+        statement(6, "account:https://lms.example.test|cor", experienced),
+        // A new mbox learner must be created first: left to the engine.
+        statement(7, "mbox:mailto:dee@example.test", experienced),
       ],
     });
 
-    const found = await loadUnprocessedStatements(db, {
+    const taken = await takeStatements(db, {
       tenantId,
-      ids: [id(3), id(1), id(4), id(5), id(2), id(1)],
-      rawForVerbs: [completed],
+      ids: [id(3), id(1), id(4), id(5), id(2), id(6), id(7), id(1)],
+      verbsThatMatter: [completed],
+      at,
     });
 
-    expect(found.map((s) => [s.id, s.learner?.id ?? null])).toEqual([
-      [id(3), person.id],
+    expect(taken.finished).toBe(2);
+    expect(taken.waiting).toBe(1);
+    expect(taken.statements.map((s) => [s.id, s.learner?.id ?? null])).toEqual([
       [id(1), person.id],
       [id(2), null],
+      [id(7), null],
     ]);
-    expect(found[1]).toMatchObject({
+    expect(taken.statements[0]).toMatchObject({
       verbId: completed,
       timestamp: new Date("2030-01-07T09:00:00Z"),
       actorName: "Bo",
       raw: { id: id(1) },
     });
-    // Only the verbs asked for bring their JSON along.
-    expect(found[0]?.raw).toBeNull();
+    const rows = await db.statement.findMany({
+      where: { tenantId },
+      orderBy: { id: "asc" },
+    });
+    expect(rows.map((row) => [row.id, row.processedAt, row.personId])).toEqual([
+      [id(1), null, null],
+      [id(2), null, null],
+      [id(3), at, person.id],
+      [id(4), new Date("2030-01-07T09:00:02Z"), null],
+      [id(6), at, null],
+      [id(7), null, null],
+    ]);
   });
 });

@@ -48,80 +48,127 @@ interface Row {
   p_team_lead_id: string | null;
 }
 
+/** What `takeStatements` finished at once, and what it left to the engine. */
+export interface TakenStatements {
+  /** Statements it marked processed: no rule can start or stop anything on them. */
+  readonly finished: number;
+  /** Of those, statements whose learner needs a directory entry first. */
+  readonly waiting: number;
+  /** The others, not processed yet, in the order of `ids`. */
+  readonly statements: UnprocessedStatement[];
+}
+
+interface TakeRow {
+  finished: number | bigint;
+  waiting: number | bigint;
+  statements: (Omit<Row, "timestamp"> & { timestamp: string; n: number })[];
+}
+
+const VOIDED = "http://adlnet.gov/expapi/verbs/voided";
+
 /**
- * The statements of `ids` that are stored and not processed yet, in the order of `ids`, each with
- * the person whose identity is its actor: one round trip for a whole slice. The raw JSON is read
- * only for `rawForVerbs` (the verbs some rule starts or stops on).
+ * A slice of statements for the engine, in one round trip. Those not processed yet that no rule
+ * can start or stop anything on (voided before the engine got to them, or with a verb outside
+ * `verbsThatMatter` and a learner that is known or that no mbox names) are marked processed at
+ * `at` and linked to their learner at once: most statements end here. The others come back in
+ * the order of `ids`, each with the person one of the directory's identities names as its
+ * actor, the name of its connection and, as only they can need it, the raw JSON.
  */
-export async function loadUnprocessedStatements(
+export async function takeStatements(
   db: DbClient,
   input: {
     tenantId: string;
     ids: readonly string[];
-    rawForVerbs: readonly string[];
+    verbsThatMatter: readonly string[];
+    at: Date;
   },
-): Promise<UnprocessedStatement[]> {
-  if (input.ids.length === 0) return [];
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT s.tenant_id::text AS "tenantId", s.id::text AS "id", s.actor_key AS "actorKey",
-           s.person_id::text AS "personId", s.verb_id AS "verbId", s.object_id AS "objectId",
-           s.activity_type AS "activityType", s.registration::text AS "registration",
-           s.timestamp AS "timestamp", s.voided AS "voided", c.name AS "connection",
-           s.raw->'actor'->>'name' AS "actorName",
-           CASE WHEN s.verb_id = ANY(${[...input.rawForVerbs]}::text[]) THEN s.raw END AS "raw",
-           p.id::text AS p_id, p.external_id AS p_external_id, p.email AS p_email,
-           p.name AS p_name, p.given_name AS p_given_name, p.locale AS p_locale,
-           p.time_zone AS p_time_zone, p.active AS p_active,
-           p.manager_id::text AS p_manager_id, p.team_lead_id::text AS p_team_lead_id
-      FROM unnest(${[...input.ids]}::uuid[]) WITH ORDINALITY AS x(id, n)
-      JOIN statements s ON s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
-      LEFT JOIN connections c ON c.id = s.connection_id
-      LEFT JOIN person_identities i
-        ON i.tenant_id = s.tenant_id
-       AND i.kind = split_part(s.actor_key, ':', 1)
-       AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
-      LEFT JOIN people p ON p.id = i.person_id
-     WHERE s.processed_at IS NULL
-     ORDER BY x.n`;
-  const seen = new Set<string>();
-  const out: UnprocessedStatement[] = [];
-  for (const row of rows) {
-    // An id given twice is one statement.
-    if (seen.has(row.id)) continue;
-    seen.add(row.id);
-    out.push({
-      tenantId: row.tenantId,
-      id: row.id,
-      actorKey: row.actorKey,
-      personId: row.personId,
-      verbId: row.verbId,
-      objectId: row.objectId,
-      activityType: row.activityType,
-      registration: row.registration,
-      timestamp: new Date(row.timestamp),
-      voided: row.voided,
-      connection: row.connection,
-      actorName: row.actorName,
-      raw: row.raw,
+): Promise<TakenStatements> {
+  if (input.ids.length === 0)
+    return { finished: 0, waiting: 0, statements: [] };
+  const rows = await db.$queryRaw<TakeRow[]>`
+    WITH x AS (
+      SELECT DISTINCT ON (id) id, n
+        FROM unnest(${[...input.ids]}::uuid[]) WITH ORDINALITY AS x(id, n)
+       ORDER BY id, n
+    ),
+    unprocessed AS (
+      SELECT s.*, x.n, i.person_id AS learner_id
+        FROM x
+        JOIN statements s ON s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
+        LEFT JOIN person_identities i
+          ON i.tenant_id = s.tenant_id
+         AND i.kind = split_part(s.actor_key, ':', 1)
+         AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
+       WHERE s.processed_at IS NULL
+    ),
+    plain AS (
+      SELECT id, learner_id FROM unprocessed
+       WHERE voided
+          OR (verb_id <> ALL(${[...input.verbsThatMatter, VOIDED]}::text[])
+              AND (learner_id IS NOT NULL OR actor_key NOT LIKE 'mbox:mailto:%'))
+    ),
+    done AS (
+      UPDATE statements s
+         SET processed_at = ${input.at}, person_id = coalesce(p.learner_id, s.person_id)
+        FROM plain p
+       WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = p.id AND s.processed_at IS NULL
+      RETURNING s.person_id IS NULL AND NOT s.voided AS waiting
+    )
+    SELECT
+      (SELECT count(*) FROM done) AS finished,
+      (SELECT count(*) FROM done WHERE waiting) AS waiting,
+      (SELECT coalesce(json_agg(json_build_object(
+                'n', u.n, 'tenantId', u.tenant_id, 'id', u.id, 'actorKey', u.actor_key,
+                'personId', u.person_id, 'verbId', u.verb_id, 'objectId', u.object_id,
+                'activityType', u.activity_type, 'registration', u.registration,
+                'timestamp', u.timestamp, 'voided', u.voided, 'connection', c.name,
+                'actorName', u.raw->'actor'->>'name', 'raw', u.raw,
+                'p_id', p.id, 'p_external_id', p.external_id, 'p_email', p.email,
+                'p_name', p.name, 'p_given_name', p.given_name, 'p_locale', p.locale,
+                'p_time_zone', p.time_zone, 'p_active', p.active,
+                'p_manager_id', p.manager_id, 'p_team_lead_id', p.team_lead_id)
+              ORDER BY u.n), '[]'::json)
+         FROM unprocessed u
+         LEFT JOIN connections c ON c.id = u.connection_id
+         LEFT JOIN people p ON p.id = u.learner_id
+        WHERE u.id NOT IN (SELECT id FROM plain)
+      ) AS statements`;
+  const row = rows[0];
+  return {
+    finished: Number(row?.finished ?? 0),
+    waiting: Number(row?.waiting ?? 0),
+    statements: (row?.statements ?? []).map((r) => ({
+      tenantId: r.tenantId,
+      id: r.id,
+      actorKey: r.actorKey,
+      personId: r.personId,
+      verbId: r.verbId,
+      objectId: r.objectId,
+      activityType: r.activityType,
+      registration: r.registration,
+      timestamp: new Date(r.timestamp),
+      voided: r.voided,
+      connection: r.connection,
+      actorName: r.actorName,
+      raw: r.raw,
       learner:
-        row.p_id === null
+        r.p_id === null
           ? null
           : {
-              id: row.p_id,
-              tenantId: row.tenantId,
-              externalId: row.p_external_id,
-              email: row.p_email,
-              name: row.p_name,
-              givenName: row.p_given_name,
-              locale: row.p_locale ?? "",
-              timeZone: row.p_time_zone ?? "",
-              active: row.p_active === true,
-              managerId: row.p_manager_id,
-              teamLeadId: row.p_team_lead_id,
+              id: r.p_id,
+              tenantId: r.tenantId,
+              externalId: r.p_external_id,
+              email: r.p_email,
+              name: r.p_name,
+              givenName: r.p_given_name,
+              locale: r.p_locale ?? "",
+              timeZone: r.p_time_zone ?? "",
+              active: r.p_active === true,
+              managerId: r.p_manager_id,
+              teamLeadId: r.p_team_lead_id,
             },
-    });
-  }
-  return out;
+    })),
+  };
 }
 
 /**

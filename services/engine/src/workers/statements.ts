@@ -8,10 +8,10 @@ import {
   listActivePlans,
   listCancelledJobIdsOfTrigger,
   loadPlanLearners,
-  loadUnprocessedStatements,
   parseRuleVersion,
   type PersonView,
   type PlanToCreate,
+  takeStatements,
   type UnprocessedStatement,
 } from "@beklijf/db";
 import { type Handlers, nudgeJobId, UnrecoverableError } from "@beklijf/queue";
@@ -77,18 +77,24 @@ async function processStatements(
   if (config === null)
     throw new UnrecoverableError(`Tenant ${tenantId} is gone`);
   const { start, stop } = config.verbs;
-  const statements = await loadUnprocessedStatements(deps.db, {
+  // Most statements end here, in the same round trip that reads the others.
+  const taken = await takeStatements(deps.db, {
     tenantId,
     ids,
-    rawForVerbs: [...new Set([...start, ...stop])],
+    verbsThatMatter: [...new Set([...start, ...stop])],
+    at: deps.clock.now(),
   });
-  if (statements.length === 0) return;
+  const { statements } = taken;
+  let waiting = taken.waiting;
+  if (statements.length === 0) {
+    logWaiting(deps, tenantId, waiting);
+    return;
+  }
   const resolved = await resolveLearners(deps, config, statements);
 
   const finished: { id: string; personId?: string | undefined }[] = [];
   const oneByOne: Resolved[] = [];
   const starts: Resolved[] = [];
-  let waiting = 0;
   let inactive = 0;
   // Learners with a statement that may stop plans: all their statements of the slice go in order.
   const stopping = new Set(
@@ -120,11 +126,7 @@ async function processStatements(
       starts.push(item);
     }
   }
-  if (waiting > 0)
-    deps.logger.info(
-      { tenantId, count: waiting },
-      "statements wait for a directory entry of their learner",
-    );
+  logWaiting(deps, tenantId, waiting);
   if (inactive > 0)
     deps.logger.info(
       { tenantId, count: inactive },
@@ -164,6 +166,14 @@ async function processStatements(
     }
   }
   if (failure !== undefined) throw failure;
+}
+
+function logWaiting(deps: EngineDeps, tenantId: string, count: number): void {
+  if (count > 0)
+    deps.logger.info(
+      { tenantId, count },
+      "statements wait for a directory entry of their learner",
+    );
 }
 
 /** Finds the learner of each statement, creating in one statement those named by a new mbox. */
