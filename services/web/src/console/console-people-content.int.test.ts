@@ -127,10 +127,10 @@ describe("the console's people, simulation, content and pull pages", () => {
     it("streams a progress bar while a large file imports, then the report on the same page", async () => {
       const { cookie, csrf } = await client.signIn(emails.editor);
       const rows = Array.from(
-        { length: 1_200 },
+        { length: 600 },
         (_, i) => `bulk-${tag}-${i}@example.nl,Bulk ${i}`,
       );
-      rows[700] = "not-an-address,Nobody";
+      rows[400] = "not-an-address,Nobody";
       const answer = await upload(
         cookie,
         csrf,
@@ -147,16 +147,16 @@ describe("the console's people, simulation, content and pull pages", () => {
       expect(bars[bars.length - 1]).toBe(100);
       expect([...bars].sort((a, b) => a - b)).toEqual(bars);
       expect(answer.body).toMatch(
-        /Rows read: 1200 · Created: 1199 · Updated: 0 · Not imported: 1/,
+        /Rows read: 600 · Created: 599 · Updated: 0 · Not imported: 1/,
       );
-      expect(answer.body).toMatch(/<td class="num">702<\/td>/);
+      expect(answer.body).toMatch(/<td class="num">402<\/td>/);
       expect(answer.body.trimEnd()).toMatch(/<\/html>$/);
       expect(
         await db.person.count({
           where: { tenantId, email: { startsWith: `bulk-${tag}-` } },
         }),
-      ).toBe(1_199);
-    });
+      ).toBe(599);
+    }, 120_000);
 
     it("refuses an upload without the session's CSRF token, or by a viewer, and writes nothing", async () => {
       const editor = await client.signIn(emails.editor);
