@@ -38,6 +38,14 @@ export function throwawayDatabase() {
   };
 }
 
+/**
+ * Extra Node options for the services a bench starts, e.g.
+ * `BEKLIJF_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile them.
+ */
+const SERVICE_NODE_ARGS = (process.env.BEKLIJF_BENCH_NODE_ARGS ?? "")
+  .split(/\s+/)
+  .filter(Boolean);
+
 /** Starts a service's bin (e.g. "ingest") on a free port; resolves when /readyz says ready. */
 export async function startService(service, env) {
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -45,11 +53,15 @@ export async function startService(service, env) {
     service === "all"
       ? "services/all/bin/beklijf-server.js"
       : `services/${service}/bin/beklijf-${service}.js`;
-  const child = spawn(process.execPath, [path.join(ROOT, bin)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_ARGS, path.join(ROOT, bin)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

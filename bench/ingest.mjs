@@ -1,4 +1,4 @@
-// npm run bench -- ingest [--seconds 10] [--connections 50]
+// npm run bench -- ingest [--seconds 10] [--connections 50] [--cases 1,30,100]
 // Statements per second and latency for durable xAPI POSTs (200 only after commit), against the
 // ingest service alone (no engine), on a throwaway database. Load generator on the same machine.
 import { randomUUID } from "node:crypto";
@@ -20,10 +20,13 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
+    // Statements per request of each case, e.g. `--cases 1` for the single-statement case only.
+    cases: { type: "string", default: "1,30,100" },
   },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const cases = values.cases.split(",").map(Number);
 
 function aStatement() {
   return {
@@ -87,7 +90,7 @@ try {
   console.log(
     "case                 statements/s   requests/s   p50 ms   p99 ms   errors   CPU ms/statement",
   );
-  for (const batch of [1, 30, 100]) {
+  for (const batch of cases) {
     const cpuBefore = cpuMs(ingest.pid);
     const result = await load({
       connections,
