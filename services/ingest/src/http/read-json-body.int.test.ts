@@ -272,6 +272,35 @@ describe("the body of POST /xapi/statements", () => {
     });
   });
 
+  describe("when the client goes away in the middle of the body", () => {
+    it("stores nothing and goes on serving others", async () => {
+      const id = aStatementId();
+      const text = JSON.stringify(aStatement(id));
+      const gone = new Promise<void>((resolve) => {
+        const req = request(`${served.url}/xapi/statements`, {
+          method: "POST",
+          headers: headers("application/json", {
+            "content-length": String(Buffer.byteLength(text)),
+          }),
+        });
+        req.on("error", () => {
+          resolve();
+        });
+        req.write(text.slice(0, 40), () => {
+          req.destroy();
+        });
+      });
+      await gone;
+      const next = aStatementId();
+      const answer = await send(served, headers("application/json"), [
+        JSON.stringify(aStatement(next)),
+      ]);
+      expect(answer.status).toBe(200);
+      expect(await isStored(next)).toBe(true);
+      expect(await isStored(id)).toBe(false);
+    });
+  });
+
   describe("when the body is larger than the limit", () => {
     const big = () => ({
       ...aStatement(),
