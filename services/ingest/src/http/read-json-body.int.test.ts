@@ -12,11 +12,13 @@ import {
   aStatementId,
   aTenant,
   type ListeningServer,
+  listenOnFreePort,
   serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
+import express from "express";
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
@@ -269,6 +271,34 @@ describe("the body of POST /xapi/statements", () => {
       ]);
       expect(answer.status).toBe(400);
       expect(await isStored(id)).toBe(false);
+    });
+  });
+
+  describe("when a JSON parser in front of the app has read the body already", () => {
+    it("uses what that parser read", async () => {
+      const outer = express();
+      outer.use(express.json());
+      outer.use(
+        "/xapi",
+        buildApp({
+          db,
+          queues: redis.queues,
+          clock: systemClock,
+          logger: testLogger,
+          metrics: noMetrics,
+        }),
+      );
+      const server = await listenOnFreePort(outer);
+      try {
+        const id = aStatementId();
+        const answer = await send(server, headers("application/json"), [
+          JSON.stringify(aStatement(id)),
+        ]);
+        expect(answer.status).toBe(200);
+        expect(await isStored(id)).toBe(true);
+      } finally {
+        await server.close();
+      }
     });
   });
 

@@ -212,7 +212,9 @@ export function postStatementsFastPath(
     if (
       req.method !== "POST" ||
       (req.url !== "/statements" && req.url !== "/statements/") ||
-      !isPlainJsonRequest(req)
+      !isPlainJsonRequest(req) ||
+      // Read already (a parser in front of this app): the router uses what that one parsed.
+      req.readableEnded
     ) {
       next();
       return;
