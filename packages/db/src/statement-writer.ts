@@ -184,8 +184,10 @@ export function createStatementWriter(
   };
 
   const writeGroup = async (group: Pending[]): Promise<void> => {
-    const slow = group.filter((p) => needsSlowPath(p.request));
-    const fast = group.filter((p) => !needsSlowPath(p.request));
+    const slow: Pending[] = [];
+    const fast: Pending[] = [];
+    for (const pending of group)
+      (needsSlowPath(pending.request) ? slow : fast).push(pending);
     if (fast.length > 0) {
       const outcome = await writeFast(fast);
       if (outcome === "conflict") slow.push(...fast);
@@ -305,6 +307,9 @@ export function createStatementWriter(
 
 /** Requests the fast path leaves to storeStatements: repeated ids inside them, or voiding. */
 function needsSlowPath(request: WriteRequest): boolean {
+  const [only] = request.statements;
+  if (request.statements.length === 1 && only !== undefined)
+    return only.verbId === VOIDED;
   const ids = new Set<string>();
   for (const statement of request.statements) {
     if (ids.has(statement.id) || statement.verbId === VOIDED) return true;

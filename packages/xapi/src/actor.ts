@@ -7,7 +7,8 @@ import { iri, irl } from "./iri";
 
 const IFI_KEYS = ["mbox", "mbox_sha1sum", "openid", "account"] as const;
 
-const MAILTO = /^mailto:[^@\s:/?#]+@[^@\s/?#.][^@\s/?#]*$/i;
+/** An mbox: mailto: and an email address (Data 2.4.2.3). */
+export const MAILTO = /^mailto:[^@\s:/?#]+@[^@\s/?#.][^@\s/?#]*$/i;
 
 const Account = z.strictObject({
   homePage: irl("https://lms.example.com"),
@@ -18,6 +19,9 @@ const Account = z.strictObject({
       "must not be empty: send the user's login name or id on that system",
     ),
 });
+
+/** An mbox_sha1sum: the hex SHA-1 of a mailto IRI. */
+export const MBOX_SHA1SUM = /^[0-9a-f]{40}$/i;
 
 const ifiFields = {
   mbox: z
@@ -30,7 +34,7 @@ const ifiFields = {
   mbox_sha1sum: z
     .string()
     .regex(
-      /^[0-9a-f]{40}$/i,
+      MBOX_SHA1SUM,
       "must be a 40-digit hex SHA-1 of the mailto IRI, e.g. ad1c1b5a7c3f4e2d9b8a7c6d5e4f3a2b1c0d9e8f",
     )
     .optional(),

@@ -17,6 +17,7 @@ import {
   type AttachmentParts,
   unclaimedParts,
 } from "./attachment-issues";
+import { commonStatement } from "./common-statement";
 import { comparableStatement } from "./comparable-statement";
 import { issueMessage } from "./issue-message";
 import {
@@ -138,10 +139,16 @@ export function validateStatement(
   input: unknown,
   attachmentParts?: AttachmentParts,
 ): Result<Statement, Issue[]> {
-  const parsed = Statement.safeParse(input, { error: issueMessage });
-  if (!parsed.success) return err(toIssues(parsed.error.issues, input));
-  const issues = attachmentIssues(parsed.data, attachmentParts);
-  return issues.length > 0 ? err(issues) : ok(parsed.data);
+  // The common shape is checked by hand (the same rules, no zod); anything else, and everything
+  // invalid, goes through the schema, which words the issues.
+  let statement = commonStatement(input);
+  if (statement === undefined) {
+    const parsed = Statement.safeParse(input, { error: issueMessage });
+    if (!parsed.success) return err(toIssues(parsed.error.issues, input));
+    statement = parsed.data;
+  }
+  const issues = attachmentIssues(statement, attachmentParts);
+  return issues.length > 0 ? err(issues) : ok(statement);
 }
 
 function objectIdOf(object: StatementObject | SubStatement["object"]): string {

@@ -118,10 +118,13 @@ export const StatementObject = z.discriminatedUnion("objectType", [
 ]);
 export type StatementObject = z.infer<typeof StatementObject>;
 
+/** The versions a statement may name (Data 2.4.10). */
+export const STATEMENT_VERSION = /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/;
+
 const version = z
   .string()
   .regex(
-    /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/,
+    STATEMENT_VERSION,
     "must be an xAPI version such as 1.0.3 or 2.0.0 (1.0, 1.0.x, 2.0 or 2.0.x); or leave version out",
   );
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
 
 /** Standard string form, any version and variant (Data 4.4 only recommends variant 2). */
-const UUID_FORM =
+export const UUID_FORM =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A statement id: "all versions of variant 2 in RFC 4122 are valid" (Data 2.4.1). */
-const STATEMENT_UUID =
+export const STATEMENT_UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID_EXAMPLE = "3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f";
 

@@ -3,7 +3,8 @@ import express, { type Express } from "express";
 import type { IngestDeps } from "./deps";
 import { createAuthenticator } from "./http/authenticate";
 import { errorHandler } from "./http/errors";
-import { statementsRouter } from "./routes/statements";
+import { parseByteLimit } from "./http/read-json-body";
+import { postStatementsFastPath, statementsRouter } from "./routes/statements";
 import {
   corsForContent,
   statementResourceHeaders,
@@ -21,9 +22,13 @@ export function buildApp(deps: IngestDeps): Express {
   // would let a cache answer 304 to a GET whose results must reflect the newest statements.
   app.disable("etag");
   app.use(corsForContent());
+  const limit = deps.bodyLimit ?? "2mb";
+  const auth = createAuthenticator(deps);
+  // The hot path: POST /statements with a plain JSON body, straight to storage; every other
+  // request goes on through the body parsers and the router below.
+  app.use(postStatementsFastPath(deps, auth, parseByteLimit(limit)));
   // Before the body parsers, so their errors (413, not JSON) carry the xAPI headers too.
   app.use("/statements", statementResourceHeaders(deps));
-  const limit = deps.bodyLimit ?? "2mb";
   app.use(
     express.json({ limit, type: ["application/json", "application/*+json"] }),
   );
@@ -35,7 +40,6 @@ export function buildApp(deps: IngestDeps): Express {
       type: "application/x-www-form-urlencoded",
     }),
   );
-  const auth = createAuthenticator(deps);
   app.get("/about", (_req, res) => {
     res.set("X-Experience-API-Version", XAPI_VERSION).json({
       version: ["1.0.3", "1.0.2", "1.0.1", "1.0.0", "2.0.0"],

@@ -17,10 +17,19 @@ import {
 import type { IngestDeps } from "../deps";
 import { dispatchNow } from "../hand-off";
 import type { Authenticator } from "../http/authenticate";
+import {
+  isPlainJsonRequest,
+  parseJsonBody,
+  readBody,
+} from "../http/read-json-body";
 import { alternateRequestSyntax } from "./alternate-syntax";
 import { connectionAuthority, xapiHomePage } from "./authority";
 import { getStatementsHandler } from "./statements-get";
-import { requireXapiVersion } from "./xapi-headers";
+import {
+  requireXapiVersion,
+  setStatementResourceHeaders,
+  xapiVersionError,
+} from "./xapi-headers";
 
 /**
  * Validates a body of one statement or an array; a batch with any invalid statement is refused
@@ -165,6 +174,53 @@ function refuseMultipart(): RequestHandler {
       return;
     }
     next();
+  };
+}
+
+/**
+ * The hot path of ingest, `POST /statements` with a plain JSON body, without the generic layers:
+ * the body is read into one Buffer and parsed once (http/read-json-body.ts), and the answer is
+ * written directly. Mounted first in the app; it takes only a POST to exactly /statements or
+ * /statements/ without a query string and with a JSON body in UTF-8, and passes every other
+ * request on to the body parsers and {@link statementsRouter}, which handle it as before. The
+ * steps and their order are the router's: body (400 not JSON, 413 too large), version header,
+ * authentication and rate limit, validation, storage, 200 with the ids; errors go to the app's
+ * error handler like the router's.
+ */
+export function postStatementsFastPath(
+  deps: IngestDeps,
+  auth: Authenticator,
+  limitBytes: number,
+): RequestHandler {
+  const answer = async (req: Request, res: Response): Promise<void> => {
+    const body = parseJsonBody(await readBody(req, limitBytes));
+    req.body = body;
+    const versionError = xapiVersionError(
+      req.headers["x-experience-api-version"],
+    );
+    if (versionError !== undefined) throw versionError;
+    const connection = await auth.authenticate(req);
+    const prepared = prepareFor(deps, req, connection, body);
+    const text = JSON.stringify(await store(deps, connection, prepared));
+    res.writeHead(200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  };
+  return (req, res, next) => {
+    if (
+      req.method !== "POST" ||
+      (req.url !== "/statements" && req.url !== "/statements/") ||
+      !isPlainJsonRequest(req) ||
+      // Read already (a parser in front of this app): the router uses what that one parsed.
+      req.readableEnded
+    ) {
+      next();
+      return;
+    }
+    setStatementResourceHeaders(res, deps);
+    answer(req, res).catch(next);
   };
 }
 

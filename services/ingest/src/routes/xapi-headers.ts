@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 import { ValidationError } from "@beklijf/core";
 import type { RequestHandler } from "express";
 
@@ -52,12 +54,18 @@ export function statementResourceHeaders(
   deps: Pick<IngestDeps, "clock">,
 ): RequestHandler {
   return (_req, res, next) => {
-    res.set({
-      "X-Experience-API-Version": XAPI_VERSION,
-      "X-Experience-API-Consistent-Through": consistentThrough(deps),
-    });
+    setStatementResourceHeaders(res, deps);
     next();
   };
+}
+
+/** Sets the headers of {@link statementResourceHeaders} on one answer. */
+export function setStatementResourceHeaders(
+  res: ServerResponse,
+  deps: Pick<IngestDeps, "clock">,
+): void {
+  res.setHeader("X-Experience-API-Version", XAPI_VERSION);
+  res.setHeader("X-Experience-API-Consistent-Through", consistentThrough(deps));
 }
 
 /**
@@ -72,17 +80,23 @@ export function consistentThrough(deps: Pick<IngestDeps, "clock">): string {
 /** Refuses a request without a supported X-Experience-API-Version (400). */
 export function requireXapiVersion(): RequestHandler {
   return (req, _res, next) => {
-    const version = req.get("x-experience-api-version");
-    if (version === undefined || !SUPPORTED_VERSION.test(version)) {
-      next(
-        new ValidationError(
-          `Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`,
-          [],
-          "XAPI_VERSION_MISSING",
-        ),
-      );
-      return;
-    }
-    next();
+    next(xapiVersionError(req.headers["x-experience-api-version"]));
   };
+}
+
+/**
+ * The 400 for a request whose X-Experience-API-Version header is missing or not a supported
+ * version; undefined when the header is fine.
+ */
+export function xapiVersionError(
+  header: string | string[] | undefined,
+): ValidationError | undefined {
+  const version = Array.isArray(header) ? header.join(", ") : header;
+  if (version !== undefined && SUPPORTED_VERSION.test(version))
+    return undefined;
+  return new ValidationError(
+    `Send the header X-Experience-API-Version (1.0.x or 2.0.x); got ${version === undefined ? "none" : `"${version}"`}.`,
+    [],
+    "XAPI_VERSION_MISSING",
+  );
 }
