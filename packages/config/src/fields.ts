@@ -39,3 +39,27 @@ export function urlWith(protocols: readonly string[]) {
     },
   );
 }
+
+/**
+ * A comma-separated list of secrets of at least 32 characters each (unset or empty: none). The
+ * message names the position of a short one, never its value.
+ */
+export function secretList() {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const secrets = (value ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== "");
+      secrets.forEach((secret, index) => {
+        if (secret.length < 32)
+          ctx.addIssue({
+            code: "custom",
+            message: `secret number ${index + 1} is shorter than 32 characters`,
+          });
+      });
+      return secrets;
+    });
+}

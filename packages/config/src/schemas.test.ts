@@ -51,6 +51,28 @@ describe("allInOneSchema", () => {
     expect(problemsOf({ [key]: value })).toEqual([key]);
   });
 
+  it("reads BEKLIJF_PREVIOUS_SECRETS as a list, and names a short one by position, never by value", () => {
+    const old = "o".repeat(32);
+    const older = "p".repeat(40);
+    expect(load({}).BEKLIJF_PREVIOUS_SECRETS).toEqual([]);
+    expect(
+      load({ BEKLIJF_PREVIOUS_SECRETS: ` ${old}, ${older},` })
+        .BEKLIJF_PREVIOUS_SECRETS,
+    ).toEqual([old, older]);
+    try {
+      load({ BEKLIJF_PREVIOUS_SECRETS: `${old},tooshort-secret-value` });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain("BEKLIJF_PREVIOUS_SECRETS");
+      expect(message).toContain(
+        "secret number 2 is shorter than 32 characters",
+      );
+      expect(message).not.toContain("tooshort-secret-value");
+    }
+  });
+
   it("reads false as false", () => {
     expect(
       load({ BEKLIJF_MIGRATE_ON_START: "false" }).BEKLIJF_MIGRATE_ON_START,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { booleanFlag, integer, urlWith } from "./fields";
+import { booleanFlag, integer, secretList, urlWith } from "./fields";
 
 /**
  * Environment keys that hold secrets. The start-up summary prints them redacted, and the
@@ -11,6 +11,7 @@ export const SECRET_KEYS = [
   "REDIS_URL",
   "SMTP_URL",
   "BEKLIJF_SECRET",
+  "BEKLIJF_PREVIOUS_SECRETS",
 ] as const;
 
 /** Example values, shown in ConfigError messages and in .env.example. */
@@ -23,6 +24,7 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
   BEKLIJF_PUBLIC_URL: "https://learn.example.com",
   BEKLIJF_TIME_SCALE: "8640",
   BEKLIJF_SECRET: "a-random-string-of-at-least-32-characters",
+  BEKLIJF_PREVIOUS_SECRETS: "the-secret-before-the-last-rotation-32+chars",
   BEKLIJF_DATA_DIR: ".data",
   BEKLIJF_MAIL_FROM: '"Academy" <academy@example.com>',
   BEKLIJF_LINK_TTL_DAYS: "30",
@@ -89,6 +91,12 @@ export const runtimeSchema = z.object({
     .string()
     .min(32, "must be at least 32 characters")
     .optional(),
+  /**
+   * Secrets BEKLIJF_SECRET had before a rotation, comma-separated: links in emails signed with
+   * them keep working until they expire, and LRS passwords sealed with them can still be opened
+   * until they are entered again. New links and seals use BEKLIJF_SECRET only.
+   */
+  BEKLIJF_PREVIOUS_SECRETS: secretList(),
   BEKLIJF_LINK_TTL_DAYS: integer({ min: 1, max: 365, default: 30 }),
   /** Run the pending migrations at start-up. */
   BEKLIJF_MIGRATE_ON_START: booleanFlag(true),
@@ -145,6 +153,7 @@ const sharedInfrastructure = z
 const links = z.object({
   BEKLIJF_PUBLIC_URL: urlWith(["http:", "https:"]),
   BEKLIJF_SECRET: z.string().min(32, "must be at least 32 characters"),
+  BEKLIJF_PREVIOUS_SECRETS: runtimeSchema.shape.BEKLIJF_PREVIOUS_SECRETS,
   BEKLIJF_LINK_TTL_DAYS: runtimeSchema.shape.BEKLIJF_LINK_TTL_DAYS,
 });
 
@@ -156,6 +165,7 @@ const links = z.object({
 export const ingestSchema = sharedInfrastructure.extend({
   BEKLIJF_PUBLIC_URL: httpSchema.shape.BEKLIJF_PUBLIC_URL,
   BEKLIJF_SECRET: runtimeSchema.shape.BEKLIJF_SECRET,
+  BEKLIJF_PREVIOUS_SECRETS: runtimeSchema.shape.BEKLIJF_PREVIOUS_SECRETS,
 });
 export type IngestConfig = z.output<typeof ingestSchema>;
 

@@ -18,6 +18,22 @@ describe("signed tokens", () => {
     expect(result).toEqual({ ok: true, value: claims });
   });
 
+  it("accepts a token signed with a previous secret only when that secret is still listed", () => {
+    const before = "the-secret-before-rotation-000000000";
+    const token = signToken(claims, before);
+    expect(
+      verifyToken(token, {
+        secret,
+        previousSecrets: [before],
+        purpose: "unsubscribe",
+        now,
+      }),
+    ).toEqual({ ok: true, value: claims });
+    expect(verifyToken(token, { secret, purpose: "unsubscribe", now })).toEqual(
+      { ok: false, error: { kind: "bad-signature" } },
+    );
+  });
+
   it("refuses a tampered token", () => {
     const token = signToken(claims, secret);
     const [, sig] = token.split(".");

@@ -35,9 +35,18 @@ export function signToken(claims: TokenClaims, secret: string): string {
   return `${body}.${sign(body, secret)}`;
 }
 
+/**
+ * Checks a token's signature, purpose and expiry. `previousSecrets` are accepted as well as
+ * `secret` (links signed before a rotation keep working until they expire).
+ */
 export function verifyToken(
   token: string,
-  options: { secret: string; purpose: string; now: Date },
+  options: {
+    secret: string;
+    previousSecrets?: readonly string[];
+    purpose: string;
+    now: Date;
+  },
 ): Result<TokenClaims, TokenError> {
   const [body, signature, extra] = token.split(".");
   if (
@@ -49,9 +58,12 @@ export function verifyToken(
   ) {
     return err({ kind: "malformed" });
   }
-  const expected = Buffer.from(sign(body, options.secret));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+  const signedBy = (secret: string): boolean => {
+    const expected = Buffer.from(sign(body, secret));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  };
+  if (![options.secret, ...(options.previousSecrets ?? [])].some(signedBy))
     return err({ kind: "bad-signature" });
   let claims: unknown;
   try {

@@ -174,7 +174,11 @@ export async function startAll(
     },
     {
       databaseUrl,
-      lrsWorker: { connection: workerConnection, prefix, secrets: [secret] },
+      lrsWorker: {
+        connection: workerConnection,
+        prefix,
+        secrets: [secret, ...config.BEKLIJF_PREVIOUS_SECRETS],
+      },
     },
   );
   cleanups.add(() => ingestHandle.stop());
@@ -211,6 +215,7 @@ export async function startAll(
     clock,
     logger: logger.child({ component: "web" }),
     secret,
+    previousSecrets: config.BEKLIJF_PREVIOUS_SECRETS,
     publicUrl,
     ...(outbox === undefined ? {} : { outbox }),
     queues,

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
             lrsWorker: {
               connection: openRedis(base, config.REDIS_URL, "worker"),
               prefix: config.BEKLIJF_REDIS_PREFIX,
-              secrets: [config.BEKLIJF_SECRET],
+              secrets: [
+                config.BEKLIJF_SECRET,
+                ...config.BEKLIJF_PREVIOUS_SECRETS,
+              ],
             },
           }),
     },

@@ -27,6 +27,8 @@ export interface WebDeps {
   readonly logger: Logger;
   /** HMAC key the mailer signs links with. */
   readonly secret: string;
+  /** Keys links were signed with before a rotation: still accepted until the links expire. */
+  readonly previousSecrets?: readonly string[];
   readonly publicUrl: string;
   readonly outbox?: OutboxPort;
   /** The queues, for Bull Board in the console; absent when this process has no Redis. */

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     clock: base.clock,
     logger: base.logger,
     secret: config.BEKLIJF_SECRET,
+    previousSecrets: config.BEKLIJF_PREVIOUS_SECRETS,
     publicUrl: config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, ""),
     queues,
   });

@@ -25,7 +25,7 @@ export interface ResolvedLink {
  * language) and undefined.
  */
 export function nudgeLinkResolver(
-  deps: Pick<WebDeps, "db" | "secret" | "clock">,
+  deps: Pick<WebDeps, "db" | "secret" | "previousSecrets" | "clock">,
   render: Render,
   purpose: string,
 ): (req: Request, res: Response) => Promise<ResolvedLink | undefined> {
@@ -33,7 +33,7 @@ export function nudgeLinkResolver(
 }
 
 async function resolveNudgeLink(
-  deps: Pick<WebDeps, "db" | "secret" | "clock">,
+  deps: Pick<WebDeps, "db" | "secret" | "previousSecrets" | "clock">,
   render: Render,
   req: Request,
   res: Response,
@@ -42,6 +42,7 @@ async function resolveNudgeLink(
   const token = String(req.params["token"] ?? "");
   const verified = verifyToken(token, {
     secret: deps.secret,
+    previousSecrets: deps.previousSecrets ?? [],
     purpose,
     now: deps.clock.now(),
   });

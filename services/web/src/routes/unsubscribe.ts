@@ -43,6 +43,7 @@ export function unsubscribeRouter(deps: WebDeps, render: Render): Router {
     const token = String(req.params["token"] ?? "");
     const verified = verifyToken(token, {
       secret: deps.secret,
+      previousSecrets: deps.previousSecrets ?? [],
       purpose: "unsubscribe",
       now: deps.clock.now(),
     });
