@@ -181,18 +181,51 @@ describe("checkTemplateEdit", () => {
       template: "reflect",
       parts: {
         subject: "About {{training.name}}",
-        html: "<p>Hi {{recipient.givenName}}</p>",
+        html: '<p>Hi {{recipient.givenName}}</p>\n{{> button href=links.action label="Go"}}',
       },
     };
     expect(checkTemplateEdit(pack, edit).ok).toBe(true);
+    // Without the compiled renderer (only the sources), the whole pack is compiled: same answer.
+    expect(checkTemplateEdit({ sources: pack.sources }, edit).ok).toBe(true);
     expect(
       checkTemplateEdit(pack, {
         ...edit,
-        parts: { ...edit.parts, html: "<p>Hi</p>\n<p>{{recipient.age}}</p>" },
+        parts: {
+          ...edit.parts,
+          html: `<p>Hi</p>\n<p>{{recipient.age}}</p>\n${edit.parts.html}`,
+        },
       }),
     ).toMatchObject({
       ok: false,
       error: { template: "reflect", locale: "en", part: "html", line: 2 },
     });
+  });
+
+  it("refuses an edit without the action link, with unescaped output, or of a template or locale the pack lacks", async () => {
+    const pack = await loadContentPack(DEFAULT_PACK);
+    const parts = { subject: "x", html: "<p>Hi {{recipient.givenName}}</p>" };
+    expect(
+      checkTemplateEdit(pack, { locale: "nl", template: "apply", parts }),
+    ).toMatchObject({
+      ok: false,
+      error: { kind: "not-allowed", template: "apply", locale: "nl" },
+    });
+    expect(
+      checkTemplateEdit(pack, {
+        locale: "nl",
+        template: "apply",
+        parts: {
+          subject: "x",
+          html: '{{{recipient.name}}}\n{{> button href=links.action label="Go"}}',
+        },
+      }),
+    ).toMatchObject({ ok: false, error: { kind: "not-allowed", line: 1 } });
+    for (const [template, locale] of [
+      ["no-such", "nl"],
+      ["apply", "de"],
+    ] as const)
+      expect(
+        checkTemplateEdit(pack, { locale, template, parts }),
+      ).toMatchObject({ ok: false, error: { kind: "unknown-template" } });
   });
 });
