@@ -36,12 +36,12 @@ function anEdit(
 describe("createTenantRenderers", () => {
   let pack: ContentPack;
   let rows: TemplateOverride[];
-  let stamps: number;
+  let loads: number;
   const source = {
     stamp: () =>
       Promise.resolve(rows.map((r) => `${r.tenantId}@${r.version}`).join()),
     current: () => {
-      stamps += 1;
+      loads += 1;
       return Promise.resolve(rows);
     },
   };
@@ -64,25 +64,25 @@ describe("createTenantRenderers", () => {
   });
   beforeEach(() => {
     rows = [];
-    stamps = 0;
+    loads = 0;
   });
 
   it("renders a tenant's newest saved version, the pack's text for others, and reloads only when the stamp changes", async () => {
-    const renderers = createTenantRenderers(pack, source, { refreshMs: 0 });
+    const renderers = createTenantRenderers(pack, source);
     const packSubject = subjectOf(renderers, "t1");
     rows = [anEdit("t1", 1, "Eigen tekst {{training.name}}")];
-    await renderers.refresh();
+    await renderers.fresh(0);
     expect(subjectOf(renderers, "t1")).toBe("Eigen tekst Feedback geven");
     expect(subjectOf(renderers, "t1", "en")).not.toContain("Eigen");
     expect(subjectOf(renderers, "t2")).toBe(packSubject);
-    await renderers.refresh();
-    expect(stamps).toBe(1);
+    await renderers.fresh(0);
+    expect(loads).toBe(1);
     // A revert to the pack is a newer version without parts.
     rows = [
       { ...anEdit("t1", 2, ""), parts: null },
       anEdit("t3", 1, "Eigen tekst {{training.name}}"),
     ];
-    await renderers.refresh();
+    await renderers.fresh(0);
     expect(subjectOf(renderers, "t3")).toBe("Eigen tekst Feedback geven");
     expect(subjectOf(renderers, "t1")).toBe(packSubject);
   });
@@ -90,14 +90,13 @@ describe("createTenantRenderers", () => {
   it("keeps the pack's text for a saved version that no longer passes the checks, and says so once", async () => {
     const problems: OverrideProblem[] = [];
     const renderers = createTenantRenderers(pack, source, {
-      refreshMs: 0,
       onProblem: (p) => problems.push(p),
     });
     const packSubject = subjectOf(renderers, "t1");
     rows = [anEdit("t1", 4, "{{learner.shoeSize}}")];
-    await renderers.refresh();
+    await renderers.fresh(0);
     rows = [...rows, anEdit("t2", 4, "{{learner.shoeSize}}")];
-    await renderers.refresh();
+    await renderers.fresh(0);
     expect(subjectOf(renderers, "t1")).toBe(packSubject);
     expect(problems.map((p) => p.override.tenantId)).toEqual(["t1", "t2"]);
     expect(problems[0]?.message).toMatch(
@@ -105,20 +104,16 @@ describe("createTenantRenderers", () => {
     );
   });
 
-  it("polls by itself and is ready after its first load", async () => {
-    rows = [anEdit("t1", 1, "Gepolld")];
-    const renderers = createTenantRenderers(pack, source, { refreshMs: 20 });
-    try {
-      await renderers.ready(5_000);
-      expect(subjectOf(renderers, "t1")).toBe("Gepolld");
-      rows = [anEdit("t1", 2, "Later")];
-      const deadline = performance.now() + 5_000;
-      while (subjectOf(renderers, "t1") !== "Later") {
-        if (performance.now() > deadline) throw new Error("no reload");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    } finally {
-      renderers.stop();
-    }
+  it("looks again only when its last look is older than asked", async () => {
+    const renderers = createTenantRenderers(pack, source);
+    await Promise.all([renderers.fresh(60_000), renderers.fresh(60_000)]);
+    rows = [anEdit("t1", 1, "Nieuw")];
+    await renderers.fresh(60_000);
+    // One look, shared by the concurrent callers; the save after it is not seen within the hour.
+    expect(loads).toBe(1);
+    expect(subjectOf(renderers, "t1")).not.toBe("Nieuw");
+    await renderers.fresh(0);
+    expect(loads).toBe(2);
+    expect(subjectOf(renderers, "t1")).toBe("Nieuw");
   });
 });

@@ -29,15 +29,12 @@ export interface TenantRenderers {
    * text. Synchronous: it answers from what the last refresh loaded.
    */
   rendererFor(tenantId: string): Renderer;
-  /** Asks the source's stamp and, when it changed, reloads; concurrent calls share one run. */
-  refresh(): Promise<void>;
   /**
-   * Resolves once the first refresh has succeeded; rejects after `timeoutMs` (default 10 000)
-   * without one, so a job that waits on it fails and is retried instead of hanging.
+   * Makes sure the last look at the source began at most `maxAgeMs` ago: resolves at once when it
+   * did, else looks (asks the stamp and, when it changed, reloads). Concurrent callers share a
+   * look. Rejects when the source fails.
    */
-  ready(timeoutMs?: number): Promise<void>;
-  /** Stops the polling. */
-  stop(): void;
+  fresh(maxAgeMs: number): Promise<void>;
 }
 
 /** A saved version that no longer passes checkTemplateEdit (e.g. the pack changed since). */
@@ -47,39 +44,29 @@ export interface OverrideProblem {
 }
 
 /**
- * The tenant-aware renderer the mailer sends with. It polls `source.stamp()` every `refreshMs`
- * (default 500 ms), so a saved edit is used by emails rendered about half a second later at most.
- * When the stamp changed it loads the current versions and rebuilds only the tenants whose set of
- * versions changed: each saved version is checked once (checkTemplateEdit, the rules of a save),
- * and the tenant's renderer compiles its edited templates once per change on top of the pack's
- * compiled renderer. A version that fails the check (possible only when the pack changed under
- * it) is skipped in favour of the pack's text and reported through `onProblem`, once.
+ * The tenant-aware renderer the mailer sends with, kept like the engine's tenant config cache:
+ * before a render, `fresh(maxAgeMs)` asks the source's stamp when the last look is older than
+ * `maxAgeMs`, so a saved edit is used by every email rendered `maxAgeMs` after the save at the
+ * latest, for one cheap query per period. When the stamp changed it loads the current versions and
+ * rebuilds only the tenants whose set of versions changed: each saved version is checked once
+ * (checkTemplateEdit, the rules of a save), and the tenant's renderer compiles its edited
+ * templates once per change, on top of the pack's compiled renderer. A version that fails the
+ * check (possible only when the pack changed under it) is skipped in favour of the pack's text and
+ * reported through `onProblem`, once.
  */
 export function createTenantRenderers(
   pack: Pick<ContentPack, "renderer" | "sources">,
   source: TemplateOverrideSource,
-  options: {
-    /** Between two looks at the stamp, in ms; default 500. 0: no polling (call refresh yourself). */
-    refreshMs?: number;
-    onProblem?: (problem: OverrideProblem) => void;
-    /** A failed refresh (the database is down); the next poll tries again. */
-    onError?: (error: unknown) => void;
-  } = {},
+  options: { onProblem?: (problem: OverrideProblem) => void } = {},
 ): TenantRenderers {
-  const refreshMs = options.refreshMs ?? 500;
   /** Tenant id -> its renderer and the versions it was built from. */
   let tenants = new Map<string, { key: string; renderer: Renderer }>();
   /** "tenant/template/locale@version" -> whether that version passed the check. */
   const checked = new Map<string, boolean>();
   let stamp: string | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let markReady: () => void = () => undefined;
-  const loaded = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-
+  /** performance.now() when the last successful look began. */
+  let lookedAt = -Infinity;
+  let running: { startedAt: number; done: Promise<void> } | undefined;
   const usable = (o: TemplateOverride & { parts: TemplateParts }): boolean => {
     const id = `${o.tenantId}/${o.template}/${o.locale}@${o.version}`;
     const known = checked.get(id);
@@ -124,57 +111,38 @@ export function createTenantRenderers(
     tenants = next;
   };
 
-  const refreshOnce = async () => {
-    const now = await source.stamp();
-    if (now !== stamp) {
-      rebuild(await source.current());
-      stamp = now;
-    }
-    markReady();
-  };
-
-  const refresh = (): Promise<void> => {
-    running ??= refreshOnce().finally(() => {
-      running = undefined;
+  const look = (): Promise<void> => {
+    const startedAt = performance.now();
+    const done = (async () => {
+      const now = await source.stamp();
+      if (now !== stamp) {
+        rebuild(await source.current());
+        stamp = now;
+      }
+      lookedAt = Math.max(lookedAt, startedAt);
+    })().finally(() => {
+      if (running?.done === done) running = undefined;
     });
-    return running;
+    running = { startedAt, done };
+    return done;
   };
 
-  const poll = () => {
-    if (stopped || refreshMs <= 0) return;
-    refresh()
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => {
-        if (stopped) return;
-        timer = setTimeout(poll, refreshMs);
-        // Polling alone never keeps a process alive.
-        timer.unref();
-      });
+  const fresh = async (maxAgeMs: number): Promise<void> => {
+    const since = performance.now() - maxAgeMs;
+    if (lookedAt >= since) return;
+    // A look already under way will do if it began late enough; else wait for it and look again.
+    if (running !== undefined && running.startedAt >= since)
+      return running.done;
+    if (running !== undefined) {
+      await running.done.catch(() => undefined);
+      if (lookedAt >= since) return;
+      return fresh(maxAgeMs);
+    }
+    return look();
   };
-  poll();
 
   return {
     rendererFor: (tenantId) => tenants.get(tenantId)?.renderer ?? pack.renderer,
-    refresh,
-    ready: (timeoutMs = 10_000) => {
-      let timeout: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_resolve, reject) => {
-        timeout = setTimeout(() => {
-          reject(
-            new Error(
-              `The tenants' saved templates could not be loaded within ${timeoutMs} ms.`,
-            ),
-          );
-        }, timeoutMs);
-        timeout.unref();
-      });
-      return Promise.race([loaded, late]).finally(() => {
-        clearTimeout(timeout);
-      });
-    },
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-    },
+    fresh,
   };
 }
