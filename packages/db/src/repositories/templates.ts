@@ -121,8 +121,11 @@ export async function getTemplateVersion(
   db: DbClient,
   key: { tenantId: string; template: string; locale: string; version: number },
 ): Promise<TemplateVersionView> {
+  const { tenantId, template, locale, version } = key;
   const row = await db.templateVersion.findUnique({
-    where: { tenantId_template_locale_version: key },
+    where: {
+      tenantId_template_locale_version: { tenantId, template, locale, version },
+    },
     select: SELECT,
   });
   if (row === null)
