@@ -14,6 +14,8 @@ import {
 } from "@beklijf/render";
 
 import type { MailPreviewPort, WebDeps } from "./deps";
+import { parseBody } from "./http/request-parts";
+import { TemplateEdit } from "./template-schemas";
 
 // Tenants' edits of the pack's templates, for the console and /api/templates: what a template
 // is now, a checked save, a revert, and the renderer that previews and test sends use.
@@ -155,6 +157,13 @@ export async function saveTemplateEdit(
   },
 ): Promise<number> {
   assertPackTemplate(pack, input.template, input.locale);
+  // The console's form fields get the bounds the API's body has.
+  parseBody(
+    TemplateEdit,
+    input.parts,
+    "The template was not saved.",
+    "TEMPLATE_INVALID",
+  );
   const checked = checkTemplateEdit(pack, input);
   if (!checked.ok) throw templateRefused(checked.error);
   return saveTemplateVersion(deps.db, { ...input, at: deps.clock.now() });

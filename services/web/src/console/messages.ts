@@ -243,7 +243,7 @@ const en = {
   "simulate.notStarted": "Rules that matched but do not start",
   "simulate.unmatched": "Rules that do not match",
   "content.intro": "The email templates of the content pack",
-  "content.savedOnDisk":
+  "content.versionsNote":
     "A saved template is used by the next emails (from about a second later) instead of the pack's text, for this organisation only. Every save is kept as a version: you can go back to any of them, or to the pack's text.",
   "content.template": "Template",
   "content.answer": "Answer it asks for",
@@ -560,7 +560,7 @@ const nl: Record<MessageKey, string> = {
   "simulate.notStarted": "Regels die passen maar niet starten",
   "simulate.unmatched": "Regels die niet passen",
   "content.intro": "De e-mailsjablonen van het inhoudspakket",
-  "content.savedOnDisk":
+  "content.versionsNote":
     "Een opgeslagen sjabloon gebruiken de volgende e-mails (vanaf ongeveer een seconde later) in plaats van de tekst uit het pakket, alleen voor deze organisatie. Elke opslag blijft bewaard als versie: je kunt naar elke versie terug, of naar de tekst uit het pakket.",
   "content.template": "Sjabloon",
   "content.answer": "Gevraagd antwoord",

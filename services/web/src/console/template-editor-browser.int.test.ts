@@ -124,11 +124,9 @@ describe("the template editor in a browser", () => {
     await shot("11-template-live-preview");
     // A full-page shot leaves frames below the fold unpainted: the previews get a shot of their own.
     await page.locator(".previews").scrollIntoViewIfNeeded();
-    await page
-      .locator(".previews")
-      .screenshot({
-        path: path.join(SHOTS, "11-template-live-preview-frames.png"),
-      });
+    await page.locator(".previews").screenshot({
+      path: path.join(SHOTS, "11-template-live-preview-frames.png"),
+    });
 
     await page
       .locator("#main")
