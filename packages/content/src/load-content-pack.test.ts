@@ -144,6 +144,20 @@ describe("loadContentPack", () => {
     );
   });
 
+  it("refuses unescaped output and a lost action link in a pack's template, as in an edit", async () => {
+    const unescaped = aCopy();
+    const file = path.join(unescaped, "en", "apply.html.hbs");
+    writeFileSync(file, `{{{recipient.name}}}\n${readFileSync(file, "utf8")}`);
+    await expect(loadContentPack(unescaped)).rejects.toThrow(
+      /Template "apply" \(en, html, line 1\) is not allowed: unescaped output/,
+    );
+    const noAction = aCopy();
+    writeFileSync(path.join(noAction, "nl", "goals.html.hbs"), "<p>Hoi</p>");
+    await expect(loadContentPack(noAction)).rejects.toThrow(
+      /Template "goals" \(nl, html\) is not allowed: the action link is missing/,
+    );
+  });
+
   it("refuses a locale that lacks a template, and a template pack.json does not list", async () => {
     const missing = aCopy();
     rmSync(path.join(missing, "nl", "apply.subject.hbs"));

@@ -56,6 +56,15 @@ function toView(row: Row): TemplateVersionView {
   };
 }
 
+/** Only the key's fields: callers may pass a wider object (TypeScript allows extra properties). */
+function keyOf(key: { tenantId: string; template: string; locale: string }) {
+  return {
+    tenantId: key.tenantId,
+    template: key.template,
+    locale: key.locale,
+  };
+}
+
 const SELECT = {
   tenantId: true,
   template: true,
@@ -94,7 +103,7 @@ export async function getCurrentTemplate(
   key: { tenantId: string; template: string; locale: string },
 ): Promise<TemplateVersionView | null> {
   const row = await db.templateVersion.findFirst({
-    where: key,
+    where: keyOf(key),
     orderBy: { version: "desc" },
     select: SELECT,
   });
@@ -108,7 +117,7 @@ export async function listTemplateVersions(
   options: { limit?: number } = {},
 ): Promise<TemplateVersionView[]> {
   const rows = await db.templateVersion.findMany({
-    where: key,
+    where: keyOf(key),
     orderBy: { version: "desc" },
     take: options.limit ?? 50,
     select: SELECT,
@@ -121,10 +130,9 @@ export async function getTemplateVersion(
   db: DbClient,
   key: { tenantId: string; template: string; locale: string; version: number },
 ): Promise<TemplateVersionView> {
-  const { tenantId, template, locale, version } = key;
   const row = await db.templateVersion.findUnique({
     where: {
-      tenantId_template_locale_version: { tenantId, template, locale, version },
+      tenantId_template_locale_version: { ...keyOf(key), version: key.version },
     },
     select: SELECT,
   });
@@ -156,11 +164,7 @@ export async function saveTemplateVersion(
     at: Date;
   },
 ): Promise<number> {
-  const key = {
-    tenantId: input.tenantId,
-    template: input.template,
-    locale: input.locale,
-  };
+  const key = keyOf(input);
   const latest = (await getCurrentTemplate(db, key))?.version ?? 0;
   const conflict = () =>
     new ConflictError(
