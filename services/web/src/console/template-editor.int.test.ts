@@ -213,6 +213,10 @@ describe("editing templates (console and /api/templates)", () => {
       expect(page.body).toContain(emails.editor);
       expect(page.body).toContain("Onze eigen vraag over Feedback geven");
       expect(page.body).toContain('src="/console/content/editor.js"');
+      const list = await client.request("GET", "/console/content", { cookie });
+      expect(list.body).toMatch(
+        /Onze eigen vraag over \{\{training\.name\}\}<\/a> <span class="badge on">saved version<\/span>/,
+      );
 
       const sent = await client.request(
         "POST",
