@@ -144,6 +144,20 @@ describe("loadContentPack", () => {
     );
   });
 
+  it("refuses unescaped output and a lost action link in a pack's template, as in an edit", async () => {
+    const unescaped = aCopy();
+    const file = path.join(unescaped, "en", "apply.html.hbs");
+    writeFileSync(file, `{{{recipient.name}}}\n${readFileSync(file, "utf8")}`);
+    await expect(loadContentPack(unescaped)).rejects.toThrow(
+      /Template "apply" \(en, html, line 1\) is not allowed: unescaped output/,
+    );
+    const noAction = aCopy();
+    writeFileSync(path.join(noAction, "nl", "goals.html.hbs"), "<p>Hoi</p>");
+    await expect(loadContentPack(noAction)).rejects.toThrow(
+      /Template "goals" \(nl, html\) is not allowed: the action link is missing/,
+    );
+  });
+
   it("refuses a locale that lacks a template, and a template pack.json does not list", async () => {
     const missing = aCopy();
     rmSync(path.join(missing, "nl", "apply.subject.hbs"));
@@ -181,18 +195,51 @@ describe("checkTemplateEdit", () => {
       template: "reflect",
       parts: {
         subject: "About {{training.name}}",
-        html: "<p>Hi {{recipient.givenName}}</p>",
+        html: '<p>Hi {{recipient.givenName}}</p>\n{{> button href=links.action label="Go"}}',
       },
     };
     expect(checkTemplateEdit(pack, edit).ok).toBe(true);
+    // Without the compiled renderer (only the sources), the whole pack is compiled: same answer.
+    expect(checkTemplateEdit({ sources: pack.sources }, edit).ok).toBe(true);
     expect(
       checkTemplateEdit(pack, {
         ...edit,
-        parts: { ...edit.parts, html: "<p>Hi</p>\n<p>{{recipient.age}}</p>" },
+        parts: {
+          ...edit.parts,
+          html: `<p>Hi</p>\n<p>{{recipient.age}}</p>\n${edit.parts.html}`,
+        },
       }),
     ).toMatchObject({
       ok: false,
       error: { template: "reflect", locale: "en", part: "html", line: 2 },
     });
+  });
+
+  it("refuses an edit without the action link, with unescaped output, or of a template or locale the pack lacks", async () => {
+    const pack = await loadContentPack(DEFAULT_PACK);
+    const parts = { subject: "x", html: "<p>Hi {{recipient.givenName}}</p>" };
+    expect(
+      checkTemplateEdit(pack, { locale: "nl", template: "apply", parts }),
+    ).toMatchObject({
+      ok: false,
+      error: { kind: "not-allowed", template: "apply", locale: "nl" },
+    });
+    expect(
+      checkTemplateEdit(pack, {
+        locale: "nl",
+        template: "apply",
+        parts: {
+          subject: "x",
+          html: '{{{recipient.name}}}\n{{> button href=links.action label="Go"}}',
+        },
+      }),
+    ).toMatchObject({ ok: false, error: { kind: "not-allowed", line: 1 } });
+    for (const [template, locale] of [
+      ["no-such", "nl"],
+      ["apply", "de"],
+    ] as const)
+      expect(
+        checkTemplateEdit(pack, { locale, template, parts }),
+      ).toMatchObject({ ok: false, error: { kind: "unknown-template" } });
   });
 });

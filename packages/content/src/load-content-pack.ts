@@ -2,14 +2,14 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-import type { Result } from "@beklijf/core";
+import { err, type Result } from "@beklijf/core";
 import {
+  checkTemplate,
   createRenderer,
   describeRenderError,
   type PackSources,
   type Renderer,
   type RenderError,
-  sampleContext,
   validateTemplates,
 } from "@beklijf/render";
 import { formatRuleFileError, parseRuleSet, type Rule } from "@beklijf/rules";
@@ -145,7 +145,11 @@ export async function loadContentPack(dir: string): Promise<ContentPack> {
     throw new Error(`${dir}: ${describeRenderError(renderer.error)}`);
   // Strict mode only fails on data it is given: render every template against the documented
   // context now, so an unknown variable stops the load rather than someone's email.
-  const validated = validateTemplates(renderer.value, manifest.data.locales);
+  const validated = validateTemplates(
+    renderer.value,
+    manifest.data.locales,
+    sources.templates,
+  );
   if (!validated.ok)
     throw new Error(`${dir}: ${describeRenderError(validated.error)}`);
 
@@ -193,34 +197,43 @@ async function listFiles(dir: string, suffix: string): Promise<string[]> {
 }
 
 /**
- * Checks an edited template before it is saved: it must compile and render against the
- * documented nudge context (strict mode), in the pack's layout and partials. The error names the
- * template, the locale, the part and the line.
+ * Checks an edited template before it is saved (console, API) or used (a tenant's saved version,
+ * see createTenantRenderers): the template and locale must be the pack's, and the edit must keep
+ * the rules every template of a pack keeps (`checkTemplate`: strict compile and render against the
+ * documented nudge context, escaped output only, the action link present) in the pack's layout and
+ * partials. Returns the pack's renderer with the edit in place, or an error naming the template,
+ * the locale, the part and (where there is one) the line.
  */
 export function checkTemplateEdit(
-  pack: Pick<ContentPack, "sources">,
-  edit: {
-    locale: string;
-    template: string;
-    parts: { subject: string; html: string; text?: string };
-  },
+  pack: Pick<ContentPack, "sources"> & Partial<Pick<ContentPack, "renderer">>,
+  edit: { locale: string; template: string; parts: TemplateParts },
 ): Result<Renderer, RenderError> {
-  const sources: PackSources = {
-    ...pack.sources,
-    templates: {
-      ...pack.sources.templates,
-      [edit.locale]: {
-        ...pack.sources.templates[edit.locale],
-        [edit.template]: edit.parts,
-      },
-    },
-  };
-  const created = createRenderer(sources);
+  const where = { template: edit.template, locale: edit.locale };
+  if (pack.sources.templates[edit.locale]?.[edit.template] === undefined)
+    return err({ kind: "unknown-template", ...where });
+  const templates = { [edit.locale]: { [edit.template]: edit.parts } };
+  // With the pack's compiled renderer only the edit is compiled; without it, the whole pack.
+  const created =
+    pack.renderer === undefined
+      ? createRenderer({
+          ...pack.sources,
+          templates: {
+            ...pack.sources.templates,
+            [edit.locale]: {
+              ...pack.sources.templates[edit.locale],
+              ...templates[edit.locale],
+            },
+          },
+        })
+      : pack.renderer.withTemplates(templates);
   if (!created.ok) return created;
-  const rendered = created.value.render({
-    template: edit.template,
-    locale: edit.locale,
-    data: sampleContext(edit.locale),
-  });
-  return rendered.ok ? created : rendered;
+  const checked = checkTemplate(created.value, { ...where, parts: edit.parts });
+  return checked.ok ? created : checked;
+}
+
+/** A template's parts: Handlebars sources. Without `text`, the text part is derived from the HTML. */
+export interface TemplateParts {
+  readonly subject: string;
+  readonly html: string;
+  readonly text?: string;
 }

@@ -241,6 +241,16 @@ export {
   suppressAddress,
 } from "./repositories/suppressions";
 export {
+  getCurrentTemplate,
+  getTemplateVersion,
+  listCurrentTemplates,
+  listTemplateVersions,
+  saveTemplateVersion,
+  type TemplateParts,
+  templateVersionsStamp,
+  type TemplateVersionView,
+} from "./repositories/templates";
+export {
   DEFAULT_TENANT_SLUG,
   ensureTenant,
   getTenant,

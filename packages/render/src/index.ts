@@ -14,7 +14,8 @@ export {
   type Renderer,
   type RenderError,
   type Section,
+  type TemplateSources,
   toText,
 } from "./renderer";
 export { type NudgeContext, sampleContext } from "./sample-context";
-export { validateTemplates } from "./validate-pack";
+export { checkTemplate, validateTemplates } from "./validate-pack";

@@ -44,7 +44,8 @@ interface Where {
 export type RenderError =
   | { kind: "unknown-template"; template: string; locale: string }
   | (Where & {
-      kind: "compile-failed" | "render-failed";
+      /** "not-allowed": it breaks a rule of `checkTemplate` (unescaped output, no action link). */
+      kind: "compile-failed" | "render-failed" | "not-allowed";
       message: string;
       /** 1-based line in the template source, when Handlebars names one. */
       line?: number;
@@ -78,7 +79,16 @@ export interface Renderer {
   ): Result<{ html: string; text: string; locale: string }, RenderError>;
   /** Template names available in a locale (including fallback ones). */
   templateNames(locale: string): string[];
+  /**
+   * This renderer with `templates` added or put in place of its own (locale -> name -> parts),
+   * on the same layouts, partials and helpers: only the given templates are compiled (with the
+   * layout's CSS inlined, as at load). This renderer is unchanged. For a tenant's edits of a pack.
+   */
+  withTemplates(templates: TemplateSources): Result<Renderer, RenderError>;
 }
+
+/** Locale -> template name -> parts, as in `PackSources.templates`. */
+export type TemplateSources = PackSources["templates"];
 
 /**
  * Compiles a pack once, in strict mode (a missing variable is an error, not an empty string), on
@@ -129,9 +139,36 @@ export function createRenderer(
     layouts.set(name, compiled.value);
   }
   const separator = inline(SEPARATOR);
+  const compiled = compileTemplates(pack.templates, { hbs, textHbs, inline });
+  if (!compiled.ok) return compiled;
+  return ok(
+    makeRenderer({
+      compiled: compiled.value,
+      fallbackLocale: pack.fallbackLocale,
+      layouts,
+      separator,
+      hbs,
+      compileMore: (templates) =>
+        compileTemplates(templates, { hbs, textHbs, inline }),
+    }),
+  );
+}
+
+/** What a renderer compiles its templates with. */
+interface Compilers {
+  readonly hbs: typeof Handlebars;
+  readonly textHbs: typeof Handlebars;
+  /** Inlines the layout's CSS into an HTML source. */
+  readonly inline: (source: string) => string;
+}
+
+function compileTemplates(
+  templates: TemplateSources,
+  { hbs, textHbs, inline }: Compilers,
+): Result<Map<string, Compiled>, RenderError> {
   const compiled = new Map<string, Compiled>();
-  for (const [locale, templates] of Object.entries(pack.templates)) {
-    for (const [template, parts] of Object.entries(templates)) {
+  for (const [locale, byName] of Object.entries(templates)) {
+    for (const [template, parts] of Object.entries(byName)) {
       const subject = compile(hbs, parts.subject, {
         template,
         locale,
@@ -159,7 +196,20 @@ export function createRenderer(
       });
     }
   }
+  return ok(compiled);
+}
 
+function makeRenderer(setup: {
+  readonly compiled: ReadonlyMap<string, Compiled>;
+  readonly fallbackLocale: string;
+  readonly layouts: ReadonlyMap<string, HandlebarsTemplateDelegate>;
+  readonly separator: string;
+  readonly hbs: typeof Handlebars;
+  readonly compileMore: (
+    templates: TemplateSources,
+  ) => Result<Map<string, Compiled>, RenderError>;
+}): Renderer {
+  const { compiled, layouts, separator, hbs } = setup;
   const resolve = (
     template: string,
     locale: string,
@@ -167,7 +217,7 @@ export function createRenderer(
     const candidates = [
       locale,
       locale.split("-")[0] ?? locale,
-      pack.fallbackLocale,
+      setup.fallbackLocale,
     ];
     for (const candidate of candidates) {
       const parts = compiled.get(`${candidate}/${template}`);
@@ -213,14 +263,24 @@ export function createRenderer(
     return ok(out);
   };
 
-  return ok({
+  return {
+    withTemplates: (templates) => {
+      const more = setup.compileMore(templates);
+      if (!more.ok) return more;
+      return ok(
+        makeRenderer({
+          ...setup,
+          compiled: new Map([...compiled, ...more.value]),
+        }),
+      );
+    },
     templateNames: (locale) => [
       ...new Set(
         [...compiled.keys()]
           .filter(
             (k) =>
               k.startsWith(`${locale}/`) ||
-              k.startsWith(`${pack.fallbackLocale}/`),
+              k.startsWith(`${setup.fallbackLocale}/`),
           )
           .map((k) => k.split("/")[1] ?? ""),
       ),
@@ -288,7 +348,7 @@ export function createRenderer(
         locale: found.locale,
       });
     },
-  });
+  };
 }
 
 function failure(
@@ -359,6 +419,8 @@ export function describeRenderError(error: RenderError): string {
       return `Template "${error.template}" (${error.locale}, ${error.part}${lineOf(error)}) does not compile: ${error.message}`;
     case "render-failed":
       return `Template "${error.template}" (${error.locale}, ${error.part}${lineOf(error)}) failed to render: ${error.message}`;
+    case "not-allowed":
+      return `Template "${error.template}" (${error.locale}, ${error.part}${lineOf(error)}) is not allowed: ${error.message}`;
   }
 }
 

@@ -20,7 +20,7 @@ const APPLY_WITHIN_DAYS = 14;
 
 type ComposeDeps = Pick<
   MailerDeps,
-  "pack" | "publicUrl" | "secret" | "linkTtlDays" | "clock"
+  "pack" | "templates" | "publicUrl" | "secret" | "linkTtlDays" | "clock"
 >;
 
 /**
@@ -33,7 +33,10 @@ export function composeEmail(
   delivery: DeliveryForSend,
 ): { ok: true; value: ComposedEmail } | { ok: false; error: RenderError } {
   const own = nudgeContext(deps, delivery, delivery.nudge);
-  const rendered = deps.pack.renderer.render({
+  // The tenant's saved version of a template when there is one, else the pack's.
+  const renderer =
+    deps.templates?.rendererFor(delivery.tenantId) ?? deps.pack.renderer;
+  const rendered = renderer.render({
     template: delivery.nudge.template,
     locale: own.locale,
     data: own,

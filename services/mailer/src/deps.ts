@@ -1,4 +1,4 @@
-import type { ContentPack } from "@beklijf/content";
+import type { ContentPack, TenantRenderers } from "@beklijf/content";
 import type { Clock, Logger, Metrics } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import type { Redis } from "ioredis";
@@ -9,8 +9,15 @@ export interface MailerDeps {
   readonly connection: Redis;
   readonly prefix: string;
   readonly transport: Transporter;
-  /** The content pack: its renderer and what each template's action records. */
-  readonly pack: Pick<ContentPack, "renderer" | "actions">;
+  /** The content pack: its renderer, sources and what each template's action records. */
+  readonly pack: Pick<ContentPack, "renderer" | "actions" | "sources">;
+  /** Each tenant's renderer (its saved template versions over the pack); start() wires it. */
+  readonly templates?: Pick<TenantRenderers, "rendererFor">;
+  /**
+   * How old the mailer's view of the tenants' saved templates may be when it renders an email, in
+   * ms: an edit is in every email rendered this long after its save. Default 1000.
+   */
+  readonly templatesMaxAgeMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;

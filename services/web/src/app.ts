@@ -10,6 +10,7 @@ import { outboxRouter } from "./routes/outbox";
 import { peopleRouter } from "./routes/people";
 import { policyRouter } from "./routes/policy";
 import { preferencesRouter } from "./routes/preferences";
+import { templatesApiRouter } from "./routes/templates-api";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
 
@@ -42,6 +43,7 @@ export function buildApp(deps: WebDeps): Express {
   app.use("/a", answerRouter(deps, render));
   app.use("/p", preferencesRouter(deps, render));
   app.use("/api", mailApiRouter(deps));
+  app.use("/api", templatesApiRouter(deps));
   app.use("/api", apiRouter(deps));
   app.use("/console", consoleRouter(deps));
   if (deps.outbox !== undefined)

@@ -1,4 +1,7 @@
+import path from "node:path";
+
 import { webSchema } from "@beklijf/config";
+import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
 import { closeQueues, createQueues } from "@beklijf/queue";
 import {
   infrastructureChecks,
@@ -35,6 +38,10 @@ async function main(): Promise<void> {
     previousSecrets: config.BEKLIJF_PREVIOUS_SECRETS,
     publicUrl: config.BEKLIJF_PUBLIC_URL.replace(/\/+$/, ""),
     queues,
+    // The console's template editor and /api/templates, /api/preview (no test sends: no SMTP here).
+    mail: {
+      pack: await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren")),
+    },
   });
   base.cleanups.add(() => handle.stop());
   await serveHttp(base, {

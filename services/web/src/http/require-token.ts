@@ -39,6 +39,7 @@ export function requireToken(deps: Pick<WebDeps, "db">): RequestHandler {
         }
         res.locals["tenantId"] = found.tenantId;
         res.locals["role"] = found.role;
+        res.locals["tokenName"] = found.name;
         next();
       })
       .catch(next);

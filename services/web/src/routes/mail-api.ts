@@ -11,8 +11,9 @@ import {
   TestSendRequest,
 } from "../api-schemas";
 import type { MailPreviewPort, WebDeps } from "../deps";
-import { parseBody } from "../http/request-parts";
+import { parseBody, tenantOf } from "../http/request-parts";
 import { requireRole, requireToken } from "../http/require-token";
+import { previewPack } from "../template-edits";
 
 /**
  * The mailer's part of the admin API: `GET /suppressions` (addresses we will not mail, and
@@ -43,13 +44,13 @@ export function mailApiRouter(deps: WebDeps): Router {
     requireToken(deps),
     requireRole("editor"),
     json,
-    (req, res) => {
+    async (req, res) => {
       const input = parseBody(
         PreviewRequest,
         req.body,
         "Invalid preview request.",
       );
-      res.json(render(mailOf(deps), input));
+      res.json(await render(deps, mailOf(deps), tenantOf(res), input));
     },
   );
 
@@ -66,7 +67,7 @@ export function mailApiRouter(deps: WebDeps): Router {
           "Test sends need the mailer's SMTP account in this process.",
           "TEST_SEND_UNAVAILABLE",
         );
-      const email = render(mail, input);
+      const email = await render(deps, mail, tenantOf(res), input);
       const { messageId } = await mail.sendTest({ to: input.to, ...email });
       deps.logger.info(
         { template: input.template, locale: email.locale },
@@ -88,11 +89,18 @@ function mailOf(deps: WebDeps): MailPreviewPort {
   return deps.mail;
 }
 
-function render(
+/** The tenant's saved version of the template when there is one, else the pack's. */
+async function render(
+  deps: Pick<WebDeps, "db">,
   mail: MailPreviewPort,
+  tenantId: string,
   input: z.output<typeof PreviewRequest>,
-): { subject: string; html: string; text: string; locale: string } {
-  const rendered = previewTemplate(mail.pack, input);
+): Promise<{ subject: string; html: string; text: string; locale: string }> {
+  const pack = await previewPack(deps, mail, {
+    tenantId,
+    template: input.template,
+  });
+  const rendered = previewTemplate(pack, input);
   if (rendered.ok) return rendered.value;
   throw new ValidationError(
     rendered.error.kind === "unknown-template"

@@ -29,6 +29,7 @@ import {
   UnknownLearnersResponse,
   UpsertedPersonResponse,
 } from "../people-schemas";
+import { TEMPLATE_PATHS } from "./templates-openapi";
 
 const json = (schema: z.ZodType) => ({
   "application/json": {
@@ -76,6 +77,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     security: [{ token: [] }],
     paths: {
+      ...TEMPLATE_PATHS,
       "/connections": {
         get: {
           summary: "List the LMS connections (never their secrets)",
