@@ -12,6 +12,7 @@ import { describeRenderError } from "@beklijf/render";
 import { composeEmail } from "../compose-email";
 import type { MailerDeps } from "../deps";
 import { DEFAULT_SEND_ATTEMPT_TIMEOUT_MS } from "../transport";
+import { buildMimeMessage, type MimeMessage } from "./build-mime-message";
 import { createDeliveryBatches } from "./delivery-batches";
 
 /** SMTP reply code of a nodemailer error, if the server gave one. */
@@ -49,6 +50,19 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
   const staleAfterMs =
     deps.sendAttemptTimeoutMs ?? DEFAULT_SEND_ATTEMPT_TIMEOUT_MS;
   const batches = createDeliveryBatches(deps.db, deps.clock);
+  const host = new URL(deps.publicUrl).hostname || "beklijf.localhost";
+  /** A failure that no retry can fix (the email cannot be rendered or built): record it, stop. */
+  const failForGood = async (
+    deliveryId: string,
+    reason: string,
+  ): Promise<never> => {
+    await markDeliveryFailed(deps.db, deliveryId, {
+      status: "failed",
+      error: reason,
+    });
+    deps.metrics.count("deliveries_failed_total");
+    throw new UnrecoverableError(reason);
+  };
   const claim = async (deliveryId: string): Promise<DeliveryClaim> =>
     (await batches.claim.run(deliveryId))
       ? { kind: "claimed" }
@@ -70,13 +84,33 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
         return;
       }
       const composed = composeEmail(deps, delivery);
-      if (!composed.ok) {
-        await markDeliveryFailed(deps.db, deliveryId, {
-          status: "failed",
-          error: describeRenderError(composed.error),
+      if (!composed.ok)
+        return failForGood(deliveryId, describeRenderError(composed.error));
+      // A stable Message-ID per delivery, so receivers can recognise the email.
+      const messageId = `<delivery-${deliveryId}@${host}>`;
+      let message: MimeMessage;
+      try {
+        // Built before the claim: the window in which a crash leaves the outcome unknown (ADR
+        // 0006) holds only the SMTP exchange.
+        message = buildMimeMessage({
+          from: delivery.tenant.mailFrom ?? deps.mailFrom,
+          to: delivery.toAddress,
+          subject: composed.value.rendered.subject,
+          html: composed.value.rendered.html,
+          text: composed.value.rendered.text,
+          messageId,
+          date: deps.clock.now(),
+          headers: {
+            "List-Unsubscribe": `<${composed.value.unsubscribeUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+          },
         });
-        deps.metrics.count("deliveries_failed_total");
-        throw new UnrecoverableError(describeRenderError(composed.error));
+      } catch (error) {
+        return failForGood(
+          deliveryId,
+          `the email could not be built: ${errorMessage(error)}`,
+        );
       }
       const claimed = await claim(deliveryId);
       switch (claimed.kind) {
@@ -96,22 +130,11 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
           );
           return;
       }
-      const host = new URL(deps.publicUrl).hostname || "beklijf.localhost";
-      // A stable Message-ID per delivery, so receivers can recognise the email.
-      const messageId = `<delivery-${deliveryId}@${host}>`;
       try {
+        // Handed over whole: nodemailer's pool only adds the SMTP exchange.
         await deps.transport.sendMail({
-          from: delivery.tenant.mailFrom ?? deps.mailFrom,
-          to: delivery.toAddress,
-          subject: composed.value.rendered.subject,
-          html: composed.value.rendered.html,
-          text: composed.value.rendered.text,
-          messageId,
-          headers: {
-            "List-Unsubscribe": `<${composed.value.unsubscribeUrl}>`,
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-          },
+          envelope: message.envelope,
+          raw: message.raw,
         });
       } catch (error) {
         const code = smtpCode(error);
