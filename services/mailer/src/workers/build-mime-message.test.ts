@@ -76,6 +76,16 @@ describe("buildMimeMessage", () => {
     expect(built).not.toMatch(/^Bcc:/m);
   });
 
+  it("gives every message a boundary of its own", () => {
+    const boundaries = [1, 2, 3].map(
+      () =>
+        /boundary="([^"]+)"/.exec(
+          buildMimeMessage(anEmail()).raw.toString(),
+        )?.[1],
+    );
+    expect(new Set(boundaries).size).toBe(3);
+  });
+
   it("sends from the From address to the To address", () => {
     expect(
       buildMimeMessage(anEmail({ from: '"Leerhuis" <Leerhuis@Example.test>' }))

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import * as mimeFuncs from "nodemailer/lib/mime-funcs";
 import MimeNode from "nodemailer/lib/mime-node";
 import * as qp from "nodemailer/lib/qp";
@@ -23,6 +25,11 @@ export interface MimeMessage {
   readonly raw: Buffer;
 }
 
+// A multipart boundary must be unique per message and unlikely in its content: a random part
+// drawn once per process and a counter do that without drawing random bytes for every email.
+const BOUNDARY_BASE = randomBytes(8).toString("hex");
+let boundaryCount = 0;
+
 /**
  * One text part, encoded as nodemailer encodes text: as it is (7bit) when it is plain ASCII in
  * lines of at most 76 characters, else quoted-printable (readable for mostly-ASCII text).
@@ -47,7 +54,10 @@ function textPart(contentType: string, content: string): string {
  * half of the mailer's CPU per email: the result goes to the transport as `raw`, in one piece.
  */
 export function buildMimeMessage(input: MimeMessageInput): MimeMessage {
-  const root = new MimeNode("multipart/alternative");
+  boundaryCount += 1;
+  const root = new MimeNode("multipart/alternative", {
+    baseBoundary: `${BOUNDARY_BASE}-${boundaryCount.toString(36)}`,
+  });
   // In the order nodemailer's composer writes them: the extra fields, then the standard ones.
   for (const [key, value] of Object.entries(input.headers))
     root.setHeader(key, value);
