@@ -458,6 +458,35 @@ describe("the mailer (delivery.send)", () => {
     });
   });
 
+  describe("when the delivery's address is no email address", () => {
+    const learner = aLearner();
+    let deliveryId: string;
+    let outcome: { job: Job; state: string };
+
+    beforeAll(async () => {
+      deliveryId = await aQueuedDelivery(learner);
+      await world.db.delivery.update({
+        where: { id: deliveryId },
+        data: { toAddress: "not an address" },
+      });
+      outcome = await send(deliveryId);
+    });
+
+    it("fails the delivery for good, before claiming it, with the reason", async () => {
+      expect(outcome.state).toBe("failed");
+      expect(outcome.job.attemptsMade).toBe(1);
+      const row = await deliveryRow(deliveryId);
+      expect(row).toMatchObject({
+        status: "failed",
+        attempts: 0,
+        attemptStartedAt: null,
+      });
+      expect(row.lastError).toMatch(
+        /^the email could not be built: no sender or recipient address/,
+      );
+    });
+  });
+
   describe("when the tenant has its own sender", () => {
     const learner = aLearner();
 
