@@ -4,6 +4,7 @@
 // delivery.send job enqueued) to the sink's 250 after DATA. Deliveries are seeded straight into a
 // throwaway database, as the engine leaves them: one queued delivery per planned nudge.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import { Queue } from "bullmq";
@@ -25,6 +26,15 @@ const { values } = parseArgs({
 });
 const emails = Number(values.emails);
 const TEMPLATES = ["commit", "reflect", "apply", "manager-aftertalk"];
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are the
+  // 12th and 13th of those, in clock ticks of 10 ms.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Seeds `count` queued deliveries of the given templates, each to its own person. */
 function seed(database, count) {
@@ -154,10 +164,15 @@ try {
   await sink.waitFor(warmUp, 60_000);
 
   const measured = deliveries.slice(warmUp);
+  const mailerCpuBefore = cpuMs(mailer.pid);
+  const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   const handedOffAt = await handOff(measured);
   await sink.waitFor(warmUp + measured.length, 300_000);
   const elapsedS = (performance.now() - started) / 1000;
+  const mailerCpuMs = cpuMs(mailer.pid) - mailerCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ");
   const latencies = measured
     .map((d) => sink.acceptedAt.get(d.address) - handedOffAt.get(d.address))
     .sort((a, b) => a - b);
@@ -175,6 +190,9 @@ try {
   );
   console.log(
     `${(measured.length / elapsedS).toFixed(0).padStart(8)} ${at(0.5).toFixed(0).padStart(26)} ${at(0.99).toFixed(0).padStart(8)} ${latencies[latencies.length - 1].toFixed(0).padStart(8)} ${sent.padStart(11)}`,
+  );
+  console.log(
+    `\nCPU per email (user + system): mailer process ${(mailerCpuMs / measured.length).toFixed(2)} ms, this process (hand-off and sink) ${((benchCpu.user + benchCpu.system) / 1000 / measured.length).toFixed(2)} ms; load average ${loadAverage.slice(0, 3).join(" ")}`,
   );
 } catch (error) {
   console.error(

@@ -120,12 +120,15 @@ export {
 } from "./repositories/console-users";
 export {
   claimDeliveryAttempt,
+  claimDeliveryAttempts,
   type DeliveryClaim,
   type DeliveryForSend,
+  getDeliveriesForSend,
   getDeliveryForLink,
   getDeliveryForSend,
   listUndeliveredDeliveries,
   listUnsentDeliveries,
+  markDeliveriesSent,
   markDeliveryFailed,
   markDeliverySent,
   type NudgeForRender,

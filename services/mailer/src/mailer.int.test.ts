@@ -1,23 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 
-import {
-  type ContentPack,
-  loadContentPack,
-  TEMPLATES_DIR,
-} from "@beklijf/content";
-import {
-  type Clock,
-  createManualClock,
-  noMetrics,
-  verifyToken,
-} from "@beklijf/core";
-import {
-  ensurePersonForMbox,
-  handOffNudge,
-  type PrismaClient,
-} from "@beklijf/db";
+import { type Clock, createManualClock, verifyToken } from "@beklijf/core";
+import { ensurePersonForMbox } from "@beklijf/db";
 import {
   deliveryHandOff,
   dispatchHandOffs,
@@ -25,60 +10,38 @@ import {
   type Job,
   type Queues,
 } from "@beklijf/queue";
-import { planNudges } from "@beklijf/rules";
 import {
   aLearner,
-  aPlannedCompletion,
-  aTenantWithRules,
   type CapturedMail,
   jobSettled,
-  type OwnTestDb,
-  ownTestDb,
-  type SmtpSink,
-  startSmtpSink,
-  TEST_REDIS_URL,
-  testLogger,
   type TestQueues,
   testQueues,
 } from "@beklijf/testing";
 import { SMTPServer } from "smtp-server";
 
-import { type MailerHandle, start } from "./start";
-import { createSmtpTransport } from "./transport";
+import type { MailerHandle } from "./start";
+import {
+  aQueuedDelivery as aDeliveryFor,
+  aServerThatKills,
+  closeServer,
+  listenOnLoopback,
+  MAIL_FROM,
+  PUBLIC_URL,
+  SECRET,
+  sendAgain,
+  spawnMailerProcess,
+  startTestMailer,
+  useMailerWorld,
+} from "./test-fixtures";
 
 // delivery.send against real Postgres, Redis and an SMTP server on loopback. Deliveries are made
 // the way the engine makes them (statement stored, person, plan from the pack's rules, hand-off of
 // the first step), with the same repository functions, then handed to the mailer through Redis.
 
-const PUBLIC_URL = "https://learn.example.test";
-const SECRET = "mailer-int-test-secret-0123456789abcdef";
-const MAIL_FROM = "Academie <academie@example.test>";
-
-/** Starts an SMTP server of a test's own on a free loopback port; returns the port. */
-async function listenOnLoopback(server: SMTPServer): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.server.address();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
-
-function closeServer(server: SMTPServer): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-}
-
 describe("the mailer (delivery.send)", () => {
-  const redis = testQueues("mailer");
+  const world = useMailerWorld("mailer");
+  const { redis, clock } = world;
   const { queues } = redis;
-  const clock = createManualClock(new Date("2030-04-01T13:00:00Z"));
-  let own: OwnTestDb | undefined;
-  let db: PrismaClient;
-  let pack: ContentPack;
-  let sink: SmtpSink;
-  let mailer: MailerHandle | undefined;
-  let tenantId: string;
 
   /** Starts a mailer that works the deliveries queue of `on` and sends through `smtpUrl`. */
   const startMailer = (
@@ -86,66 +49,25 @@ describe("the mailer (delivery.send)", () => {
     smtpUrl: string,
     mailerClock: Clock = clock,
   ) =>
-    start({
-      db,
-      connection: on.connection,
-      prefix: on.prefix,
-      transport: createSmtpTransport(smtpUrl),
-      pack,
+    startTestMailer({
+      db: world.db,
+      pack: world.pack,
+      on,
+      smtpUrl,
       clock: mailerClock,
-      logger: testLogger,
-      metrics: noMetrics,
-      publicUrl: PUBLIC_URL,
-      secret: SECRET,
-      mailFrom: MAIL_FROM,
-      linkTtlDays: 30,
     });
-
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    own = await ownTestDb();
-    ({ db } = own);
-    pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
-    tenantId = await aTenantWithRules(db, "mailer", pack.rules, {
-      key: pack.name,
-      name: pack.title,
-    });
-    mailer = startMailer(redis, sink.url);
-  });
-
-  afterAll(async () => {
-    await mailer?.stop();
-    await redis.close();
-    await sink.close();
-    await own?.drop();
-  });
 
   /** A queued delivery of the first follow-up of a completion, as the engine hands it off. */
-  async function aQueuedDelivery(
+  const aQueuedDelivery = (
     learner: { name: string; email: string },
     locale = "nl",
-  ): Promise<string> {
-    const { nudges } = await aPlannedCompletion(db, {
-      tenantId,
+  ): Promise<string> =>
+    aDeliveryFor(world.db, {
+      tenantId: world.tenantId,
+      clock,
       learner,
       locale,
-      clock,
-      planNudges,
     });
-    const [first] = [...nudges].sort(
-      (a, b) => a.dueAt.getTime() - b.dueAt.getTime(),
-    );
-    if (first === undefined) throw new Error("nothing was planned");
-    const deliveryId = await handOffNudge(db, {
-      nudgeId: first.id,
-      tenantId,
-      toAddress: learner.email,
-      at: clock.now(),
-      handOff: (id) => ({ tenantId, ...deliveryHandOff(id) }),
-    });
-    if (deliveryId === null) throw new Error("the nudge was handed off before");
-    return deliveryId;
-  }
 
   /** Enqueues delivery.send (under its deterministic id unless given another) and waits for the outcome. */
   async function send(
@@ -167,9 +89,9 @@ describe("the mailer (delivery.send)", () => {
   }
 
   const mailsTo = (address: string): CapturedMail[] =>
-    sink.messages().filter((mail) => mail.to.includes(address));
+    world.sink.messages().filter((mail) => mail.to.includes(address));
   const deliveryRow = (id: string) =>
-    db.delivery.findUniqueOrThrow({ where: { id } });
+    world.db.delivery.findUniqueOrThrow({ where: { id } });
 
   describe.each([
     [
@@ -194,7 +116,10 @@ describe("the mailer (delivery.send)", () => {
       beforeAll(async () => {
         deliveryId = await aQueuedDelivery(learner, locale);
         expect((await send(deliveryId)).state).toBe("completed");
-        mail = await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
+        mail = await world.sink.waitFor(
+          (m) => m.to.includes(learner.email),
+          10_000,
+        );
       });
 
       it("renders the template in that locale, naming the training from the statement's language map", () => {
@@ -254,7 +179,7 @@ describe("the mailer (delivery.send)", () => {
 
     beforeAll(async () => {
       deliveryId = await aQueuedDelivery(learner);
-      sink.failRecipient(learner.email, 451, 1);
+      world.sink.failRecipient(learner.email, 451, 1);
     });
 
     it("retries with backoff and sends exactly once", async () => {
@@ -277,7 +202,7 @@ describe("the mailer (delivery.send)", () => {
 
     beforeAll(async () => {
       deliveryId = await aQueuedDelivery(learner);
-      sink.failRecipient(learner.email, 550, 1);
+      world.sink.failRecipient(learner.email, 550, 1);
       outcome = await send(deliveryId);
     });
 
@@ -298,8 +223,8 @@ describe("the mailer (delivery.send)", () => {
 
     it("suppresses the address as bounced", async () => {
       expect(
-        await db.suppression.findMany({
-          where: { tenantId, address: learner.email },
+        await world.db.suppression.findMany({
+          where: { tenantId: world.tenantId, address: learner.email },
         }),
       ).toEqual([expect.objectContaining({ reason: "bounced" })]);
     });
@@ -358,8 +283,8 @@ describe("the mailer (delivery.send)", () => {
 
     it("does not suppress the learner's address", async () => {
       expect(
-        await db.suppression.count({
-          where: { tenantId, address: learner.email },
+        await world.db.suppression.count({
+          where: { tenantId: world.tenantId, address: learner.email },
         }),
       ).toBe(0);
     });
@@ -382,7 +307,7 @@ describe("the mailer (delivery.send)", () => {
     beforeAll(async () => {
       deliveryId = await aQueuedDelivery(learner);
       await send(deliveryId);
-      await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
+      await world.sink.waitFor((m) => m.to.includes(learner.email), 10_000);
     });
 
     it("sends nothing more when the job is replayed under another id", async () => {
@@ -401,57 +326,20 @@ describe("the mailer (delivery.send)", () => {
     // message, kills that process and only then answers 250: SMTP accepted, nothing recorded.
     const crashing = testQueues("mailer-crash");
     const learner = aLearner();
-    let received = 0;
+    const killing = aServerThatKills(1);
     let child: ChildProcess | undefined;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      logger: false,
-      onData: (stream, _session, callback) => {
-        stream.resume();
-        stream.on("end", () => {
-          received += 1;
-          const dying = child;
-          if (dying === undefined || dying.exitCode !== null) {
-            callback();
-            return;
-          }
-          dying.once("exit", () => {
-            callback();
-          });
-          dying.kill("SIGKILL");
-        });
-      },
-    });
     let deliveryId: string;
 
     beforeAll(async () => {
-      const port = await listenOnLoopback(server);
+      const port = await listenOnLoopback(killing.server);
       deliveryId = await aQueuedDelivery(learner);
-      child = spawn(
-        process.execPath,
-        [path.resolve(__dirname, "../bin/beklijf-mailer.js")],
-        {
-          env: {
-            ...process.env,
-            PORT: "0",
-            LOG_LEVEL: "silent",
-            DATABASE_URL: own?.url ?? "",
-            REDIS_URL: TEST_REDIS_URL,
-            BEKLIJF_REDIS_PREFIX: crashing.prefix,
-            SMTP_URL: `smtp://127.0.0.1:${port}`,
-            BEKLIJF_SECRET: SECRET,
-            BEKLIJF_PUBLIC_URL: PUBLIC_URL,
-            BEKLIJF_MIGRATE_ON_START: "false",
-          },
-          stdio: "ignore",
-        },
-      );
-      const exited = new Promise<void>((resolve) => {
-        child?.once("exit", () => {
-          resolve();
-        });
+      child = spawnMailerProcess({
+        env: process.env,
+        databaseUrl: world.databaseUrl,
+        prefix: crashing.prefix,
+        smtpUrl: `smtp://127.0.0.1:${port}`,
       });
+      const exited = killing.watch(child);
       await dispatchHandOffs(crashing.queues, [deliveryHandOff(deliveryId)]);
       await exited;
     }, 60_000);
@@ -459,11 +347,11 @@ describe("the mailer (delivery.send)", () => {
     afterAll(async () => {
       if (child !== undefined && child.exitCode === null) child.kill("SIGKILL");
       await crashing.close();
-      await closeServer(server);
+      await closeServer(killing.server);
     });
 
     it("leaves the delivery 'sending', stamped, after one message reached the server", async () => {
-      expect(received).toBe(1);
+      expect(killing.messages()).toBe(1);
       const row = await deliveryRow(deliveryId);
       expect(row).toMatchObject({
         status: "sending",
@@ -480,27 +368,15 @@ describe("the mailer (delivery.send)", () => {
         ),
       );
       later.advance(6 * 60_000); // past the longest SMTP attempt
-      const again = startMailer(crashing, sink.url, later);
+      const again = startMailer(crashing, world.sink.url, later);
       try {
-        const jobId = `after-crash-${randomUUID()}`;
-        await enqueue(
-          crashing.queues,
-          "deliveries",
-          "delivery.send",
-          { deliveryId },
-          { jobId },
-        );
         expect(
-          (
-            await jobSettled(crashing.queues.deliveries, jobId, {
-              timeoutMs: 15_000,
-            })
-          ).state,
-        ).toBe("completed");
+          await sendAgain(crashing.queues, [deliveryId], { timeoutMs: 15_000 }),
+        ).toEqual(["completed"]);
       } finally {
         await again.stop();
       }
-      expect(received).toBe(1);
+      expect(killing.messages()).toBe(1);
       expect(mailsTo(learner.email)).toHaveLength(0);
       const row = await deliveryRow(deliveryId);
       expect(row.status).toBe("unknown");
@@ -517,33 +393,36 @@ describe("the mailer (delivery.send)", () => {
 
     beforeAll(async () => {
       deliveryId = await aQueuedDelivery(learner, "en");
-      const delivery = await db.delivery.findUniqueOrThrow({
+      const delivery = await world.db.delivery.findUniqueOrThrow({
         where: { id: deliveryId },
         include: { nudge: true },
       });
-      const others = await db.plannedNudge.findMany({
+      const others = await world.db.plannedNudge.findMany({
         where: { planId: delivery.nudge.planId, stepKey: "reflect" },
         orderBy: { dueAt: "asc" },
       });
       expect(others).toHaveLength(1);
-      await db.plannedNudge.updateMany({
+      await world.db.plannedNudge.updateMany({
         where: { id: { in: others.map((n) => n.id) } },
         data: { mergedIntoDeliveryId: deliveryId, status: "handed-off" },
       });
       // A manager is known now: learner prompts name them.
-      const manager = await ensurePersonForMbox(db, {
-        tenantId,
+      const manager = await ensurePersonForMbox(world.db, {
+        tenantId: world.tenantId,
         email: `manager-${randomUUID()}@example.test`,
         name: "Pieter Jansen",
         locale: "nl",
         timeZone: "Europe/Amsterdam",
       });
-      await db.person.update({
+      await world.db.person.update({
         where: { id: delivery.nudge.recipientPersonId ?? "" },
         data: { managerId: manager.id },
       });
       await send(deliveryId);
-      mail = await sink.waitFor((m) => m.to.includes(learner.email), 10_000);
+      mail = await world.sink.waitFor(
+        (m) => m.to.includes(learner.email),
+        10_000,
+      );
     });
 
     it("sends one email: its own nudge first, then the merged ones, each with its own action link", async () => {
@@ -579,25 +458,54 @@ describe("the mailer (delivery.send)", () => {
     });
   });
 
+  describe("when the delivery's address is no email address", () => {
+    const learner = aLearner();
+    let deliveryId: string;
+    let outcome: { job: Job; state: string };
+
+    beforeAll(async () => {
+      deliveryId = await aQueuedDelivery(learner);
+      await world.db.delivery.update({
+        where: { id: deliveryId },
+        data: { toAddress: "not an address" },
+      });
+      outcome = await send(deliveryId);
+    });
+
+    it("fails the delivery for good, before claiming it, with the reason", async () => {
+      expect(outcome.state).toBe("failed");
+      expect(outcome.job.attemptsMade).toBe(1);
+      const row = await deliveryRow(deliveryId);
+      expect(row).toMatchObject({
+        status: "failed",
+        attempts: 0,
+        attemptStartedAt: null,
+      });
+      expect(row.lastError).toMatch(
+        /^the email could not be built: no sender or recipient address/,
+      );
+    });
+  });
+
   describe("when the tenant has its own sender", () => {
     const learner = aLearner();
 
     it("sends from the tenant's address", async () => {
-      await db.tenant.update({
-        where: { id: tenantId },
+      await world.db.tenant.update({
+        where: { id: world.tenantId },
         data: { mailFrom: "Leerhuis <leerhuis@example.test>" },
       });
       try {
         const deliveryId = await aQueuedDelivery(learner);
         await send(deliveryId);
-        const mail = await sink.waitFor(
+        const mail = await world.sink.waitFor(
           (m) => m.to.includes(learner.email),
           10_000,
         );
         expect(mail.headers["from"]).toBe("Leerhuis <leerhuis@example.test>");
       } finally {
-        await db.tenant.update({
-          where: { id: tenantId },
+        await world.db.tenant.update({
+          where: { id: world.tenantId },
           data: { mailFrom: null },
         });
       }

@@ -79,6 +79,18 @@ export async function getDeliveryForSend(
   db: DbClient,
   id: string,
 ): Promise<DeliveryForSend | null> {
+  return (await getDeliveriesForSend(db, [id])).get(id) ?? null;
+}
+
+/**
+ * Many deliveries as `getDeliveryForSend` loads one, in one query: the mailer loads the deliveries
+ * of the jobs that run at the same moment together. Ids that are gone are missing from the map.
+ */
+export async function getDeliveriesForSend(
+  db: DbClient,
+  ids: readonly string[],
+): Promise<Map<string, DeliveryForSend>> {
+  if (ids.length === 0) return new Map();
   const rows = await db.$queryRaw<SendRow[]>`
     SELECT d.id::text AS id, d.tenant_id::text AS tenant_id, d.status, d.to_address,
       EXISTS (SELECT 1 FROM suppressions x
@@ -98,8 +110,24 @@ export async function getDeliveryForSend(
     LEFT JOIN people m ON m.id = p.manager_id
     LEFT JOIN people r ON r.id = n.recipient_person_id
     JOIN statements s ON s.tenant_id = pl.tenant_id AND s.id = pl.trigger_statement_id
-    WHERE d.id = ${id}::uuid
-    ORDER BY own DESC, n.due_at, n.id`;
+    WHERE d.id = ANY(${[...ids]}::uuid[])
+    ORDER BY d.id, own DESC, n.due_at, n.id`;
+  const byDelivery = new Map<string, SendRow[]>();
+  for (const row of rows) {
+    const own = byDelivery.get(row.id);
+    if (own === undefined) byDelivery.set(row.id, [row]);
+    else own.push(row);
+  }
+  const deliveries = new Map<string, DeliveryForSend>();
+  for (const [id, own] of byDelivery) {
+    const delivery = toDeliveryForSend(own);
+    if (delivery !== null) deliveries.set(id, delivery);
+  }
+  return deliveries;
+}
+
+/** One delivery's rows (its own nudge first) as a DeliveryForSend; null without its own nudge. */
+function toDeliveryForSend(rows: readonly SendRow[]): DeliveryForSend | null {
   const [first] = rows;
   if (first?.own !== true) return null;
   const nudgeOf = (row: SendRow): NudgeForRender => ({
@@ -201,6 +229,33 @@ export async function claimDeliveryAttempt(
     : claimDeliveryAttempt(db, id, options);
 }
 
+/**
+ * Claims many queued deliveries at once, as `claimDeliveryAttempt` claims one: each row that is
+ * "queued" and not locked by another transaction becomes "sending", stamped with `now`, in one
+ * UPDATE. Returns the ids it claimed; for any other id, `claimDeliveryAttempt` decides (it may be
+ * finished, in flight, or an attempt whose outcome is unknown). Rows are locked in id order and
+ * locked ones skipped, so two claims that share rows never wait on each other in a cycle.
+ */
+export async function claimDeliveryAttempts(
+  db: DbClient,
+  ids: readonly string[],
+  options: { now: Date },
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const claimed = await db.$queryRaw<{ id: string }[]>`
+    WITH queued AS (
+      SELECT id FROM deliveries
+      WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'queued'
+      ORDER BY id
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries d
+    SET status = 'sending', attempts = d.attempts + 1, attempt_started_at = ${options.now}
+    FROM queued WHERE d.id = queued.id
+    RETURNING d.id::text AS id`;
+  return new Set(claimed.map((row) => row.id));
+}
+
 /** An attempt failed before SMTP accepted the email: back to queued for the next retry. */
 export async function releaseDeliveryAttempt(
   db: DbClient,
@@ -227,6 +282,20 @@ export async function markDeliverySent(
       lastError: null,
     },
   });
+}
+
+/** Records many deliveries as sent (SMTP accepted each one), in one UPDATE. */
+export async function markDeliveriesSent(
+  db: DbClient,
+  sent: readonly { id: string; messageId: string; at: Date }[],
+): Promise<void> {
+  if (sent.length === 0) return;
+  await db.$executeRaw`
+    UPDATE deliveries d
+    SET status = 'sent', message_id = v.message_id, sent_at = v.sent_at, last_error = NULL
+    FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.messageId)}::text[],
+                ${sent.map((s) => s.at)}::timestamptz[]) AS v(id, message_id, sent_at)
+    WHERE d.id = v.id`;
 }
 
 export async function markDeliveryFailed(
