@@ -36,9 +36,10 @@ export function start(
     statementHandlers(deps, { horizonMs, config }),
     { ...workerOptions, concurrency: 20 },
   );
+  // Many jobs at once, so that nudges falling due together share their queries (see nudgeHandlers).
   const nudges = createWorker("nudges", nudgeHandlers(deps, { config }), {
     ...workerOptions,
-    concurrency: 20,
+    concurrency: 500,
   });
   const reconciler = startReconciler(deps, {
     horizonMs,
