@@ -338,7 +338,6 @@ async function fireTogether(
     config,
     ready,
     new Set(unique),
-    now,
   ))
     results.set(id, result);
   return ids.map(
@@ -359,7 +358,6 @@ async function handOff(
   config: TenantConfigCache,
   ready: readonly Ready[],
   batchIds: ReadonlySet<string>,
-  now: Date,
 ): Promise<Map<string, BatchResult<FireOutcome>>> {
   const results = new Map<string, BatchResult<FireOutcome>>();
   if (ready.length === 0) return results;
@@ -402,7 +400,8 @@ async function handOff(
         reason: `merged into the email of ${r.nudge.template} (${r.nudge.id}): one email per person per day`,
       },
     })),
-    at: now,
+    // The moment of the hand-off, not of the re-check: `firedAt` says when the mailer got it.
+    at: deps.clock.now(),
     handOff: (deliveryId, nudge) => ({
       tenantId: nudge.tenantId,
       ...deliveryHandOff(deliveryId),
