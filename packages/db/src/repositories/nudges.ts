@@ -261,6 +261,8 @@ export interface MergeCandidate {
     readonly status: string;
     readonly ruleVersion: { readonly id: string; readonly definition: unknown };
   };
+  /** The kinds of answer given in its plan, for its step condition. */
+  readonly answerKinds: { kind: string }[];
 }
 
 /** Whose merge candidates to list: one firing nudge, its recipient and the end of its day. */
@@ -276,7 +278,7 @@ export interface MergeCandidateQuery {
 /**
  * Other planned nudges of each query's recipient due before its `dueBefore` (overdue ones
  * included), by dueAt: candidates to ride in one email. One query for all, with each candidate's
- * plan status and rule version. Keyed by the firing nudge's id; no entry means no candidates.
+ * plan status, rule version and plan answers. Keyed by the firing nudge's id; no entry means no candidates.
  */
 export async function listMergeCandidates(
   db: DbClient,
@@ -297,10 +299,15 @@ export async function listMergeCandidates(
       plan_status: string;
       rule_version_id: string;
       definition: unknown;
+      answer_kinds: string[];
     }[]
   >`
     SELECT q.for_id::text, n.id::text, n.job_id, n.plan_id::text, n.step_key, n.due_at,
-           p.status AS plan_status, p.rule_version_id::text, rv.definition
+           p.status AS plan_status, p.rule_version_id::text, rv.definition,
+           ARRAY(
+             SELECT a.kind FROM answers a JOIN planned_nudges an ON an.id = a.planned_nudge_id
+             WHERE an.plan_id = n.plan_id
+           ) AS answer_kinds
       FROM unnest(${column((q) => q.nudgeId)}::uuid[], ${column((q) => q.tenantId)}::uuid[],
                   ${column((q) => ("personId" in q.recipient ? q.recipient.personId : null))}::uuid[],
                   ${column((q) => ("address" in q.recipient ? q.recipient.address : null))}::text[],
@@ -333,6 +340,7 @@ export async function listMergeCandidates(
         status: row.plan_status,
         ruleVersion: { id: row.rule_version_id, definition: row.definition },
       },
+      answerKinds: row.answer_kinds.map((kind) => ({ kind })),
     });
     out.set(row.for_id, list);
   }

@@ -5,7 +5,6 @@ import {
   getFireChecks,
   handOffNudges,
   listMergeCandidates,
-  listPlanAnswerKinds,
   markOutboxDispatched,
   type MergeCandidate,
   moveNudge,
@@ -119,18 +118,14 @@ function planRule(nudge: {
 }
 
 /** Does the step's condition (e.g. "only if not applied yet") still hold? Why not, else undefined. */
-async function conditionFails(
-  deps: EngineDeps,
-  nudge: Parameters<typeof planRule>[0] & { planId: string; stepKey: string },
-  /** The plan's answers, when the caller read them already. */
-  answers?: readonly { kind: string }[],
-): Promise<string | undefined> {
+function conditionFails(
+  nudge: Parameters<typeof planRule>[0] & { stepKey: string },
+  /** The kinds of answer given in the nudge's plan. */
+  answers: readonly { kind: string }[],
+): string | undefined {
   const step = planRule(nudge)?.steps.find((s) => s.key === nudge.stepKey);
   if (step?.condition === undefined) return undefined;
-  const check = checkStepCondition(
-    step.condition,
-    answers ?? (await listPlanAnswerKinds(deps.db, nudge.planId)),
-  );
+  const check = checkStepCondition(step.condition, answers);
   return check.send ? undefined : check.reason;
 }
 
@@ -185,7 +180,7 @@ async function decide(
           )
           .find((decision) => decision !== undefined);
   if (stop !== undefined) return { kind: "stop-plan", reason: stop.message };
-  const failed = await conditionFails(deps, nudge, answers);
+  const failed = conditionFails(nudge, answers);
   if (failed !== undefined)
     return { kind: "skip", reason: `skipped: ${failed}` };
 
@@ -383,7 +378,8 @@ async function handOff(
       if (batchIds.has(candidate.id) && !readyIds.has(candidate.id)) continue;
       if (taken.has(candidate.id)) continue;
       if (candidate.plan.status !== "active") continue;
-      if ((await conditionFails(deps, candidate)) !== undefined) continue;
+      if (conditionFails(candidate, candidate.answerKinds) !== undefined)
+        continue;
       merge.push(candidate);
       taken.add(candidate.id);
     }
