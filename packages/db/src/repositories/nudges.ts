@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { type DbClient, type PrismaClient } from "../client";
-import { addOutboxEvents, type OutboxEntry } from "./outbox";
+import type { OutboxEntry } from "./outbox";
 
 /** A planned nudge with everything the fire-time re-check decides from (never from the job). */
 export interface NudgeForFire {
@@ -508,10 +508,16 @@ export async function handOffNudges(
            WHERE n.id = m.id AND n.status = 'planned'
           RETURNING n.id::text`)
           merged.add(row.id);
-      await addOutboxEvents(
-        tx,
-        going.map((n) => input.handOff(deliveryOf(n), n)),
-      );
+      // As `addOutboxEvents`, but one raw statement: Prisma compiles a createMany anew for every
+      // number of rows, which cost more CPU than the insert itself.
+      const entries = going.map((n) => input.handOff(deliveryOf(n), n));
+      await tx.$executeRaw`
+        INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)
+        SELECT * FROM unnest(${entries.map((e) => e.tenantId)}::uuid[],
+                             ${entries.map((e) => e.queue)}::text[],
+                             ${entries.map((e) => e.jobName)}::text[],
+                             ${entries.map((e) => e.jobId)}::text[],
+                             ${entries.map((e) => JSON.stringify(e.payload))}::jsonb[])`;
     },
     // A batch waits for its recipients' locks behind other batches: give it time.
     { maxWait: 10_000, timeout: 30_000 },

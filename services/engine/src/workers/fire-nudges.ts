@@ -149,6 +149,8 @@ async function decide(
   config: TenantConfigCache,
   check: FireCheck,
   now: Date,
+  /** The end of the local day at `now` in a zone (with the policy's zone as fallback). */
+  dayEndIn: (zone: string, fallbackZone: string) => Date,
 ): Promise<Decision> {
   const { nudge, suppressed } = check;
   if (nudge.status !== "planned") return { kind: "done" }; // a replay, or it rode along
@@ -209,7 +211,7 @@ async function decide(
       nudge.recipientPersonId === null
         ? { address: toAddress }
         : { personId: nudge.recipientPersonId },
-    dayEnd: localDayOf(now, zone, policy.timeZone).end,
+    dayEnd: dayEndIn(zone, policy.timeZone),
   };
 }
 
@@ -273,6 +275,16 @@ async function fireTogether(
     ids: unique,
     since: new Date(now.getTime() - WEEK_MS),
   });
+  // The batch shares one `now`, so the end of a local day is worked out once per zone.
+  const dayEnds = new Map<string, Date>();
+  const dayEndIn = (zone: string, fallbackZone: string): Date => {
+    const key = `${zone}|${fallbackZone}`;
+    const known = dayEnds.get(key);
+    if (known !== undefined) return known;
+    const end = localDayOf(now, zone, fallbackZone).end;
+    dayEnds.set(key, end);
+    return end;
+  };
   const results = new Map<string, BatchResult<FireOutcome>>();
   const skips: { id: string; reason: string }[] = [];
   const ready: Ready[] = [];
@@ -281,7 +293,7 @@ async function fireTogether(
     try {
       if (check === undefined)
         throw new UnrecoverableError(`Planned nudge ${id} is gone`);
-      const decision = await decide(deps, config, check, now);
+      const decision = await decide(deps, config, check, now, dayEndIn);
       switch (decision.kind) {
         case "done":
           results.set(id, DONE);
