@@ -13,9 +13,9 @@ export interface EngineHandle {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Nudge workers per engine process, and jobs each runs at a time (500 in all). */
+/** Nudge workers per engine process, and jobs each runs at a time (1,000 in all). */
 const NUDGE_WORKERS = 4;
-const NUDGE_JOBS_PER_WORKER = 125;
+const NUDGE_JOBS_PER_WORKER = 250;
 
 export function start(
   deps: EngineDeps,
