@@ -137,14 +137,20 @@ export {
 export {
   type FireCheck,
   getFireCheck,
+  getFireChecks,
+  type HandedOff,
   handOffNudge,
+  handOffNudges,
   listMergeCandidates,
   listPlanAnswerKinds,
   type MergeCandidate,
+  type MergeCandidateQuery,
   moveNudge,
   type NudgeForFire,
+  type NudgeHandOff,
   type NudgeRecipientRef,
   skipNudge,
+  skipNudges,
 } from "./repositories/nudges";
 export {
   addOutboxEvents,

@@ -32,3 +32,31 @@ export async function enqueueNudges(
     })),
   );
 }
+
+/**
+ * The reconciler's check for a page of planned nudges: asks Redis for every job's state at once
+ * (the commands share round trips instead of two each), replaces the jobs that finished while
+ * the row still says planned (a retry budget spent during an outage), and adds the missing ones
+ * with one addBulk. Returns how many jobs it added.
+ */
+export async function ensureNudgeJobs(
+  deps: Pick<EngineDeps, "queues" | "clock">,
+  nudges: readonly { id: string; jobId: string; dueAt: Date }[],
+): Promise<number> {
+  const queue = deps.queues.nudges;
+  const states = await Promise.all(
+    nudges.map((nudge) => queue.getJobState(nudge.jobId)),
+  );
+  const finished = nudges.filter(
+    (_, i) => states[i] === "completed" || states[i] === "failed",
+  );
+  await Promise.all(finished.map((nudge) => queue.remove(nudge.jobId)));
+  const missing = nudges.filter(
+    (_, i) =>
+      states[i] === "unknown" ||
+      states[i] === "completed" ||
+      states[i] === "failed",
+  );
+  await enqueueNudges(deps, missing);
+  return missing.length;
+}

@@ -14,7 +14,7 @@ import {
 } from "@beklijf/queue";
 
 import type { EngineDeps } from "./deps";
-import { enqueueNudge } from "./enqueue-nudge";
+import { ensureNudgeJobs } from "./enqueue-nudge";
 
 export interface Reconciler {
   /** One pass; returns how many jobs it (re-)added. Safe to run any time, from any process. */
@@ -94,14 +94,7 @@ export function startReconciler(
         ...(afterId === undefined ? {} : { afterId }),
       });
       if (page.length === 0) return added;
-      for (const nudge of page) {
-        if (
-          await ensureJob(deps.queues.nudges, nudge.jobId, () =>
-            enqueueNudge(deps, nudge),
-          )
-        )
-          added += 1;
-      }
+      added += await ensureNudgeJobs(deps, page);
       afterId = page[page.length - 1]?.id;
     }
   };

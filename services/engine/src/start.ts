@@ -13,6 +13,9 @@ export interface EngineHandle {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Nudge workers per engine process, and jobs each runs at a time (1,000 in all). */
+const NUDGE_WORKERS = 4;
+const NUDGE_JOBS_PER_WORKER = 250;
 
 export function start(
   deps: EngineDeps,
@@ -36,10 +39,16 @@ export function start(
     statementHandlers(deps, { horizonMs, config }),
     { ...workerOptions, concurrency: 20 },
   );
-  const nudges = createWorker("nudges", nudgeHandlers(deps, { config }), {
-    ...workerOptions,
-    concurrency: 20,
-  });
+  // Many jobs at once, so that nudges falling due together share their queries (nudgeHandlers
+  // batches them). A BullMQ worker fetches one job per Redis round trip, in sequence, so several
+  // workers share one set of handlers (and one batcher) to fetch in parallel.
+  const fire = nudgeHandlers(deps, { config });
+  const nudges = Array.from({ length: NUDGE_WORKERS }, () =>
+    createWorker("nudges", fire, {
+      ...workerOptions,
+      concurrency: NUDGE_JOBS_PER_WORKER,
+    }),
+  );
   const reconciler = startReconciler(deps, {
     horizonMs,
     intervalMs,
@@ -49,7 +58,10 @@ export function start(
     reconcile: () => reconciler.runOnce(),
     stop: async () => {
       await reconciler.stop();
-      await Promise.all([statements.close(), nudges.close()]);
+      await Promise.all([
+        statements.close(),
+        ...nudges.map((worker) => worker.close()),
+      ]);
     },
   };
 }

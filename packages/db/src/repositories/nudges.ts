@@ -1,5 +1,7 @@
-import { type DbClient, Prisma, type PrismaClient } from "../client";
-import { addOutboxEvents, type OutboxEntry } from "./outbox";
+import { randomUUID } from "node:crypto";
+
+import { type DbClient, type PrismaClient } from "../client";
+import type { OutboxEntry } from "./outbox";
 
 /** A planned nudge with everything the fire-time re-check decides from (never from the job). */
 export interface NudgeForFire {
@@ -100,14 +102,30 @@ interface FireRow {
 }
 
 /**
- * The fire-time re-check bundle in one query: the nudge with its plan, rule version, trigger,
- * learner and recipient (and their preferences), whether its address is suppressed, the plan's
- * answers and the recipient's emails since `since`. Null when the nudge is gone.
+ * The fire-time re-check bundle of one nudge (see `getFireChecks`). Null when the nudge is gone.
  */
 export async function getFireCheck(
   db: DbClient,
   input: { id: string; since: Date },
 ): Promise<FireCheck | null> {
+  const checks = await getFireChecks(db, {
+    ids: [input.id],
+    since: input.since,
+  });
+  return checks.get(input.id) ?? null;
+}
+
+/**
+ * The fire-time re-check bundles of several nudges in one query: each nudge with its plan, rule
+ * version, trigger, learner and recipient (and their preferences), whether its address is
+ * suppressed, the plan's answers and the recipient's emails since `since`. Keyed by nudge id; a
+ * nudge that is gone has no entry.
+ */
+export async function getFireChecks(
+  db: DbClient,
+  input: { ids: readonly string[]; since: Date },
+): Promise<Map<string, FireCheck>> {
+  if (input.ids.length === 0) return new Map();
   const rows = await db.$queryRaw<FireRow[]>`
     SELECT n.id::text, n.tenant_id::text, n.plan_id::text, n.job_id, n.step_key, n.recipient_kind,
            n.recipient_person_id::text, n.recipient_address, n.template, n.due_at, n.status,
@@ -149,9 +167,11 @@ export async function getFireCheck(
     LEFT JOIN preferences lpref ON lpref.person_id = p.person_id
     LEFT JOIN people r ON r.id = n.recipient_person_id
     LEFT JOIN preferences rpref ON rpref.person_id = n.recipient_person_id
-    WHERE n.id = ${input.id}::uuid`;
-  const row = rows[0];
-  if (row === undefined) return null;
+    WHERE n.id = ANY(${[...input.ids]}::uuid[])`;
+  return new Map(rows.map((row) => [row.id, toFireCheck(row)]));
+}
+
+function toFireCheck(row: FireRow): FireCheck {
   const nudge: NudgeForFire = {
     id: row.id,
     tenantId: row.tenant_id,
@@ -241,29 +261,36 @@ export interface MergeCandidate {
     readonly status: string;
     readonly ruleVersion: { readonly id: string; readonly definition: unknown };
   };
+  /** The kinds of answer given in its plan, for its step condition. */
+  readonly answerKinds: { kind: string }[];
+}
+
+/** Whose merge candidates to list: one firing nudge, its recipient and the end of its day. */
+export interface MergeCandidateQuery {
+  /** The firing nudge (never its own candidate). */
+  readonly nudgeId: string;
+  readonly tenantId: string;
+  readonly recipient: NudgeRecipientRef;
+  /** Candidates are due before this instant (overdue ones included). */
+  readonly dueBefore: Date;
 }
 
 /**
- * Other planned nudges of the recipient due in [from, to), by dueAt: candidates to ride in one
- * email. One query, with each one's plan status and rule version.
+ * Other planned nudges of each query's recipient due before its `dueBefore` (overdue ones
+ * included), by dueAt: candidates to ride in one email. One query for all, with each candidate's
+ * plan status, rule version and plan answers. Keyed by the firing nudge's id; no entry means no candidates.
  */
 export async function listMergeCandidates(
   db: DbClient,
-  input: {
-    tenantId: string;
-    recipient: NudgeRecipientRef;
-    from: Date;
-    to: Date;
-    excludeId: string;
-  },
-): Promise<MergeCandidate[]> {
-  // A plain equality per kind of recipient, so the recipient index serves persons.
-  const recipient =
-    "personId" in input.recipient
-      ? Prisma.sql`n.recipient_person_id = ${input.recipient.personId}::uuid`
-      : Prisma.sql`n.recipient_address = ${input.recipient.address}`;
+  queries: readonly MergeCandidateQuery[],
+): Promise<Map<string, MergeCandidate[]>> {
+  const out = new Map<string, MergeCandidate[]>();
+  if (queries.length === 0) return out;
+  const column = <T>(pick: (query: MergeCandidateQuery) => T): T[] =>
+    queries.map(pick);
   const rows = await db.$queryRaw<
     {
+      for_id: string;
       id: string;
       job_id: string;
       plan_id: string;
@@ -272,30 +299,52 @@ export async function listMergeCandidates(
       plan_status: string;
       rule_version_id: string;
       definition: unknown;
+      answer_kinds: string[];
     }[]
   >`
-    SELECT n.id::text, n.job_id, n.plan_id::text, n.step_key, n.due_at,
-           p.status AS plan_status, p.rule_version_id::text, rv.definition
-      FROM planned_nudges n
+    SELECT q.for_id::text, n.id::text, n.job_id, n.plan_id::text, n.step_key, n.due_at,
+           p.status AS plan_status, p.rule_version_id::text, rv.definition,
+           ARRAY(
+             SELECT a.kind FROM answers a JOIN planned_nudges an ON an.id = a.planned_nudge_id
+             WHERE an.plan_id = n.plan_id
+           ) AS answer_kinds
+      FROM unnest(${column((q) => q.nudgeId)}::uuid[], ${column((q) => q.tenantId)}::uuid[],
+                  ${column((q) => ("personId" in q.recipient ? q.recipient.personId : null))}::uuid[],
+                  ${column((q) => ("address" in q.recipient ? q.recipient.address : null))}::text[],
+                  ${column((q) => q.dueBefore.toISOString())}::timestamptz[])
+           AS q(for_id, tenant_id, person_id, address, due_before)
+     CROSS JOIN LATERAL (
+           -- Two plain equalities (not one CASE), so the recipient index serves persons.
+           SELECT c.* FROM planned_nudges c
+            WHERE c.recipient_person_id = q.person_id
+              AND c.tenant_id = q.tenant_id AND c.status = 'planned'
+              AND c.due_at < q.due_before AND c.id <> q.for_id
+           UNION ALL
+           SELECT c.* FROM planned_nudges c
+            WHERE q.person_id IS NULL AND c.recipient_address = q.address
+              AND c.tenant_id = q.tenant_id AND c.status = 'planned'
+              AND c.due_at < q.due_before AND c.id <> q.for_id
+           ) n
       JOIN plans p ON p.id = n.plan_id
       JOIN rule_versions rv ON rv.id = p.rule_version_id
-     WHERE n.tenant_id = ${input.tenantId}::uuid
-       AND ${recipient}
-       AND n.status = 'planned'
-       AND n.due_at >= ${input.from} AND n.due_at < ${input.to}
-       AND n.id <> ${input.excludeId}::uuid
-     ORDER BY n.due_at`;
-  return rows.map((row) => ({
-    id: row.id,
-    jobId: row.job_id,
-    planId: row.plan_id,
-    stepKey: row.step_key,
-    dueAt: new Date(row.due_at),
-    plan: {
-      status: row.plan_status,
-      ruleVersion: { id: row.rule_version_id, definition: row.definition },
-    },
-  }));
+     ORDER BY q.for_id, n.due_at`;
+  for (const row of rows) {
+    const list = out.get(row.for_id) ?? [];
+    list.push({
+      id: row.id,
+      jobId: row.job_id,
+      planId: row.plan_id,
+      stepKey: row.step_key,
+      dueAt: new Date(row.due_at),
+      plan: {
+        status: row.plan_status,
+        ruleVersion: { id: row.rule_version_id, definition: row.definition },
+      },
+      answerKinds: row.answer_kinds.map((kind) => ({ kind })),
+    });
+    out.set(row.for_id, list);
+  }
+  return out;
 }
 
 /** Records that a nudge will not be sent, and why. Only a still-planned nudge changes. */
@@ -309,6 +358,20 @@ export async function skipNudge(
     where: { id, status: "planned" },
     data: { status: "skipped", reason, firedAt: at },
   });
+}
+
+/** `skipNudge` for several nudges (each with its own reason) in one statement. */
+export async function skipNudges(
+  db: DbClient,
+  skips: readonly { readonly id: string; readonly reason: string }[],
+  at: Date,
+): Promise<void> {
+  if (skips.length === 0) return;
+  await db.$executeRaw`
+    UPDATE planned_nudges n SET status = 'skipped', reason = s.reason, fired_at = ${at}
+      FROM unnest(${skips.map((x) => x.id)}::uuid[], ${skips.map((x) => x.reason)}::text[])
+           AS s(id, reason)
+     WHERE n.id = s.id AND n.status = 'planned'`;
 }
 
 /**
@@ -328,6 +391,31 @@ export async function moveNudge(
   return moved.count > 0;
 }
 
+/** One nudge to hand to the mailer (see `handOffNudges`). */
+export interface NudgeHandOff {
+  readonly nudgeId: string;
+  readonly tenantId: string;
+  readonly toAddress: string;
+  /**
+   * Other nudges of the same recipient and local day, still planned, that ride in the same email:
+   * they become handed-off with `mergedIntoDeliveryId` and `reason`. Under a lock per `lockKey`
+   * (the recipient), so two nudges firing at once end up in one email, not two.
+   */
+  readonly merge?: {
+    readonly lockKey: string;
+    readonly ids: readonly string[];
+    readonly reason: string;
+  };
+}
+
+/** What `handOffNudges` did. */
+export interface HandedOff {
+  /** The delivery id per nudge that moved; a nudge that had left "planned" has no entry. */
+  readonly deliveries: Map<string, string>;
+  /** The merged nudges that rode along (those still planned at commit). */
+  readonly merged: Set<string>;
+}
+
 /**
  * Hands a nudge to the mailer: the delivery row (at most one per nudge) and its outbox entry
  * commit together with the status change. Returns the delivery id, or null when the nudge had
@@ -339,45 +427,100 @@ export async function moveNudge(
  */
 export async function handOffNudge(
   db: PrismaClient,
-  input: {
-    nudgeId: string;
-    tenantId: string;
-    toAddress: string;
+  input: NudgeHandOff & {
     at: Date;
     handOff: (deliveryId: string) => OutboxEntry;
-    merge?: {
-      readonly lockKey: string;
-      readonly ids: readonly string[];
-      readonly reason: string;
-    };
   },
 ): Promise<string | null> {
-  return db.$transaction(async (tx) => {
-    if (input.merge !== undefined)
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`nudge-recipient|${input.merge.lockKey}`}, 0))`;
-    const moved = await tx.plannedNudge.updateMany({
-      where: { id: input.nudgeId, status: "planned" },
-      data: { status: "handed-off", firedAt: input.at },
-    });
-    if (moved.count === 0) return null;
-    const delivery = await tx.delivery.create({
-      data: {
-        tenantId: input.tenantId,
-        plannedNudgeId: input.nudgeId,
-        toAddress: input.toAddress,
-      },
-    });
-    if (input.merge !== undefined && input.merge.ids.length > 0)
-      await tx.plannedNudge.updateMany({
-        where: { id: { in: [...input.merge.ids] }, status: "planned" },
-        data: {
-          status: "handed-off",
-          firedAt: input.at,
-          mergedIntoDeliveryId: delivery.id,
-          reason: input.merge.reason,
-        },
-      });
-    await addOutboxEvents(tx, [input.handOff(delivery.id)]);
-    return delivery.id;
+  const done = await handOffNudges(db, {
+    nudges: [input],
+    at: input.at,
+    handOff: input.handOff,
   });
+  return done.deliveries.get(input.nudgeId) ?? null;
+}
+
+/**
+ * `handOffNudge` for several nudges in one transaction of a few statements, whatever their
+ * number: status changes, delivery rows, merged nudges and outbox entries each in one statement.
+ * All or nothing: when it throws, nothing of it is stored. A nudge that had already left
+ * "planned" gets no delivery (and its merge list is ignored); the others still do. The ids of
+ * different entries (firing and merged) must not overlap.
+ */
+export async function handOffNudges(
+  db: PrismaClient,
+  input: {
+    nudges: readonly NudgeHandOff[];
+    at: Date;
+    /** The outbox entry of a delivery, with the hand-off it is for. */
+    handOff: (deliveryId: string, nudge: NudgeHandOff) => OutboxEntry;
+  },
+): Promise<HandedOff> {
+  const deliveries = new Map<string, string>();
+  const merged = new Set<string>();
+  if (input.nudges.length === 0) return { deliveries, merged };
+  const lockKeys = input.nudges.flatMap((nudge) =>
+    nudge.merge === undefined ? [] : [`nudge-recipient|${nudge.merge.lockKey}`],
+  );
+  await db.$transaction(
+    async (tx) => {
+      if (lockKeys.length > 0)
+        // In the order of the lock ids, so two batches sharing recipients cannot deadlock.
+        await tx.$queryRaw`
+          SELECT count(pg_advisory_xact_lock(h))::int AS locked
+            FROM (SELECT DISTINCT hashtextextended(k, 0) AS h
+                    FROM unnest(${lockKeys}::text[]) AS k ORDER BY h) l`;
+      const moved = new Set(
+        (
+          await tx.$queryRaw<{ id: string }[]>`
+            UPDATE planned_nudges SET status = 'handed-off', fired_at = ${input.at}
+             WHERE id = ANY(${input.nudges.map((n) => n.nudgeId)}::uuid[])
+               AND status = 'planned'
+            RETURNING id::text`
+        ).map((row) => row.id),
+      );
+      const going = input.nudges.filter((nudge) => moved.has(nudge.nudgeId));
+      if (going.length === 0) return;
+      for (const nudge of going) deliveries.set(nudge.nudgeId, randomUUID());
+      const deliveryOf = (nudge: NudgeHandOff): string =>
+        deliveries.get(nudge.nudgeId) ?? "";
+      await tx.$executeRaw`
+        INSERT INTO deliveries (id, tenant_id, planned_nudge_id, to_address)
+        SELECT * FROM unnest(${going.map(deliveryOf)}::uuid[],
+                             ${going.map((n) => n.tenantId)}::uuid[],
+                             ${going.map((n) => n.nudgeId)}::uuid[],
+                             ${going.map((n) => n.toAddress)}::text[])`;
+      const riders = going.flatMap((nudge) =>
+        (nudge.merge?.ids ?? []).map((id) => ({
+          id,
+          deliveryId: deliveryOf(nudge),
+          reason: nudge.merge?.reason ?? "",
+        })),
+      );
+      if (riders.length > 0)
+        for (const row of await tx.$queryRaw<{ id: string }[]>`
+          UPDATE planned_nudges n
+             SET status = 'handed-off', fired_at = ${input.at},
+                 merged_into_delivery_id = m.delivery_id, reason = m.reason
+            FROM unnest(${riders.map((r) => r.id)}::uuid[],
+                        ${riders.map((r) => r.deliveryId)}::uuid[],
+                        ${riders.map((r) => r.reason)}::text[]) AS m(id, delivery_id, reason)
+           WHERE n.id = m.id AND n.status = 'planned'
+          RETURNING n.id::text`)
+          merged.add(row.id);
+      // As `addOutboxEvents`, but one raw statement: Prisma compiles a createMany anew for every
+      // number of rows, which cost more CPU than the insert itself.
+      const entries = going.map((n) => input.handOff(deliveryOf(n), n));
+      await tx.$executeRaw`
+        INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)
+        SELECT * FROM unnest(${entries.map((e) => e.tenantId)}::uuid[],
+                             ${entries.map((e) => e.queue)}::text[],
+                             ${entries.map((e) => e.jobName)}::text[],
+                             ${entries.map((e) => e.jobId)}::text[],
+                             ${entries.map((e) => JSON.stringify(e.payload))}::jsonb[])`;
+    },
+    // A batch waits for its recipients' locks behind other batches: give it time.
+    { maxWait: 10_000, timeout: 30_000 },
+  );
+  return { deliveries, merged };
 }
