@@ -1,5 +1,4 @@
 import type Handlebars from "handlebars";
-import { DateTime } from "luxon";
 
 /** The helpers every template may use; registered once, under these names only. */
 export const HELPER_NAMES = ["formatDate", "localized", "eq"] as const;
@@ -54,10 +53,48 @@ function hashString(
  * Registers the helpers on an isolated instance:
  * - `{{formatDate value}}`: a date (Date or ISO string) in the recipient's language and time zone
  *   (the context's `locale` and `timeZone`, overridable with `locale=` and `timeZone=`), as
- *   luxon's DATE_FULL ("maandag 13 april 2026"); `format="weekday"` gives "maandag 13 april".
+ *   a full date ("13 april 2026", "April 13, 2026"); `format="weekday"` gives "maandag 13 april".
  * - `{{localized map}}`: the entry of a language map for the context's locale, with fallback.
  * - `{{#if (eq a b)}}`.
  */
+const FORMATS = {
+  full: { year: "numeric", month: "long", day: "numeric" },
+  weekday: { weekday: "long", day: "numeric", month: "long" },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A formatter per locale, zone and format, made once: building an Intl.DateTimeFormat costs far
+ * more than formatting with it, and every email formats dates. An unknown zone or locale falls
+ * back to UTC or English rather than failing the email.
+ */
+function dateFormat(
+  locale: string,
+  zone: string,
+  format: keyof typeof FORMATS,
+): Intl.DateTimeFormat {
+  const key = `${locale}|${zone}|${format}`;
+  let formatter = dateFormats.get(key);
+  if (formatter === undefined) {
+    const make = (l: string, timeZone: string) =>
+      new Intl.DateTimeFormat(l, { ...FORMATS[format], timeZone });
+    try {
+      formatter = make(locale, zone);
+    } catch {
+      try {
+        formatter = make(locale, "UTC");
+      } catch {
+        formatter = make("en", "UTC");
+      }
+    }
+    // Locales and zones come from people's records: few, but never let it grow without end.
+    if (dateFormats.size >= 1_000) dateFormats.clear();
+    dateFormats.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper(
     "formatDate",
@@ -68,20 +105,14 @@ export function registerHelpers(hbs: typeof Handlebars): void {
         hashString(options, "timeZone") ??
         rootString(options, "timeZone") ??
         "UTC";
-      const date =
-        value instanceof Date
-          ? DateTime.fromJSDate(value)
-          : DateTime.fromISO(String(value));
-      if (!date.isValid)
+      const date = value instanceof Date ? value : new Date(String(value));
+      if (Number.isNaN(date.getTime()))
         throw new Error(`formatDate: "${String(value)}" is not a date`);
-      const local = date.setZone(zone).setLocale(locale);
-      return hashString(options, "format") === "weekday"
-        ? local.toLocaleString({
-            weekday: "long",
-            day: "numeric",
-            month: "long",
-          })
-        : local.toLocaleString(DateTime.DATE_FULL);
+      return dateFormat(
+        locale,
+        zone,
+        hashString(options, "format") === "weekday" ? "weekday" : "full",
+      ).format(date);
     },
   );
   hbs.registerHelper(
