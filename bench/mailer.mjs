@@ -1,8 +1,10 @@
-// npm run bench -- mailer [--emails 5000]
+// npm run bench -- mailer [--emails 5000] [--processes 1]
 // Emails rendered and sent per second by the mailer service (services/mailer's bin, the default
 // pack, pooled nodemailer) to an SMTP sink on loopback, and the latency from hand-off (the
 // delivery.send job enqueued) to the sink's 250 after DATA. Deliveries are seeded straight into a
-// throwaway database, as the engine leaves them: one queued delivery per planned nudge.
+// throwaway database, as the engine leaves them: one queued delivery per planned nudge. With
+// --processes N, N mailer processes share the queue (the mailer scales out; a process renders on
+// one thread).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -22,9 +24,11 @@ import {
 const { values } = parseArgs({
   options: {
     emails: { type: "string", default: "5000" },
+    processes: { type: "string", default: "1" },
   },
 });
 const emails = Number(values.emails);
+const processes = Math.max(1, Number(values.processes));
 const TEMPLATES = ["commit", "reflect", "apply", "manager-aftertalk"];
 
 /** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
@@ -120,7 +124,7 @@ async function startSink() {
 const database = throwawayDatabase();
 const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
 const sink = await startSink();
-let mailer;
+const mailers = [];
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const queue = new Queue("deliveries", { connection: redis, prefix });
 try {
@@ -135,7 +139,10 @@ try {
   cli(["migrate"], env);
   const warmUp = Math.min(200, Math.floor(emails / 10));
   const deliveries = seed(database, emails + warmUp);
-  mailer = await startService("mailer", env);
+  for (let i = 0; i < processes; i++)
+    mailers.push(await startService("mailer", env));
+  const mailersCpuMs = () =>
+    mailers.reduce((sum, mailer) => sum + cpuMs(mailer.pid), 0);
 
   const handOff = async (batch) => {
     const at = new Map();
@@ -164,13 +171,13 @@ try {
   await sink.waitFor(warmUp, 60_000);
 
   const measured = deliveries.slice(warmUp);
-  const mailerCpuBefore = cpuMs(mailer.pid);
+  const mailerCpuBefore = mailersCpuMs();
   const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   const handedOffAt = await handOff(measured);
   await sink.waitFor(warmUp + measured.length, 300_000);
   const elapsedS = (performance.now() - started) / 1000;
-  const mailerCpuMs = cpuMs(mailer.pid) - mailerCpuBefore;
+  const mailerCpuMs = mailersCpuMs() - mailerCpuBefore;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ");
   const latencies = measured
@@ -183,7 +190,7 @@ try {
   );
 
   console.log(
-    `beklijf mailer benchmark: ${measured.length} emails (templates ${TEMPLATES.join(", ")}; nl and en), SMTP pool of 50 (worker concurrency 100) to a sink on loopback\n`,
+    `beklijf mailer benchmark: ${measured.length} emails (templates ${TEMPLATES.join(", ")}; nl and en), ${processes} mailer process${processes === 1 ? "" : "es"}, each with an SMTP pool of 50 (worker concurrency 100), to a sink on loopback\n`,
   );
   console.log(
     "emails/s   hand-off→accepted p50 ms   p99 ms   max ms   rows sent",
@@ -192,7 +199,7 @@ try {
     `${(measured.length / elapsedS).toFixed(0).padStart(8)} ${at(0.5).toFixed(0).padStart(26)} ${at(0.99).toFixed(0).padStart(8)} ${latencies[latencies.length - 1].toFixed(0).padStart(8)} ${sent.padStart(11)}`,
   );
   console.log(
-    `\nCPU per email (user + system): mailer process ${(mailerCpuMs / measured.length).toFixed(2)} ms, this process (hand-off and sink) ${((benchCpu.user + benchCpu.system) / 1000 / measured.length).toFixed(2)} ms; load average ${loadAverage.slice(0, 3).join(" ")}`,
+    `\nCPU per email (user + system): mailer process${processes === 1 ? "" : "es"} ${(mailerCpuMs / measured.length).toFixed(2)} ms, this process (hand-off and sink) ${((benchCpu.user + benchCpu.system) / 1000 / measured.length).toFixed(2)} ms; load average ${loadAverage.slice(0, 3).join(" ")}`,
   );
 } catch (error) {
   console.error(
@@ -205,7 +212,7 @@ try {
   if (failed !== undefined) console.error(failed.failedReason);
   throw error;
 } finally {
-  await mailer?.stop();
+  await Promise.all(mailers.map((mailer) => mailer.stop()));
   await queue.close();
   await redis.quit();
   await sink.close();
