@@ -232,6 +232,32 @@ describe("the console in a browser", () => {
     await shot("11-import-report");
   }, 60_000);
 
+  it("shows a progress bar while a large file imports, then the report on the same page", async () => {
+    await page.goto(`${beklijf.url}/console/people`);
+    const rows = Array.from(
+      { length: 1_000 },
+      (_, i) => `bulk-${i}@example.nl,Bulk ${i}`,
+    );
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "people.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(["email,name", ...rows].join("\n")),
+    });
+    // Without waiting for the page: it streams while the import runs.
+    const submitted = page.getByRole("button", { name: "Import" }).click();
+    const bar = page.locator("#import-progress .import-step").first();
+    await bar.waitFor({ state: "visible", timeout: 60_000 });
+    // The report is not there yet while the bar shows.
+    expect(await page.locator("#import-counts").count()).toBe(0);
+    expect(await bar.textContent()).toMatch(/\d+% · Rows read: \d+/);
+    await shot("11-import-progress");
+    await submitted;
+    await page.locator("#import-counts").waitFor({ timeout: 120_000 });
+    expect(await page.locator("#import-counts").textContent()).toContain(
+      "Rows read: 1000",
+    );
+  }, 180_000);
+
   it("finds a person and their timeline, with each nudge's status", async () => {
     await page.goto(`${beklijf.url}/console/people`);
     await page.getByLabel("Search people").fill(admin.email);

@@ -28,7 +28,8 @@ describe("importPeople", () => {
   describe("when a file mixes good and bad rows, with a manager named before their own row", () => {
     let tenantId: string;
     let report: Awaited<ReturnType<typeof importPeople>>;
-    let progress: { rows: number; failed: number }[];
+    let progress: { rows: number; failed: number; bytes: number }[];
+    let csvBytes = 0;
 
     beforeAll(async () => {
       tenantId = await aTenant(db, "import");
@@ -42,6 +43,7 @@ describe("importPeople", () => {
         "M1,mia@example.test,Mia Manager,Mia,nl,Europe/Amsterdam,,1,,",
         'E5,"eva@example.test",Eva,Eva,nl,Europe/Amsterdam,,true,https://lms.example.test,',
       ].join("\n");
+      csvBytes = Buffer.byteLength(csv);
       report = await importPeople(db, {
         tenantId,
         source: Readable.from([csv]),
@@ -120,6 +122,10 @@ describe("importPeople", () => {
 
     it("shows progress while it goes", () => {
       expect(progress.map((p) => p.rows)).toEqual([2, 4, 6, 6]);
+      // The CSV parser's byte count: growing, and all of the file at the end.
+      const bytes = progress.map((p) => p.bytes);
+      expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
+      expect(bytes[bytes.length - 1]).toBe(csvBytes);
     });
   });
 

@@ -146,7 +146,12 @@ export async function importPeople(
     tenantId: string;
     source: Readable;
     defaults: { locale: string; timeZone: string };
-    onProgress?: (progress: { rows: number; failed: number }) => void;
+    /** `bytes`: of the source read up to the last row counted. */
+    onProgress?: (progress: {
+      rows: number;
+      failed: number;
+      bytes: number;
+    }) => void;
     progressEvery?: number;
   },
 ): Promise<ImportReport> {
@@ -204,12 +209,14 @@ export async function importPeople(
     }),
   );
   const every = input.progressEvery ?? 100;
+  let bytes = 0;
   try {
     for await (const entry of parser as AsyncIterable<{
       record: Record<string, string>;
-      info: { lines: number };
+      info: { lines: number; bytes: number };
     }>) {
       rows += 1;
+      bytes = entry.info.bytes;
       const line = entry.info.lines;
       const parsed = PersonRow.safeParse(entry.record);
       if (!parsed.success) {
@@ -249,7 +256,7 @@ export async function importPeople(
           });
         }
       }
-      if (rows % every === 0) input.onProgress?.({ rows, failed });
+      if (rows % every === 0) input.onProgress?.({ rows, failed, bytes });
     }
   } catch (error) {
     if (error instanceof ImportHeaderError) throw error;
@@ -286,7 +293,7 @@ export async function importPeople(
     if (Object.keys(data).length > 0)
       await db.person.update({ where: { id: link.personId }, data });
   }
-  input.onProgress?.({ rows, failed });
+  input.onProgress?.({ rows, failed, bytes });
   return { rows, created, updated, failed, issues, pendingStatementIds };
 }
 

@@ -144,21 +144,17 @@ export function mountPeopleImport(
     });
     let received;
     try {
-      received = await receiveCsv(
-        req,
-        res,
-        (source) =>
-          importPeople(deps.db, {
-            tenantId,
-            source,
-            defaults: {
-              locale: tenant.defaultLocale,
-              timeZone: tenant.defaultTimeZone,
-            },
-            onProgress: progress.update,
-            progressEvery: PROGRESS_EVERY_ROWS,
-          }),
-        progress.read,
+      received = await receiveCsv(req, res, (source) =>
+        importPeople(deps.db, {
+          tenantId,
+          source,
+          defaults: {
+            locale: tenant.defaultLocale,
+            timeZone: tenant.defaultTimeZone,
+          },
+          onProgress: progress.update,
+          progressEvery: PROGRESS_EVERY_ROWS,
+        }),
       );
     } catch (error) {
       if (progress.started()) {
@@ -196,8 +192,8 @@ const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * The progress bar of a large import, without JavaScript: once the first rows went in, the page
- * is streamed. Each update appends a bar (bytes of the upload read, rows so far) to a container
- * whose CSS shows only its last child, and the report ends the page. A small file never gets
+ * is streamed. Each update appends a bar (share of the file imported, by the CSV parser's byte count, and rows so far) to a container
+ * where each bar is drawn over the one before it (CSS positions them on one spot), and the report ends the page. A small file never gets
  * that far and gets its report page at once, with its real status (400 for a bad header).
  */
 function importProgress(
@@ -206,20 +202,18 @@ function importProgress(
   page: PageContext,
   options: { totalBytes: number },
 ): {
-  read: (bytes: number) => void;
-  update: (progress: { rows: number; failed: number }) => void;
+  update: (progress: { rows: number; failed: number; bytes: number }) => void;
   started(): boolean;
   finish(data: Record<string, unknown>): void;
   fail(): void;
 } {
-  let bytes = 0;
   let tail: string | undefined;
   let lastWrite = 0;
   const total =
     Number.isFinite(options.totalBytes) && options.totalBytes > 0
       ? options.totalBytes
       : undefined;
-  const step = (rows: number, failed: number, done: boolean) => {
+  const step = (rows: number, failed: number, bytes: number, done: boolean) => {
     const value = done
       ? 1
       : total === undefined
@@ -236,10 +230,7 @@ function importProgress(
     );
   };
   return {
-    read: (n) => {
-      bytes += n;
-    },
-    update: ({ rows, failed }) => {
+    update: ({ rows, failed, bytes }) => {
       const now = Date.now();
       if (tail !== undefined && now - lastWrite < PROGRESS_INTERVAL_MS) return;
       lastWrite = now;
@@ -251,12 +242,12 @@ function importProgress(
         res.set("X-Accel-Buffering", "no");
         res.write(parts.head);
       }
-      step(rows, failed, false);
+      step(rows, failed, bytes, false);
     },
     started: () => tail !== undefined,
     finish: (data) => {
       const report = data["report"] as { rows: number; failed: number };
-      step(report.rows, report.failed, true);
+      step(report.rows, report.failed, 0, true);
       res.end(render.fragment("people-import-done", page, data) + (tail ?? ""));
     },
     fail: () => {
@@ -282,7 +273,6 @@ function receiveCsv(
   req: Request,
   res: Response,
   use: (source: Readable) => Promise<ImportReport>,
-  onBytes: (bytes: number) => void = () => undefined,
 ): Promise<{ report: ImportReport; truncated: boolean }> {
   if (!req.is("multipart/form-data")) {
     const body: unknown = req.body;
@@ -333,9 +323,6 @@ function receiveCsv(
         return;
       }
       const rows = wholeLinesOnly();
-      file.on("data", (chunk: Buffer) => {
-        onBytes(chunk.length);
-      });
       file.on("limit", () => {
         truncated = true;
         rows.dropTail(); // the cut row would import shortened values
