@@ -142,7 +142,6 @@ export {
   handOffNudge,
   handOffNudges,
   listMergeCandidates,
-  listPlanAnswerKinds,
   type MergeCandidate,
   type MergeCandidateQuery,
   moveNudge,

@@ -235,17 +235,6 @@ function toFireCheck(row: FireRow): FireCheck {
   };
 }
 
-/** The kinds of answer given through any nudge of the plan ("applied", "reflection", ...). */
-export async function listPlanAnswerKinds(
-  db: DbClient,
-  planId: string,
-): Promise<{ kind: string }[]> {
-  return db.answer.findMany({
-    where: { nudge: { planId } },
-    select: { kind: true },
-  });
-}
-
 /** Who a nudge goes to: a person, or a fixed address. */
 export type NudgeRecipientRef =
   { readonly personId: string } | { readonly address: string };
