@@ -150,15 +150,27 @@ export function startReconciler(
       afterId = page[page.length - 1]?.id;
     }
   };
-  const runOnce = async (): Promise<number> =>
+  const pass = async (): Promise<number> =>
     (await reconcileStatements()) +
     (await reconcileNudges()) +
     (await reconcileDeliveries());
-  let running: Promise<unknown> | undefined;
+  // One pass at a time in a process: a pass asked for while the timer's runs waits for it (so a
+  // caller sees a pass that started after its call, not half of an earlier one).
+  let running: Promise<number> | undefined;
   let stopped = false;
+  const runOnce = async (): Promise<number> => {
+    while (running !== undefined) await running.catch(() => undefined);
+    const current = pass();
+    running = current;
+    try {
+      return await current;
+    } finally {
+      if (running === current) running = undefined;
+    }
+  };
   const tick = (): void => {
     if (stopped || running !== undefined) return;
-    running = runOnce()
+    runOnce()
       .then((added) => {
         if (added > 0)
           deps.logger.info(
@@ -171,9 +183,6 @@ export function startReconciler(
           { err: errorMessage(error) },
           "reconciler pass failed; retrying on the next tick",
         );
-      })
-      .finally(() => {
-        running = undefined;
       });
   };
   const timer = setInterval(tick, options.intervalMs);
@@ -184,7 +193,7 @@ export function startReconciler(
     stop: async () => {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await running?.catch(() => undefined);
     },
   };
 }
