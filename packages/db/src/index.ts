@@ -191,7 +191,6 @@ export {
   listActivePlans,
   listCancelledJobIdsOfTrigger,
   listPlannedNudges,
-  loadPlanHistory,
   loadPlanLearners,
   type NewNudge,
   type PlanLearner,
@@ -237,8 +236,6 @@ export {
 export {
   getStatement,
   listUnprocessedStatements,
-  markStatementProcessed,
-  setStatementPerson,
   storeStatements,
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,

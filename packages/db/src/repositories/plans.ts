@@ -292,25 +292,6 @@ export async function loadPlanLearners(
   );
 }
 
-/** The history of one learner (loadPlanLearners for one). */
-export async function loadPlanHistory(
-  db: DbClient,
-  input: { tenantId: string; personId: string; now: Date },
-): Promise<PlanHistory> {
-  const learners = await loadPlanLearners(db, {
-    tenantId: input.tenantId,
-    personIds: [input.personId],
-    now: input.now,
-  });
-  return (
-    learners.get(input.personId)?.history ?? {
-      plans: [],
-      nudges: [],
-      answers: [],
-    }
-  );
-}
-
 function toPlanHistory(row: HistoryRow): PlanHistory {
   return {
     plans: row.plans.map((plan) => ({

@@ -177,31 +177,6 @@ export async function getStatement(db: DbClient, tenantId: string, id: string) {
   return db.statement.findUnique({ where: { tenantId_id: { tenantId, id } } });
 }
 
-export async function setStatementPerson(
-  db: DbClient,
-  tenantId: string,
-  id: string,
-  personId: string,
-): Promise<void> {
-  await db.statement.update({
-    where: { tenantId_id: { tenantId, id } },
-    data: { personId },
-  });
-}
-
-/** The engine is done with a statement (planned it, or found its learner unknown for now). */
-export async function markStatementProcessed(
-  db: DbClient,
-  tenantId: string,
-  id: string,
-  at: Date,
-): Promise<void> {
-  await db.statement.update({
-    where: { tenantId_id: { tenantId, id } },
-    data: { processedAt: at },
-  });
-}
-
 /** Statements stored at or before `storedBefore` that the engine has not finished, oldest first. */
 export async function listUnprocessedStatements(
   db: DbClient,
