@@ -8,24 +8,22 @@ import {
   aCompletedStatement,
   aLearner,
   type ListeningServer,
-  listenOnFreePort,
   storeStatement,
   testDb,
   testLogger,
   type TestQueues,
   testQueues,
 } from "@beklijf/testing";
-import express from "express";
 
-import { errorHandler } from "../http/errors";
 import { consoleRouter } from "./router";
 import {
   aConsoleTenant,
   type ConsoleClient,
   consoleClient,
+  serveConsole,
+  TEST_PASSWORD,
 } from "./test-client";
 
-const PASSWORD = "correct horse battery staple";
 const DAY_MS = 86_400_000;
 
 describe("the console's pages", () => {
@@ -127,7 +125,7 @@ describe("the console's pages", () => {
   beforeAll(async () => {
     db = testDb();
     queues = testQueues("console");
-    const made = await aConsoleTenant(db, "console-pages", PASSWORD);
+    const made = await aConsoleTenant(db, "console-pages", TEST_PASSWORD);
     tenantId = made.tenantId;
     admin = made.emails.admin;
     viewer = made.emails.viewer;
@@ -145,11 +143,11 @@ describe("the console's pages", () => {
           Promise.resolve(id === caught.id ? caught : undefined),
       },
     };
-    const app = express();
-    app.use("/console", consoleRouter(deps, { tenantSlug: slug }));
-    app.use(errorHandler(deps));
-    server = await listenOnFreePort(app);
-    client = consoleClient(server.url, PASSWORD);
+    server = await serveConsole(
+      deps,
+      consoleRouter(deps, { tenantSlug: slug }),
+    );
+    client = consoleClient(server.url, TEST_PASSWORD);
   });
   afterAll(async () => {
     await server.close();

@@ -19,7 +19,6 @@ import { statementHandOff } from "@beklijf/queue";
 import {
   aCompletedStatement,
   type ListeningServer,
-  listenOnFreePort,
   type SmtpSink,
   startSmtpSink,
   storeStatement,
@@ -27,17 +26,15 @@ import {
   testLogger,
 } from "@beklijf/testing";
 import { prepareStatement } from "@beklijf/xapi";
-import express from "express";
 
-import { errorHandler } from "../http/errors";
 import { consoleRouter } from "./router";
 import {
   aConsoleTenant,
   type ConsoleClient,
   consoleClient,
+  serveConsole,
+  TEST_PASSWORD,
 } from "./test-client";
-
-const PASSWORD = "correct horse battery staple";
 
 describe("the console's people, simulation, content and pull pages", () => {
   const clock = createManualClock(new Date("2026-03-02T09:00:00Z"));
@@ -70,7 +67,7 @@ describe("the console's people, simulation, content and pull pages", () => {
     sink = await startSmtpSink();
     sender = createTestSender(sink.url, "Academie <academie@example.test>");
     pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
-    const made = await aConsoleTenant(db, "console-people", PASSWORD);
+    const made = await aConsoleTenant(db, "console-people", TEST_PASSWORD);
     tenantId = made.tenantId;
     emails = made.emails;
     const deps = {
@@ -84,11 +81,11 @@ describe("the console's people, simulation, content and pull pages", () => {
         sendTest: (m: Parameters<TestSender["send"]>[0]) => sender.send(m),
       },
     };
-    const app = express();
-    app.use("/console", consoleRouter(deps, { tenantSlug: made.slug }));
-    app.use(errorHandler(deps));
-    server = await listenOnFreePort(app);
-    client = consoleClient(server.url, PASSWORD);
+    server = await serveConsole(
+      deps,
+      consoleRouter(deps, { tenantSlug: made.slug }),
+    );
+    client = consoleClient(server.url, TEST_PASSWORD);
   });
   afterAll(async () => {
     await server.close();

@@ -9,15 +9,9 @@ import {
   type PrismaClient,
   type Role,
 } from "@beklijf/db";
-import {
-  type ListeningServer,
-  listenOnFreePort,
-  testDb,
-  testLogger,
-} from "@beklijf/testing";
-import express, { type Router } from "express";
+import { type ListeningServer, testDb, testLogger } from "@beklijf/testing";
+import type { Router } from "express";
 
-import { errorHandler } from "../http/errors";
 import { consoleRouter, PUBLIC_CONSOLE_ROUTES } from "./router";
 import {
   aConsoleTenant,
@@ -25,9 +19,10 @@ import {
   type ConsoleClient,
   consoleClient,
   cookieOf,
+  serveConsole,
+  TEST_PASSWORD,
 } from "./test-client";
 
-const PASSWORD = "correct horse battery staple";
 const LIMITS = { idleMs: 30 * 60_000, absoluteMs: 8 * 3_600_000 };
 
 describe("the console", () => {
@@ -39,7 +34,7 @@ describe("the console", () => {
   let slug: string;
   let emails: Record<Role, string>;
 
-  const client = () => consoleClient(server.url, PASSWORD);
+  const client = () => consoleClient(server.url, TEST_PASSWORD);
   const request: ConsoleClient["request"] = (...args) =>
     client().request(...args);
   const cookieValue = (answer: Answer, name: string) => cookieOf(answer, name);
@@ -51,7 +46,7 @@ describe("the console", () => {
     ({ tenantId, slug, emails } = await aConsoleTenant(
       db,
       "console",
-      PASSWORD,
+      TEST_PASSWORD,
     ));
     const deps = {
       db,
@@ -61,10 +56,7 @@ describe("the console", () => {
       publicUrl: "http://localhost",
     };
     router = consoleRouter(deps, { sessionLimits: LIMITS, tenantSlug: slug });
-    const app = express();
-    app.use("/console", router);
-    app.use(errorHandler(deps));
-    server = await listenOnFreePort(app);
+    server = await serveConsole(deps, router);
   });
   afterAll(async () => {
     await server.close();
@@ -169,7 +161,7 @@ describe("the console", () => {
 
     it("refuses a sign-in form without its token", async () => {
       const answer = await request("POST", "/console/sign-in", {
-        form: { email: emails.admin, password: PASSWORD },
+        form: { email: emails.admin, password: TEST_PASSWORD },
       });
       expect(answer.status).toBe(403);
       expect(cookieValue(answer, "beklijf_console")).toBeUndefined();
@@ -200,7 +192,7 @@ describe("the console", () => {
         email,
         name: "x",
         role: "viewer",
-        password: PASSWORD,
+        password: TEST_PASSWORD,
       });
       for (let i = 0; i < 5; i += 1) await signIn(email, "wrong password!");
       const { answer } = await signIn(email);

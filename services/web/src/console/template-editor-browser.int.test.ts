@@ -8,22 +8,14 @@ import path from "node:path";
 import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
 import { systemClock } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
-import {
-  type ListeningServer,
-  listenOnFreePort,
-  testDb,
-  testLogger,
-} from "@beklijf/testing";
+import { type ListeningServer, testDb, testLogger } from "@beklijf/testing";
 import { launchChromium } from "@beklijf/testing/browser";
-import express from "express";
 import type { Browser, Page } from "playwright-core";
 
-import { errorHandler } from "../http/errors";
 import { consoleRouter } from "./router";
-import { aConsoleTenant } from "./test-client";
+import { aConsoleTenant, serveConsole, TEST_PASSWORD } from "./test-client";
 
 const SHOTS = path.resolve(__dirname, "../../../../test-artifacts/console");
-const PASSWORD = "correct horse battery staple";
 
 describe("the template editor in a browser", () => {
   let db: PrismaClient;
@@ -47,7 +39,7 @@ describe("the template editor in a browser", () => {
     const pack = await loadContentPack(
       path.join(TEMPLATES_DIR, "werkplekleren"),
     );
-    const made = await aConsoleTenant(db, "template-browser", PASSWORD);
+    const made = await aConsoleTenant(db, "template-browser", TEST_PASSWORD);
     tenantId = made.tenantId;
     editor = made.emails.editor;
     const deps = {
@@ -58,10 +50,10 @@ describe("the template editor in a browser", () => {
       publicUrl: "http://localhost",
       mail: { pack },
     };
-    const app = express();
-    app.use("/console", consoleRouter(deps, { tenantSlug: made.slug }));
-    app.use(errorHandler(deps));
-    server = await listenOnFreePort(app);
+    server = await serveConsole(
+      deps,
+      consoleRouter(deps, { tenantSlug: made.slug }),
+    );
     browser = await launchChromium();
     page = await browser.newPage({
       locale: "en-GB",
@@ -78,7 +70,7 @@ describe("the template editor in a browser", () => {
   it("previews the edit as it is typed, shows a problem inline, saves it and lists the version", async () => {
     await page.goto(`${server.url}/console/content/reflect?locale=en`);
     await page.getByLabel("Email address").fill(editor);
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: /reflect/ }).waitFor();
     const before = await page.locator("#preview-subject-nl").textContent();

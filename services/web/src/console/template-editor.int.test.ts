@@ -13,15 +13,12 @@ import { createApiToken, type PrismaClient, type Role } from "@beklijf/db";
 import { createTestSender, type TestSender } from "@beklijf/mailer";
 import {
   type ListeningServer,
-  listenOnFreePort,
   type SmtpSink,
   startSmtpSink,
   testDb,
   testLogger,
 } from "@beklijf/testing";
-import express from "express";
 
-import { errorHandler } from "../http/errors";
 import { mailApiRouter } from "../routes/mail-api";
 import { templatesApiRouter } from "../routes/templates-api";
 import { consoleRouter } from "./router";
@@ -29,9 +26,9 @@ import {
   aConsoleTenant,
   type ConsoleClient,
   consoleClient,
+  serveConsole,
+  TEST_PASSWORD,
 } from "./test-client";
-
-const PASSWORD = "correct horse battery staple";
 
 /** The fields of the API's answers these tests read (each answer has some of them). */
 interface ApiBody {
@@ -88,7 +85,7 @@ describe("editing templates (console and /api/templates)", () => {
     sink = await startSmtpSink();
     sender = createTestSender(sink.url, "Academie <academie@example.test>");
     pack = await loadContentPack(path.join(TEMPLATES_DIR, "werkplekleren"));
-    const made = await aConsoleTenant(db, "templates", PASSWORD);
+    const made = await aConsoleTenant(db, "templates", TEST_PASSWORD);
     ({ tenantId, emails } = made);
     tokens = {
       admin: await createApiToken(db, { tenantId, name: "a", role: "admin" }),
@@ -110,13 +107,15 @@ describe("editing templates (console and /api/templates)", () => {
         sendTest: (m: Parameters<TestSender["send"]>[0]) => sender.send(m),
       },
     };
-    const app = express();
-    app.use("/console", consoleRouter(deps, { tenantSlug: made.slug }));
-    app.use("/api", mailApiRouter(deps));
-    app.use("/api", templatesApiRouter(deps));
-    app.use(errorHandler(deps));
-    server = await listenOnFreePort(app);
-    client = consoleClient(server.url, PASSWORD);
+    server = await serveConsole(
+      deps,
+      consoleRouter(deps, { tenantSlug: made.slug }),
+      (app) => {
+        app.use("/api", mailApiRouter(deps));
+        app.use("/api", templatesApiRouter(deps));
+      },
+    );
+    client = consoleClient(server.url, TEST_PASSWORD);
   });
   afterAll(async () => {
     await server.close();

@@ -9,7 +9,34 @@ import {
   type Role,
   syncRuleSet,
 } from "@beklijf/db";
-import { anAfterCompletionRule } from "@beklijf/testing";
+import {
+  anAfterCompletionRule,
+  type ListeningServer,
+  listenOnFreePort,
+} from "@beklijf/testing";
+import express, { type Express, type Router } from "express";
+
+import type { WebDeps } from "../deps";
+import { errorHandler } from "../http/errors";
+
+/** The console users' password in these tests. */
+export const TEST_PASSWORD = "correct horse battery staple";
+
+/**
+ * The console router at /console (and what `mount` adds after it, e.g. /api routes) on a free
+ * port, with the web's error handler, as the web app mounts them.
+ */
+export function serveConsole(
+  deps: Pick<WebDeps, "logger">,
+  router: Router,
+  mount?: (app: Express) => void,
+): Promise<ListeningServer> {
+  const app = express();
+  app.use("/console", router);
+  mount?.(app);
+  app.use(errorHandler(deps));
+  return listenOnFreePort(app);
+}
 
 export interface Answer {
   readonly status: number;
