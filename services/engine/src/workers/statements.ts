@@ -104,10 +104,8 @@ async function processStatements(
   );
   for (const item of resolved) {
     const { statement, person } = item;
-    if (statement.voided) {
-      // Voided before the engine got to it: nothing to plan (and nothing to cancel yet).
-      finished.push({ id: statement.id });
-    } else if (statement.verbId === VERBS.voided) {
+    // (Statements voided before the engine got to them were finished by takeStatements.)
+    if (statement.verbId === VERBS.voided) {
       oneByOne.push(item);
     } else if (person === null) {
       // Known only by account/openid/sha1: the statement waits, visibly, for a directory entry.
@@ -184,7 +182,6 @@ async function resolveLearners(
 ): Promise<Resolved[]> {
   const emailOf = (statement: UnprocessedStatement): string | undefined =>
     statement.learner === null &&
-    !statement.voided &&
     statement.verbId !== VERBS.voided &&
     statement.actorKey.startsWith(MBOX_PREFIX)
       ? statement.actorKey.slice(MBOX_PREFIX.length).toLowerCase()
