@@ -9,6 +9,14 @@ export {
   triggerFactsFromStored,
 } from "./match-trigger";
 export {
+  migratedNaturalKey,
+  type MigratingNudge,
+  planMigration,
+  type PlanMigrationInput,
+  type StepChange,
+  type StepChangeKind,
+} from "./migrate-plan";
+export {
   formatRuleFileError,
   parsePolicy,
   parseRuleSet,
