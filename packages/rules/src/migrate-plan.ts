@@ -105,6 +105,7 @@ function sendingPartsOf(step: RuleStep): string {
     step.recipient,
     step.template,
     step.condition?.notAnswered ?? null,
+    step.batch ?? null,
   ]);
 }
 
@@ -128,7 +129,7 @@ export function migratedNaturalKey(
  *   a row is never planned again;
  * - a pending nudge whose step the new version no longer has is cancelled;
  * - a pending nudge whose step is the same in both versions (offset, at, recipient, template,
- *   condition; the "why" may differ) is kept;
+ *   condition, batch; the "why" may differ) is kept;
  * - a pending nudge whose step changed is re-planned under the new version when the new time is
  *   still to come (the old row is cancelled, a new one planned); when it has passed, it keeps
  *   its planned time, so nothing pending is lost;
