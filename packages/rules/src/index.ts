@@ -1,3 +1,4 @@
+export { nextBatchSlot } from "./batch-slot";
 export { type DropReason, movedMessage, type PlanDecision } from "./decisions";
 export { holdBackPosition, isHeldBack } from "./hold-back";
 export { localDayOf } from "./local-day";
@@ -59,10 +60,12 @@ export {
   RuleSetFile,
   RuleStep,
   StatementPattern,
+  StepBatch,
   StepCondition,
   StepOffset,
   StopConditions,
   Trigger,
+  TriggerExclusion,
   WorkdaysOffset,
 } from "./rule";
 export { ruleFileJsonSchema } from "./rule-file-json-schema";
