@@ -429,7 +429,9 @@ describe("the console", () => {
         },
       );
       expect(preview.status).toBe(200);
-      expect(preview.body).toContain("1 running plans would move to version");
+      expect(preview.body).toContain(
+        "Running plans that would move to version 3: 1 (Version 2: 1)",
+      );
       expect(preview.body).toMatch(
         /<th scope="row"><code>reflect<\/code><\/th><td>0<\/td><td>0<\/td><td>1<\/td>/,
       );

@@ -118,7 +118,7 @@ const en = {
   "rules.migrateHint":
     "People already in this rule's sequence keep the version they started with. Moving them to the current version re-plans what has not been sent yet: steps removed are cancelled, changed steps move to their new time while it is still to come, added steps are planned while their time is still to come. Sent emails stay as they were.",
   "rules.migratePreview": "Preview moving them to the current version",
-  "rules.migratePlans": "running plans would move to version",
+  "rules.migratePlans": "Running plans that would move to version",
   "rules.migrateConfirm": "Move these plans now",
   "rules.migrated": "Plans moved to the current version:",
   "rules.step": "Step",
@@ -456,7 +456,7 @@ const nl: Record<MessageKey, string> = {
   "rules.migrateHint":
     "Wie al in de reeks van deze regel zit, houdt de versie waarmee hij begon. Overzetten naar de huidige versie plant opnieuw wat nog niet verstuurd is: verwijderde stappen vervallen, gewijzigde stappen schuiven naar hun nieuwe moment zolang dat nog komt, nieuwe stappen worden gepland zolang hun moment nog komt. Verstuurde e-mails blijven zoals ze waren.",
   "rules.migratePreview": "Bekijk wat overzetten naar de huidige versie doet",
-  "rules.migratePlans": "lopende plannen gaan over naar versie",
+  "rules.migratePlans": "Lopende plannen die overgaan naar versie",
   "rules.migrateConfirm": "Zet deze plannen nu over",
   "rules.migrated": "Plannen overgezet naar de huidige versie:",
   "rules.step": "Stap",
