@@ -160,6 +160,37 @@ describe("the console in a browser", () => {
     expect(await csv.text()).toContain("beklijf test");
   }, 120_000);
 
+  it("moves the test completion's plan to a new rule version: preview, then confirm", async () => {
+    await page.goto(`${beklijf.url}/console/rules`);
+    await page
+      .getByRole("link", { name: "after-training", exact: true })
+      .click();
+    const field = page.getByLabel("Rule (JSON)");
+    const rule = JSON.parse(await field.inputValue()) as {
+      steps: { key: string }[];
+    };
+    rule.steps = rule.steps.filter((step) => step.key !== "apply");
+    await field.fill(JSON.stringify(rule, null, 2));
+    await page.locator("#main").getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved as version 2").waitFor();
+    await page
+      .getByRole("button", {
+        name: "Preview moving them to the current version",
+      })
+      .click();
+    const panel = page.locator("#migrate");
+    await panel
+      .getByText("Running plans that would move to version 2: 1")
+      .waitFor();
+    // Kept, re-planned, cancelled, added, skipped: the removed step's pending nudge is cancelled.
+    expect(await panel.innerHTML()).toMatch(
+      /<code>apply<\/code><\/th><td>0<\/td><td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td>/,
+    );
+    await shot("05b-rule-migration-preview");
+    await panel.getByRole("button", { name: "Move these plans now" }).click();
+    await page.getByText("Plans moved to the current version: 1").waitFor();
+  }, 60_000);
+
   it("switches to Dutch and back", async () => {
     await page.getByLabel("Language").selectOption("nl");
     await page.getByRole("button", { name: "Save" }).first().click();

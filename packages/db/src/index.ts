@@ -180,6 +180,13 @@ export {
   upsertPersonIn,
 } from "./repositories/people";
 export {
+  migrateRulePlans,
+  type MigrateRulePlansInput,
+  type PlanMigrationReport,
+  type PlanMigrationResult,
+  type StepCounts,
+} from "./repositories/plan-migration";
+export {
   loadPlanningContext,
   type PlanningContext,
 } from "./repositories/planning";

@@ -1,3 +1,4 @@
+export { nextBatchSlot } from "./batch-slot";
 export { type DropReason, movedMessage, type PlanDecision } from "./decisions";
 export { holdBackPosition, isHeldBack } from "./hold-back";
 export { localDayOf } from "./local-day";
@@ -8,6 +9,14 @@ export {
   type TriggerFacts,
   triggerFactsFromStored,
 } from "./match-trigger";
+export {
+  migratedNaturalKey,
+  type MigratingNudge,
+  planMigration,
+  type PlanMigrationInput,
+  type StepChange,
+  type StepChangeKind,
+} from "./migrate-plan";
 export {
   formatRuleFileError,
   parsePolicy,
@@ -51,10 +60,12 @@ export {
   RuleSetFile,
   RuleStep,
   StatementPattern,
+  StepBatch,
   StepCondition,
   StepOffset,
   StopConditions,
   Trigger,
+  TriggerExclusion,
   WorkdaysOffset,
 } from "./rule";
 export { ruleFileJsonSchema } from "./rule-file-json-schema";

@@ -10,6 +10,7 @@ const completed = "http://adlnet.gov/expapi/verbs/completed";
 const passed = "http://adlnet.gov/expapi/verbs/passed";
 const course = "https://w3id.org/xapi/cmi5/activitytype/course";
 const leadership = "https://lms.example.nl/category/leadership";
+const moduleType = "http://adlnet.gov/expapi/activities/module";
 
 function aRule(trigger: Partial<Trigger>): Rule {
   return Rule.parse({
@@ -214,6 +215,21 @@ describe("describeTriggerMismatch", () => {
       {},
       "connection moodle-prod is not in trigger.connections",
     ],
+    [
+      { unless: { activityTypes: [moduleType] } },
+      { activityType: moduleType },
+      `activity type ${moduleType} is in trigger.unless.activityTypes`,
+    ],
+    [
+      { unless: { activityIdPrefixes: ["https://lms.example.nl/course/"] } },
+      {},
+      "activity https://lms.example.nl/course/view.php?id=7 starts with https://lms.example.nl/course/ of trigger.unless.activityIdPrefixes",
+    ],
+    [
+      { unless: { categoryIds: [leadership] } },
+      {},
+      `category ${leadership} is in trigger.unless.categoryIds`,
+    ],
   ])("explains %p", (trigger, change, message) => {
     expect(
       describeTriggerMismatch(aRule(trigger), { ...facts, ...change }),
@@ -222,6 +238,21 @@ describe("describeTriggerMismatch", () => {
 
   it("is undefined for a match", () => {
     expect(describeTriggerMismatch(aRule({}), facts)).toBeUndefined();
+  });
+
+  it("lets through what unless does not name", () => {
+    expect(
+      describeTriggerMismatch(
+        aRule({
+          unless: {
+            activityTypes: [moduleType],
+            activityIdPrefixes: ["https://lms.example.nl/quiz/"],
+            categoryIds: ["https://lms.example.nl/category/short"],
+          },
+        }),
+        facts,
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -17,7 +17,7 @@ export interface TriggerFacts {
     readonly success?: boolean | undefined;
     readonly scoreScaled?: number | undefined;
   };
-  /** The statement's context; needed only by rules with `trigger.context`. */
+  /** The statement's context; needed only by rules with `trigger.context` or `trigger.unless.categoryIds`. */
   readonly context?: {
     readonly categoryIds?: readonly string[] | undefined;
     readonly groupingIds?: readonly string[] | undefined;
@@ -120,6 +120,31 @@ export function describeTriggerMismatch(
       !trigger.connections.includes(facts.connection))
   )
     return `connection ${facts.connection ?? "(none)"} is not in trigger.connections`;
+  if (trigger.unless !== undefined)
+    return describeExclusion(trigger.unless, facts);
+  return undefined;
+}
+
+/** Why `unless` excludes this statement, or undefined when it does not. */
+function describeExclusion(
+  unless: NonNullable<Rule["trigger"]["unless"]>,
+  facts: TriggerFacts,
+): string | undefined {
+  if (
+    facts.activityType !== undefined &&
+    unless.activityTypes?.includes(facts.activityType) === true
+  )
+    return `activity type ${facts.activityType} is in trigger.unless.activityTypes`;
+  const prefix = unless.activityIdPrefixes?.find((p) =>
+    facts.objectId.startsWith(p),
+  );
+  if (prefix !== undefined)
+    return `activity ${facts.objectId} starts with ${prefix} of trigger.unless.activityIdPrefixes`;
+  const category = facts.context?.categoryIds?.find(
+    (id) => unless.categoryIds?.includes(id) === true,
+  );
+  if (category !== undefined)
+    return `category ${category} is in trigger.unless.categoryIds`;
   return undefined;
 }
 

@@ -173,7 +173,7 @@ describe("parseRuleSet", () => {
         ],
         [
           "steps.0",
-          'unknown key "ofset"; write one of "key", "offset", "at", "recipient", "template", "condition", "why"',
+          'unknown key "ofset"; write one of "key", "offset", "at", "recipient", "template", "condition", "batch", "why"',
         ],
       ],
     ],
@@ -288,6 +288,52 @@ describe("parseRuleSet", () => {
         [
           "steps.1.key",
           'step key "commit" is used twice; give each step its own key',
+        ],
+      ],
+    ],
+    [
+      "an empty trigger.unless",
+      { ...rule, trigger: { ...rule.trigger, unless: {} } },
+      [
+        [
+          "trigger.unless",
+          'must list activityTypes, activityIdPrefixes or categoryIds, e.g. { "activityTypes": ["http://adlnet.gov/expapi/activities/module"] }',
+        ],
+      ],
+    ],
+    [
+      "an activity type both wanted and excluded",
+      {
+        ...rule,
+        trigger: {
+          ...rule.trigger,
+          activityTypes: ["http://adlnet.gov/expapi/activities/module"],
+          unless: {
+            activityTypes: ["http://adlnet.gov/expapi/activities/module"],
+          },
+        },
+      },
+      [
+        [
+          "trigger.unless.activityTypes",
+          "activity type http://adlnet.gov/expapi/activities/module is both in activityTypes and in unless.activityTypes; keep it in one of them",
+        ],
+      ],
+    ],
+    [
+      "a batch slot on a day that is no weekday",
+      {
+        ...rule,
+        steps: [{ ...rule.steps[0], batch: { weekday: "monday", at: "9:00" } }],
+      },
+      [
+        [
+          "steps.0.batch.weekday",
+          'must be a weekday: "mon", "tue", "wed", "thu", "fri", "sat" or "sun"',
+        ],
+        [
+          "steps.0.batch.at",
+          'must be a local time "HH:MM" between 00:00 and 23:59, e.g. "09:00"',
         ],
       ],
     ],

@@ -1,6 +1,7 @@
 import { assertNever } from "@beklijf/core";
 import { type DateTime, Duration } from "luxon";
 
+import { nextBatchSlot } from "./batch-slot";
 import type { PlanContact, PlanInput, RecipientKind } from "./plan-proposal";
 import type { Policy } from "./policy";
 import type { RuleStep } from "./rule";
@@ -78,7 +79,15 @@ export function idealTime(
     typeof offset === "string"
       ? trigger.plus(durationOf(offset))
       : addWorkdays(trigger, offset.workdays, policy);
-  if (step.at === undefined) return landed;
+  if (step.at === undefined) return batched(step, landed);
   const at = atLocalTime(landed, step.at);
-  return at < trigger ? atLocalTime(at.plus({ days: 1 }), step.at) : at;
+  return batched(
+    step,
+    at < trigger ? atLocalTime(at.plus({ days: 1 }), step.at) : at,
+  );
+}
+
+/** A batched step's time moves on to the recipient's next weekly slot (see nextBatchSlot). */
+function batched(step: RuleStep, local: DateTime): DateTime {
+  return step.batch === undefined ? local : nextBatchSlot(local, step.batch);
 }

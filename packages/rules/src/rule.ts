@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { Weekday } from "./policy";
 import {
   AnswerKind,
   Iri,
@@ -52,6 +53,26 @@ export const ContextFilter = strictObject({
 });
 export type ContextFilter = z.infer<typeof ContextFilter>;
 
+/** What keeps a statement from triggering the rule although the rest of the trigger matches. */
+export const TriggerExclusion = strictObject({
+  activityTypes: IriList.optional().describe(
+    "Not when the statement's activity type is one of these.",
+  ),
+  activityIdPrefixes: IriList.optional().describe(
+    "Not when the activity id starts with one of these.",
+  ),
+  categoryIds: IriList.optional().describe(
+    "Not when one of contextActivities.category[].id is one of these.",
+  ),
+}).refine(
+  (unless) =>
+    unless.activityTypes !== undefined ||
+    unless.activityIdPrefixes !== undefined ||
+    unless.categoryIds !== undefined,
+  'must list activityTypes, activityIdPrefixes or categoryIds, e.g. { "activityTypes": ["http://adlnet.gov/expapi/activities/module"] }',
+);
+export type TriggerExclusion = z.infer<typeof TriggerExclusion>;
+
 export const Trigger = strictObject({
   verbs: z.array(Iri).min(1, "must list at least one verb id"),
   activityIds: IriList.optional().describe(
@@ -71,6 +92,17 @@ export const Trigger = strictObject({
     .describe(
       "Names of the connections (LMS feeds) whose statements count; absent or empty: all.",
     ),
+  unless: TriggerExclusion.optional().describe(
+    "Statements that do not trigger the rule although the rest matches, e.g. short e-learnings that have a rule of their own.",
+  ),
+}).superRefine((trigger, ctx) => {
+  for (const type of trigger.unless?.activityTypes ?? [])
+    if (trigger.activityTypes?.includes(type))
+      ctx.addIssue({
+        code: "custom",
+        path: ["unless", "activityTypes"],
+        message: `activity type ${type} is both in activityTypes and in unless.activityTypes; keep it in one of them`,
+      });
 });
 export type Trigger = z.infer<typeof Trigger>;
 
@@ -106,6 +138,20 @@ export const Recipient = z.union(
 );
 export type Recipient = z.infer<typeof Recipient>;
 
+/**
+ * Batch a step per recipient: it goes out at the recipient's next weekly slot on or after its own
+ * time, so the prompts of several learners that fall in one week share one email.
+ */
+export const StepBatch = strictObject({
+  weekday: Weekday.describe(
+    "The slot's weekday in the recipient's zone, e.g. \"mon\".",
+  ),
+  at: LocalTime.describe(
+    'The slot\'s local time "HH:MM", e.g. "09:00"; keep it inside the send window, or the window moves it.',
+  ),
+});
+export type StepBatch = z.infer<typeof StepBatch>;
+
 /** Send the step only while this holds; checked when planning and again when it fires. */
 export const StepCondition = strictObject({
   notAnswered: AnswerKind.describe(
@@ -136,6 +182,9 @@ export const RuleStep = strictObject({
     .describe('Template name in the content pack, e.g. "commit".'),
   condition: StepCondition.optional().describe(
     "Send the step only while this holds; checked when planning and again when it fires.",
+  ),
+  batch: StepBatch.optional().describe(
+    'Batch per recipient: send at the recipient\'s next weekly slot on or after the step\'s own time, e.g. { "weekday": "mon", "at": "09:00" }, so a team lead gets one email for the whole team that week.',
   ),
   why: z
     .string()

@@ -37,6 +37,7 @@ import { openDatabase } from "./database";
 import { registerPeopleCommands } from "./people-commands";
 import { registerPreviewCommand } from "./preview";
 import { readJsonFile } from "./read-json-file";
+import { registerRuleCommands } from "./rules-commands";
 
 // The composition root of `npx beklijf`: the only place in the CLI that reads process.env.
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad input or configuration, 4 not found.
@@ -347,6 +348,7 @@ registerAdminCommands(program, {
   consoleUrl: () => `${publicUrl(config())}/console`,
 });
 registerPeopleCommands(program, { config, logger, print });
+registerRuleCommands(program, { config, logger, print });
 registerPreviewCommand(program, print);
 
 async function run(): Promise<void> {

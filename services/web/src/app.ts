@@ -10,6 +10,7 @@ import { outboxRouter } from "./routes/outbox";
 import { peopleRouter } from "./routes/people";
 import { policyRouter } from "./routes/policy";
 import { preferencesRouter } from "./routes/preferences";
+import { rulesApiRouter } from "./routes/rules-api";
 import { templatesApiRouter } from "./routes/templates-api";
 import { unsubscribeRouter } from "./routes/unsubscribe";
 import { loadViews } from "./views";
@@ -44,6 +45,7 @@ export function buildApp(deps: WebDeps): Express {
   app.use("/p", preferencesRouter(deps, render));
   app.use("/api", mailApiRouter(deps));
   app.use("/api", templatesApiRouter(deps));
+  app.use("/api", rulesApiRouter(deps));
   app.use("/api", apiRouter(deps));
   app.use("/console", consoleRouter(deps));
   if (deps.outbox !== undefined)

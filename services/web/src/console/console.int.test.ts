@@ -9,7 +9,14 @@ import {
   type PrismaClient,
   type Role,
 } from "@beklijf/db";
-import { type ListeningServer, testDb, testLogger } from "@beklijf/testing";
+import { planNudges } from "@beklijf/rules";
+import {
+  aLearner,
+  aPlannedCompletion,
+  type ListeningServer,
+  testDb,
+  testLogger,
+} from "@beklijf/testing";
 import type { Router } from "express";
 
 import { consoleRouter, PUBLIC_CONSOLE_ROUTES } from "./router";
@@ -365,6 +372,90 @@ describe("the console", () => {
         },
       });
       expect(stale.status).toBe(409);
+    });
+
+    it("previews moving running plans to the current version, then moves them on confirm (editors)", async () => {
+      const { cookie, csrf } = await signIn(emails.editor);
+      const rule = await db.rule.findFirstOrThrow({
+        where: { ruleSet: { tenantId } },
+        include: { versions: { orderBy: { version: "desc" } } },
+      });
+      await aPlannedCompletion(db, {
+        tenantId,
+        learner: aLearner(),
+        locale: "nl",
+        clock,
+        planNudges,
+      });
+      const latest = rule.versions[0];
+      const definition = latest?.definition as { steps: { key: string }[] };
+      const saved = await request("POST", `/console/rules/${rule.id}`, {
+        cookie,
+        form: {
+          _csrf: csrf,
+          basedOn: String(latest?.version),
+          definition: JSON.stringify({
+            ...definition,
+            steps: definition.steps.filter((step) => step.key !== "reflect"),
+          }),
+        },
+      });
+      expect(saved.status).toBe(303);
+
+      const viewer = await signIn(emails.viewer);
+      expect(
+        (
+          await request("POST", `/console/rules/${rule.id}/migrate`, {
+            cookie: viewer.cookie,
+            form: { _csrf: viewer.csrf, confirm: "yes" },
+          })
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await request("POST", `/console/rules/${rule.id}/migrate`, {
+            cookie,
+            form: {},
+          })
+        ).status,
+      ).toBe(403);
+
+      const preview = await request(
+        "POST",
+        `/console/rules/${rule.id}/migrate`,
+        {
+          cookie,
+          form: { _csrf: csrf },
+        },
+      );
+      expect(preview.status).toBe(200);
+      expect(preview.body).toContain(
+        "Running plans that would move to version 3: 1 (Version 2: 1)",
+      );
+      expect(preview.body).toMatch(
+        /<th scope="row"><code>reflect<\/code><\/th><td>0<\/td><td>0<\/td><td>1<\/td>/,
+      );
+      expect(
+        await db.plannedNudge.count({
+          where: { tenantId, stepKey: "reflect", status: "planned" },
+        }),
+      ).toBe(1);
+
+      const confirmed = await request(
+        "POST",
+        `/console/rules/${rule.id}/migrate`,
+        {
+          cookie,
+          form: { _csrf: csrf, confirm: "yes" },
+        },
+      );
+      expect(confirmed.status).toBe(303);
+      expect(confirmed.location).toBe(`/console/rules/${rule.id}?migrated=1`);
+      expect(
+        await db.plannedNudge.count({
+          where: { tenantId, stepKey: "reflect", status: "planned" },
+        }),
+      ).toBe(0);
     });
   });
 });

@@ -9,16 +9,20 @@ import {
 import type { Response, Router } from "express";
 
 import type { WebDeps } from "../deps";
+import { migrateRules } from "../routes/rules-api";
 import { requireRole, sessionOf } from "./auth";
 import { formField, pageContext, routeParam } from "./context";
 import { translate } from "./messages";
 import { checkRuleText, type RuleProblem } from "./rule-editor";
 import type { ConsoleRender } from "./views";
 
-/** Rules: list, edit a version's JSON with inline problems, enable/disable. Editors change. */
+/**
+ * Rules: list, edit a version's JSON with inline problems, enable/disable, and move running plans
+ * to the current version (preview, then confirm). Editors change.
+ */
 export function mountRulePages(
   router: Router,
-  deps: Pick<WebDeps, "db">,
+  deps: Pick<WebDeps, "db" | "clock" | "jobs">,
   render: ConsoleRender,
 ): void {
   const load = async (
@@ -42,6 +46,8 @@ export function mountRulePages(
       basedOn: number;
       problems?: RuleProblem[];
       saved?: number;
+      migrated?: number;
+      preview?: Awaited<ReturnType<typeof migrateRules>>;
     },
   ) => {
     const context = pageContext(res, rule.key, "rules");
@@ -52,6 +58,8 @@ export function mountRulePages(
         render("rule", context, {
           rule,
           ...editor,
+          migratedShown: editor.migrated !== undefined,
+          hasOlderVersions: rule.versions.length > 1,
           history: rule.versions.map((v) => ({
             ...v,
             text: JSON.stringify(v.definition, null, 2),
@@ -79,15 +87,36 @@ export function mountRulePages(
 
   router.get("/rules/:id", async (req, res) => {
     const rule = await load(res, routeParam(req.params["id"]));
-    const current = rule.versions.find(
-      (v) => v.version === rule.currentVersion,
-    );
     const saved = Number(req.query["saved"]);
+    const migrated = Number(req.query["migrated"]);
     show(res, 200, rule, {
-      text: JSON.stringify(current?.definition ?? {}, null, 2),
-      basedOn: rule.versions[0]?.version ?? 0,
+      ...editorOf(rule),
       ...(Number.isInteger(saved) && saved > 0 ? { saved } : {}),
+      ...(Number.isInteger(migrated) &&
+      migrated >= 0 &&
+      req.query["migrated"] !== undefined
+        ? { migrated }
+        : {}),
     });
+  });
+
+  // Preview (a dry run) first; the preview's form confirms with confirm=yes.
+  router.post("/rules/:id/migrate", requireRole("editor"), async (req, res) => {
+    const rule = await load(res, routeParam(req.params["id"]));
+    const dryRun = formField(req.body, "confirm") !== "yes";
+    const report = await migrateRules(deps, {
+      tenantId: sessionOf(res).user.tenantId,
+      ruleKey: rule.key,
+      dryRun,
+    });
+    if (!dryRun) {
+      res.redirect(
+        303,
+        `/console/rules/${rule.id}?migrated=${report.migrated}`,
+      );
+      return;
+    }
+    show(res, 200, rule, { ...editorOf(rule), preview: report });
   });
 
   router.post("/rules/:id", requireRole("editor"), async (req, res) => {
@@ -118,4 +147,13 @@ export function mountRulePages(
     );
     res.redirect(303, "/console/rules");
   });
+}
+
+/** The editor's text and base version for a rule as stored. */
+function editorOf(rule: RuleDetail): { text: string; basedOn: number } {
+  const current = rule.versions.find((v) => v.version === rule.currentVersion);
+  return {
+    text: JSON.stringify(current?.definition ?? {}, null, 2),
+    basedOn: rule.versions[0]?.version ?? 0,
+  };
 }

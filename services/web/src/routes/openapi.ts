@@ -29,6 +29,7 @@ import {
   UnknownLearnersResponse,
   UpsertedPersonResponse,
 } from "../people-schemas";
+import { RULE_PATHS } from "./rules-openapi";
 import { TEMPLATE_PATHS } from "./templates-openapi";
 
 const json = (schema: z.ZodType) => ({
@@ -78,6 +79,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     security: [{ token: [] }],
     paths: {
       ...TEMPLATE_PATHS,
+      ...RULE_PATHS,
       "/connections": {
         get: {
           summary: "List the LMS connections (never their secrets)",
