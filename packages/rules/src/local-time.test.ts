@@ -19,7 +19,11 @@ import { idealTimeMs } from "./plan-steps";
 import { Policy, type Weekday } from "./policy";
 import { createRecipientCalendar } from "./recipient-calendar";
 import { RuleStep } from "./rule";
-import { addWorkdaysMs, nextWindowMs } from "./send-window";
+import {
+  addWorkdaysMs,
+  describeInstant,
+  nextWindowMs,
+} from "./send-window";
 import { zoneFor } from "./zone-cache";
 
 // The epoch-millisecond calendar against luxon, the way the planner used it before, on many
@@ -134,6 +138,7 @@ describe("local-time, against luxon", () => {
           at: atLocalTimeRef(dt, hhmm(minute)).toMillis(),
           plus: dt.plus({ days }).toMillis(),
           nextDay: startOfNextDayRef(dt).toMillis(),
+          described: dt.setLocale("en-GB").toFormat("ccc d LLL HH:mm"),
         };
         const actual = {
           day: dayNumber,
@@ -141,6 +146,7 @@ describe("local-time, against luxon", () => {
           at: atMinuteOfDay(ts, minute, localZone),
           plus: plusLocalDays(ts, days, localZone),
           nextDay: startOfNextLocalDay(ts, localZone),
+          described: describeInstant(new Date(ts), zone),
         };
         if (JSON.stringify(actual) !== JSON.stringify(expected))
           wrong.push(

@@ -20,9 +20,9 @@ import {
   type RecipientCalendar,
 } from "./recipient-calendar";
 import { resolveRuleOptions, type RuleStep } from "./rule";
-import { describeLocal } from "./send-window";
+import { describeInstant } from "./send-window";
 import { checkStepCondition } from "./stop-conditions";
-import { inZone, zoneFor } from "./zone-cache";
+import { zoneFor } from "./zone-cache";
 
 interface Candidate {
   readonly draft: number;
@@ -255,7 +255,7 @@ function placementDecisions(
   const { email } = placement;
   const others = email.members.filter((label) => label !== candidate.label);
   if (email.kind === "planned") {
-    const planned = `the email already planned for ${describeLocal(inZone(dueAt, recipient.zone))}`;
+    const planned = `the email already planned for ${describeInstant(dueAt, recipient.zone)}`;
     decisions.push({
       kind: "merged",
       stepKey: step.key,

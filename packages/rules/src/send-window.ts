@@ -5,6 +5,7 @@ import {
   DAY_MS,
   localDayNumberOf,
   localMinuteOf,
+  localMsOf,
   plusLocalDays,
   startOfNextLocalDay,
   weekdayOfDayNumber,
@@ -12,7 +13,7 @@ import {
 import type { Policy } from "./policy";
 import { WEEKDAY_NUMBERS } from "./policy";
 import { minutesOf } from "./primitives";
-import { isValidZoneName, zoneFor } from "./zone-cache";
+import { isValidZoneName, remembered, zoneFor } from "./zone-cache";
 
 // Send-window arithmetic in the recipient's IANA zone, with luxon's calendar rules (local-time.ts
 // does them on epoch milliseconds, as luxon would), so a local 08:00 stays 08:00 across a DST
@@ -210,4 +211,28 @@ export function addWorkdaysMs(
 /** "Sat 28 Mar 10:00" in English, whatever the machine's locale: for decision messages. */
 export function describeLocal(local: DateTime): string {
   return local.setLocale("en-GB").toFormat("ccc d LLL HH:mm");
+}
+
+/**
+ * Descriptions by zone and local minute: formatting asks Intl (tens of microseconds), and the
+ * planner describes the same few local times (window starts, ...) for many plans.
+ */
+const descriptions = new Map<Zone, Map<number, string>>();
+
+/** `describeLocal` of `instant` in the named zone (UTC when not a valid zone), memoised. */
+export function describeInstant(instant: Date, zoneName: string): string {
+  const zone = zoneFor(zoneName);
+  const ts = instant.getTime();
+  const byMinute = remembered(
+    descriptions,
+    zone,
+    1_000,
+    () => new Map<number, string>(),
+  );
+  return remembered(
+    byMinute,
+    Math.floor(localMsOf(ts, zone) / 60_000),
+    10_000,
+    () => describeLocal(DateTime.fromMillis(ts, { zone })),
+  );
 }
