@@ -3,8 +3,7 @@ import { assertNever } from "@beklijf/core";
 import type { Policy, Weekday } from "./policy";
 import { WEEKDAY_NUMBERS } from "./policy";
 import type { MoveReason } from "./recipient-calendar";
-import { describeLocal, MAX_SEARCH_DAYS } from "./send-window";
-import { inZone } from "./zone-cache";
+import { describeInstant, MAX_SEARCH_DAYS } from "./send-window";
 
 /** Why the planner left out a step. */
 export type DropReason =
@@ -90,7 +89,7 @@ export function movedMessage(
   reasons: readonly MoveReason[],
   policy: Policy,
 ): string {
-  const local = (instant: Date): string => describeLocal(inZone(instant, zone));
+  const local = (instant: Date): string => describeInstant(instant, zone);
   return `moved from ${local(from)} to ${local(to)} (${zone}): ${reasons
     .map((reason) => describeMoveReason(reason, policy))
     .join("; ")}`;

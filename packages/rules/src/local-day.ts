@@ -1,5 +1,6 @@
+import { atMinuteOfDay, startOfNextLocalDay } from "./local-time";
 import { resolveZone } from "./send-window";
-import { inZone } from "./zone-cache";
+import { zoneFor } from "./zone-cache";
 
 /**
  * The local calendar day around `instant` in `zone` (the fallback zone when `zone` is not a
@@ -11,9 +12,10 @@ export function localDayOf(
   zone: string,
   fallbackZone = "UTC",
 ): { readonly start: Date; readonly end: Date } {
-  const local = inZone(instant, resolveZone(zone, fallbackZone)).startOf("day");
+  const localZone = zoneFor(resolveZone(zone, fallbackZone));
+  const start = atMinuteOfDay(instant.getTime(), 0, localZone);
   return {
-    start: local.toJSDate(),
-    end: local.plus({ days: 1 }).startOf("day").toJSDate(),
+    start: new Date(start),
+    end: new Date(startOfNextLocalDay(start, localZone)),
   };
 }

@@ -10,7 +10,7 @@ import type {
   SkippedRule,
   StatementPlan,
 } from "./plan-proposal";
-import { idealTime, type Recipient, resolveRecipient } from "./plan-steps";
+import { idealTimeMs, type Recipient, resolveRecipient } from "./plan-steps";
 import { DEFAULT_POLICY, type Policy } from "./policy";
 import { entryKeyOf, findReEntryBlock } from "./re-entry";
 import {
@@ -20,9 +20,9 @@ import {
   type RecipientCalendar,
 } from "./recipient-calendar";
 import { resolveRuleOptions, type RuleStep } from "./rule";
-import { describeLocal } from "./send-window";
+import { describeInstant } from "./send-window";
 import { checkStepCondition } from "./stop-conditions";
-import { inZone } from "./zone-cache";
+import { zoneFor } from "./zone-cache";
 
 interface Candidate {
   readonly draft: number;
@@ -52,6 +52,7 @@ export function planStatement(input: PlanInput): StatementPlan {
   const { facts, policy } = input;
   const fallbackZone = policy?.timeZone ?? "UTC";
   const workdays = policy ?? DEFAULT_POLICY;
+  const triggerMs = facts.timestamp.getTime();
   const answers = (input.history?.answers ?? []).filter(
     (answer) =>
       answer.objectId === facts.objectId &&
@@ -100,14 +101,15 @@ export function planStatement(input: PlanInput): StatementPlan {
         });
         return;
       }
-      const trigger = inZone(facts.timestamp, recipient.zone);
       candidates.push({
         draft: drafts.length - 1,
         stepIndex,
         label: `${ref.rule.key}/${step.key}`,
         step,
         recipient,
-        idealAt: idealTime(step, trigger, workdays).toJSDate(),
+        idealAt: new Date(
+          idealTimeMs(step, triggerMs, zoneFor(recipient.zone), workdays),
+        ),
       });
     });
   }
@@ -240,7 +242,7 @@ function placementDecisions(
   const decisions: PlanDecision[] = [];
   const { step, recipient, idealAt } = candidate;
   const reasons: MoveReason[] = [...placement.reasons];
-  if (dueAt.getTime() !== placement.placedAt.toMillis()) reasons.push("merged");
+  if (dueAt.getTime() !== placement.placedAtMs) reasons.push("merged");
   if (dueAt.getTime() !== idealAt.getTime())
     decisions.push({
       kind: "moved",
@@ -253,7 +255,7 @@ function placementDecisions(
   const { email } = placement;
   const others = email.members.filter((label) => label !== candidate.label);
   if (email.kind === "planned") {
-    const planned = `the email already planned for ${describeLocal(inZone(dueAt, recipient.zone))}`;
+    const planned = `the email already planned for ${describeInstant(dueAt, recipient.zone)}`;
     decisions.push({
       kind: "merged",
       stepKey: step.key,

@@ -1,11 +1,13 @@
 import { assertNever } from "@beklijf/core";
-import { type DateTime, Duration } from "luxon";
+import { DateTime, Duration, type Zone } from "luxon";
 
 import { nextBatchSlot } from "./batch-slot";
+import { atMinuteOfDay, plusLocalDays } from "./local-time";
 import type { PlanContact, PlanInput, RecipientKind } from "./plan-proposal";
 import type { Policy } from "./policy";
-import type { RuleStep } from "./rule";
-import { addWorkdays, atLocalTime, resolveZone } from "./send-window";
+import { minutesOf } from "./primitives";
+import type { RuleStep, StepBatch } from "./rule";
+import { addWorkdaysMs, resolveZone } from "./send-window";
 import { remembered } from "./zone-cache";
 
 /** Who a step goes to, once the directory has been asked. */
@@ -61,11 +63,51 @@ export function resolveRecipient(
   }
 }
 
-/** Parsed ISO 8601 durations: a rule set names a handful, and every plan parses them again. */
-const durations = new Map<string, Duration>();
+/** An ISO 8601 duration as luxon adds it: whole local days, then milliseconds. */
+interface SplitDuration {
+  readonly days: number;
+  readonly ms: number;
+}
 
-function durationOf(iso: string): Duration {
-  return remembered(durations, iso, 1_000, () => Duration.fromISO(iso));
+/**
+ * Parsed ISO 8601 durations: a rule set names a handful, and every plan parses them again.
+ * `undefined` split: years, months or fractions of days, left to luxon.
+ */
+const durations = new Map<
+  string,
+  { duration: Duration; split: SplitDuration | undefined }
+>();
+
+function durationOf(iso: string): {
+  duration: Duration;
+  split: SplitDuration | undefined;
+} {
+  return remembered(durations, iso, 1_000, () => {
+    const duration = Duration.fromISO(iso);
+    const { years, quarters, months, weeks, days } = duration;
+    const calendarDays = weeks * 7 + days;
+    const simple =
+      duration.isValid &&
+      years === 0 &&
+      quarters === 0 &&
+      months === 0 &&
+      Number.isInteger(weeks) &&
+      Number.isInteger(days);
+    return {
+      duration,
+      split: simple
+        ? {
+            days: calendarDays,
+            ms: Duration.fromObject({
+              hours: duration.hours,
+              minutes: duration.minutes,
+              seconds: duration.seconds,
+              milliseconds: duration.milliseconds,
+            }).as("milliseconds"),
+          }
+        : undefined,
+    };
+  });
 }
 
 /** The step's own time: the trigger plus the offset (in the recipient's zone), at `at`. */
@@ -74,20 +116,42 @@ export function idealTime(
   trigger: DateTime,
   policy: Policy,
 ): DateTime {
-  const offset = step.offset;
-  const landed =
-    typeof offset === "string"
-      ? trigger.plus(durationOf(offset))
-      : addWorkdays(trigger, offset.workdays, policy);
-  if (step.at === undefined) return batched(step, landed);
-  const at = atLocalTime(landed, step.at);
-  return batched(
-    step,
-    at < trigger ? atLocalTime(at.plus({ days: 1 }), step.at) : at,
+  return DateTime.fromMillis(
+    idealTimeMs(step, trigger.toMillis(), trigger.zone, policy),
+    { zone: trigger.zone },
   );
 }
 
+/** `idealTime` on epoch milliseconds in `zone` (see local-time.ts): what the planner uses. */
+export function idealTimeMs(
+  step: RuleStep,
+  triggerMs: number,
+  zone: Zone,
+  policy: Policy,
+): number {
+  const offset = step.offset;
+  let landed: number;
+  if (typeof offset === "string") {
+    const { duration, split } = durationOf(offset);
+    landed =
+      split === undefined
+        ? DateTime.fromMillis(triggerMs, { zone }).plus(duration).toMillis()
+        : plusLocalDays(triggerMs, split.days, zone) + split.ms;
+  } else {
+    landed = addWorkdaysMs(triggerMs, zone, offset.workdays, policy);
+  }
+  if (step.at !== undefined) {
+    const minute = minutesOf(step.at);
+    const at = atMinuteOfDay(landed, minute, zone);
+    landed =
+      at < triggerMs
+        ? atMinuteOfDay(plusLocalDays(at, 1, zone), minute, zone)
+        : at;
+  }
+  return step.batch === undefined ? landed : batched(step.batch, landed, zone);
+}
+
 /** A batched step's time moves on to the recipient's next weekly slot (see nextBatchSlot). */
-function batched(step: RuleStep, local: DateTime): DateTime {
-  return step.batch === undefined ? local : nextBatchSlot(local, step.batch);
+function batched(batch: StepBatch, ms: number, zone: Zone): number {
+  return nextBatchSlot(DateTime.fromMillis(ms, { zone }), batch).toMillis();
 }

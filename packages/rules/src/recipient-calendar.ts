@@ -1,14 +1,14 @@
 import { err, ok, type Result } from "@beklijf/core";
-import { type DateTime } from "luxon";
+import type { Zone } from "luxon";
 
+import { localDayNumberOf, startOfNextLocalDay } from "./local-time";
 import type { Policy } from "./policy";
 import {
   MAX_SEARCH_DAYS,
-  nextWindowTime,
-  startOfNextDay,
+  nextWindowMs,
   type WindowReason,
 } from "./send-window";
-import { inZone } from "./zone-cache";
+import { zoneFor } from "./zone-cache";
 
 // One recipient's emails by local day, to place new nudges under the caps. Nudges that land on the
 // same local day share one email: they get exactly the same dueAt, so the sender can put every
@@ -20,9 +20,7 @@ export type MoveReason = WindowReason | CapReason | "merged";
 
 /** An email that is already planned for, or was sent to, one recipient. */
 export interface BookedEmail {
-  /** Local date in the recipient's zone, "YYYY-MM-DD". */
-  readonly day: string;
-  /** Days since 1970-01-01 of `day`, for the 7-day window. */
+  /** Days since 1970-01-01 of its local date in the recipient's zone: its day, and the 7-day window. */
   readonly dayNumber: number;
   /** When it goes (or went) out; a new email moves later when a later nudge joins it. */
   atMs: number;
@@ -37,8 +35,8 @@ export interface BookedEmail {
 
 export interface Placement {
   readonly email: BookedEmail;
-  /** Where the search put the nudge before any later nudge joined its email. */
-  readonly placedAt: DateTime;
+  /** Where the search put the nudge before any later nudge joined its email (epoch ms). */
+  readonly placedAtMs: number;
   readonly reasons: readonly (WindowReason | CapReason)[];
 }
 
@@ -59,90 +57,94 @@ export interface BookedNudge {
   readonly status: "planned" | "sent";
 }
 
-function toBooked(local: DateTime, kind: BookedEmail["kind"]): BookedEmail {
-  // From the local calendar fields: luxon's ISO formatting and parsing cost more than the rest of
-  // the planning, and this runs for every email of every plan.
-  const { year, month, day: dayOfMonth } = local;
-  const dayNumber = Date.UTC(year, month - 1, dayOfMonth) / 86_400_000;
-  const day = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(dayOfMonth).padStart(2, "0")}`;
-  return {
-    day,
-    dayNumber,
-    atMs: local.toMillis(),
-    kind,
-    members: [],
-  };
+function toBooked(
+  atMs: number,
+  zone: Zone,
+  kind: BookedEmail["kind"],
+): BookedEmail {
+  return { dayNumber: localDayNumberOf(atMs, zone), atMs, kind, members: [] };
 }
 
 export function createRecipientCalendar(
-  zone: string,
+  zoneName: string,
   policy: Policy,
   booked: readonly BookedNudge[],
 ): RecipientCalendar {
+  const zone = zoneFor(zoneName);
   // Nudges with one recipient and one dueAt went (or go) out as one email.
   const byInstant = new Map<number, BookedEmail>();
   for (const nudge of booked) {
-    const existing = byInstant.get(nudge.dueAt.getTime());
+    const atMs = nudge.dueAt.getTime();
+    const existing = byInstant.get(atMs);
     if (existing !== undefined && existing.kind === "sent") continue;
-    byInstant.set(
-      nudge.dueAt.getTime(),
-      toBooked(inZone(nudge.dueAt, zone), nudge.status),
-    );
+    byInstant.set(atMs, toBooked(atMs, zone, nudge.status));
   }
   const emails = [...byInstant.values()];
   const { perDay, perWeek } = policy.caps;
 
   function breaksWeeklyCap(dayNumber: number): boolean {
     for (let start = dayNumber - 6; start <= dayNumber; start++) {
-      const inWindow = emails.filter(
-        (email) => email.dayNumber >= start && email.dayNumber <= start + 6,
-      ).length;
+      let inWindow = 0;
+      for (const email of emails)
+        if (email.dayNumber >= start && email.dayNumber <= start + 6)
+          inWindow++;
       if (inWindow + 1 > perWeek) return true;
     }
     return false;
   }
 
   return {
-    zone,
+    zone: zoneName,
     place(earliest, label) {
-      const reasons = new Set<WindowReason | CapReason>();
-      let from: DateTime = inZone(earliest, zone);
+      const reasons: (WindowReason | CapReason)[] = [];
+      const because = (reason: WindowReason | CapReason): void => {
+        if (!reasons.includes(reason)) reasons.push(reason);
+      };
+      let from = earliest.getTime();
       for (let attempt = 0; attempt <= MAX_SEARCH_DAYS; attempt++) {
-        const window = nextWindowTime(from, policy, {
-          movedToNextDay: attempt > 0,
-        });
+        const window = nextWindowMs(from, zone, policy, attempt > 0);
         if (window === undefined) return undefined;
-        window.reasons.forEach((reason) => reasons.add(reason));
-        const at = window.at;
-        const slot = toBooked(at, "new");
-        const sameDay = emails.filter((email) => email.day === slot.day);
-        const joinable =
-          sameDay.find((email) => email.kind === "new") ??
-          sameDay
-            .filter(
-              (email) => email.kind === "planned" && email.atMs >= slot.atMs,
-            )
-            .sort((a, b) => a.atMs - b.atMs)[0];
+        window.reasons.forEach(because);
+        const at = window.atMs;
+        const dayNumber = localDayNumberOf(at, zone);
+        let sameDay = 0;
+        let joinable: BookedEmail | undefined;
+        for (const email of emails) {
+          if (email.dayNumber !== dayNumber) continue;
+          sameDay++;
+          // A new email of that day first; otherwise the earliest planned one not before `at`.
+          if (email.kind === "new") {
+            if (joinable?.kind !== "new") joinable = email;
+          } else if (
+            email.kind === "planned" &&
+            email.atMs >= at &&
+            joinable?.kind !== "new" &&
+            (joinable === undefined || email.atMs < joinable.atMs)
+          ) {
+            joinable = email;
+          }
+        }
         if (joinable !== undefined) {
           // Moving a new email later is fine (no nudge goes out before its time); a planned one is fixed.
           if (joinable.kind === "new")
-            joinable.atMs = Math.max(joinable.atMs, slot.atMs);
+            joinable.atMs = Math.max(joinable.atMs, at);
           joinable.members.push(label);
-          return { email: joinable, placedAt: at, reasons: [...reasons] };
+          return { email: joinable, placedAtMs: at, reasons };
         }
-        if (sameDay.length >= perDay) {
-          reasons.add("daily-cap");
-          from = startOfNextDay(at);
+        if (sameDay >= perDay) {
+          because("daily-cap");
+          from = startOfNextLocalDay(at, zone);
           continue;
         }
-        if (breaksWeeklyCap(slot.dayNumber)) {
-          reasons.add("weekly-cap");
-          from = startOfNextDay(at);
+        if (breaksWeeklyCap(dayNumber)) {
+          because("weekly-cap");
+          from = startOfNextLocalDay(at, zone);
           continue;
         }
+        const slot = toBooked(at, zone, "new");
         slot.members.push(label);
         emails.push(slot);
-        return { email: slot, placedAt: at, reasons: [...reasons] };
+        return { email: slot, placedAtMs: at, reasons };
       }
       return undefined;
     },

@@ -1,5 +1,6 @@
 import {
   DateTime,
+  FixedOffsetZone,
   IANAZone,
   Zone,
   type ZoneOffsetFormat,
@@ -23,6 +24,9 @@ const MAX_BUCKETS_PER_ZONE = 100_000;
 class CachedZone extends Zone {
   readonly #inner: IANAZone;
   readonly #offsets = new Map<number, number>();
+  // The planner asks about the same quarter hour several times in a row.
+  #lastBucket = NaN;
+  #lastOffset = 0;
 
   constructor(inner: IANAZone) {
     super();
@@ -52,11 +56,15 @@ class CachedZone extends Zone {
 
   override offset(ts: number): number {
     const bucket = Math.floor(ts / BUCKET_MS);
-    const known = this.#offsets.get(bucket);
-    if (known !== undefined) return known;
-    const offset = this.#inner.offset(ts);
-    if (this.#offsets.size >= MAX_BUCKETS_PER_ZONE) this.#offsets.clear();
-    this.#offsets.set(bucket, offset);
+    if (bucket === this.#lastBucket) return this.#lastOffset;
+    let offset = this.#offsets.get(bucket);
+    if (offset === undefined) {
+      offset = this.#inner.offset(ts);
+      if (this.#offsets.size >= MAX_BUCKETS_PER_ZONE) this.#offsets.clear();
+      this.#offsets.set(bucket, offset);
+    }
+    this.#lastBucket = bucket;
+    this.#lastOffset = offset;
     return offset;
   }
 
@@ -106,9 +114,12 @@ export function zoneNamed(name: string): Zone {
   return zone;
 }
 
+/** The memoising zone for `name`, UTC when the name is not a valid zone (as `inZone`). */
+export function zoneFor(name: string): Zone {
+  return isValidZoneName(name) ? zoneNamed(name) : FixedOffsetZone.utcInstance;
+}
+
 /** `instant` as a local DateTime in the named zone (UTC when the name is not a valid zone). */
 export function inZone(instant: Date, name: string): DateTime {
-  return DateTime.fromJSDate(instant, {
-    zone: isValidZoneName(name) ? zoneNamed(name) : "utc",
-  });
+  return DateTime.fromJSDate(instant, { zone: zoneFor(name) });
 }

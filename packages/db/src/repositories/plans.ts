@@ -58,7 +58,10 @@ export async function createPlans(
 ): Promise<NewNudge[]> {
   if (plans.length === 0) return [];
   const planRows: object[] = [];
-  const nudgeRows: object[] = [];
+  // Nudges as arrays [plan n, job id, step key, recipient kind, recipient person, recipient
+  // address, template, dueAt, status, reason], in insert order: no key repeated per row, as the
+  // JSON is the bulk of what the engine builds and Postgres parses per round of plans.
+  const nudgeRows: unknown[][] = [];
   for (const [n, plan] of plans.entries()) {
     const { proposal, startedAt } = plan;
     planRows.push({
@@ -79,47 +82,45 @@ export async function createPlans(
         : { status: "active" }),
     });
     for (const step of proposal.steps)
-      nudgeRows.push({
-        plan_n: n,
-        m: nudgeRows.length,
-        job_id: plan.jobIdFor(step.naturalKey),
-        step_key: step.stepKey,
-        recipient_kind: step.recipient,
-        recipient_person_id: step.recipientPersonId ?? null,
-        recipient_address: step.recipientAddress ?? null,
-        template: step.template,
-        due_at: step.dueAt,
-        status: "planned",
-        reason: plan.reasons?.get(step.stepKey) ?? null,
-        fired_at: null,
-      });
+      nudgeRows.push([
+        n,
+        plan.jobIdFor(step.naturalKey),
+        step.stepKey,
+        step.recipient,
+        step.recipientPersonId ?? null,
+        step.recipientAddress ?? null,
+        step.template,
+        step.dueAt,
+        "planned",
+        plan.reasons?.get(step.stepKey) ?? null,
+      ]);
+    // Skipped rows are due and fired when the plan starts.
     for (const step of plan.dropped ?? [])
-      nudgeRows.push({
-        plan_n: n,
-        m: nudgeRows.length,
-        job_id: plan.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
-        step_key: step.stepKey,
-        recipient_kind: step.recipientKind,
-        recipient_person_id: null,
-        recipient_address: null,
-        template: step.template,
-        due_at: startedAt,
-        status: "skipped",
-        reason: step.reason,
-        fired_at: startedAt,
-      });
+      nudgeRows.push([
+        n,
+        plan.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
+        step.stepKey,
+        step.recipientKind,
+        null,
+        null,
+        step.template,
+        null,
+        "skipped",
+        step.reason,
+      ]);
   }
-  const rows = await db.$queryRaw<{ id: string; jobId: string; dueAt: Date }[]>`
+  const [result] = await db.$queryRaw<{ created: string }[]>`
     WITH plan_input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(planRows)}::jsonb) AS r(
         n int, entry_key text, rule_version_id uuid, person_id uuid, trigger_statement_id uuid,
         started_at timestamptz, status text, cancel_reason text, ended_at timestamptz)
     ),
     nudge_input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(nudgeRows)}::jsonb) AS r(
-        plan_n int, m int, job_id text, step_key text, recipient_kind text,
-        recipient_person_id uuid, recipient_address text, template text, due_at timestamptz,
-        status text, reason text, fired_at timestamptz)
+      SELECT (e->>0)::int AS plan_n, x.m, e->>1 AS job_id, e->>2 AS step_key,
+             e->>3 AS recipient_kind, (e->>4)::uuid AS recipient_person_id,
+             e->>5 AS recipient_address, e->>6 AS template, (e->>7)::timestamptz AS due_at,
+             e->>8 AS status, e->>9 AS reason
+        FROM jsonb_array_elements(${JSON.stringify(nudgeRows)}::jsonb) WITH ORDINALITY AS x(e, m)
     ),
     triggers AS (
       SELECT s.id FROM statements s
@@ -146,7 +147,8 @@ export async function createPlans(
                                   status, reason, fired_at)
       SELECT gen_random_uuid(), ${tenantId}::uuid, p.id, ni.job_id, ni.step_key,
              ni.recipient_kind, ni.recipient_person_id, ni.recipient_address, ni.template,
-             ni.due_at, ni.status, ni.reason, ni.fired_at
+             coalesce(ni.due_at, pi.started_at), ni.status, ni.reason,
+             CASE WHEN ni.status = 'skipped' THEN pi.started_at END
         FROM nudge_input ni
         JOIN plan_input pi ON pi.n = ni.plan_n
         JOIN new_plans p ON p.entry_key = pi.entry_key
@@ -154,13 +156,28 @@ export async function createPlans(
       ON CONFLICT (job_id) DO NOTHING
       RETURNING id, job_id, due_at, status
     )
-    SELECT id::text AS "id", job_id AS "jobId", due_at AS "dueAt"
+    -- One JSON text instead of a row per nudge: decoding thousands of result rows cost the
+    -- engine more than the insert.
+    SELECT coalesce(json_agg(json_build_array(id, job_id, due_at)), '[]')::text AS created
       FROM new_nudges WHERE status = 'planned'`;
-  return rows.map((row) => ({
-    id: row.id,
-    jobId: row.jobId,
-    dueAt: new Date(row.dueAt),
-  }));
+  return parseCreated(result?.created ?? "[]");
+}
+
+/** `[[id, jobId, dueAt], ...]` as NewNudges. */
+function parseCreated(json: string): NewNudge[] {
+  const rows: unknown = JSON.parse(json);
+  if (!Array.isArray(rows))
+    throw new Error("createPlans: expected a JSON array");
+  return rows.map((row: unknown) => {
+    if (
+      !Array.isArray(row) ||
+      typeof row[0] !== "string" ||
+      typeof row[1] !== "string" ||
+      typeof row[2] !== "string"
+    )
+      throw new Error("createPlans: expected [id, jobId, dueAt] rows");
+    return { id: row[0], jobId: row[1], dueAt: new Date(row[2]) };
+  });
 }
 
 /** Planned nudges due before `dueBefore`, for the reconciler to (re-)enqueue. */
