@@ -4,6 +4,8 @@ import * as mimeFuncs from "nodemailer/lib/mime-funcs";
 import MimeNode from "nodemailer/lib/mime-node";
 import * as qp from "nodemailer/lib/qp";
 
+import { encodeQuotedPrintable } from "./encode-quoted-printable";
+
 /** One email as the mailer sends it: a plain-text part and an HTML part. */
 export interface MimeMessageInput {
   /** The From header, e.g. '"Academy" <academy@example.com>'. */
@@ -108,14 +110,14 @@ function textPart(contentType: string, content: string): string {
     `Content-Type: ${contentType}; charset=utf-8`,
     `Content-Transfer-Encoding: ${plain ? "7bit" : "quoted-printable"}`,
     "",
-    plain ? content : qp.wrap(qp.encode(content), 76),
+    plain ? content : qp.wrap(encodeQuotedPrintable(content), 76),
   ].join("\r\n");
 }
 
 /**
  * Builds a multipart/alternative message in one synchronous step. The header fields are encoded
  * by nodemailer's own MimeNode rules (address parsing, encoded words, folding, line breaks taken
- * out of values), and the parts by its own rules and quoted-printable encoder, so the message is
+ * out of values), and the parts by its own rules and quoted-printable encoding, so the message is
  * the one nodemailer's streaming composer builds from the same fields (its test compares the
  * two). What it saves is that composer's per-message streams, timers and socket writes, and a
  * MimeNode per message: the sender is encoded once per From value, and a plain recipient address
