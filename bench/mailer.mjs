@@ -40,6 +40,40 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU milliseconds of the bench database's Postgres backends (the mailers' pooled connections). */
+function postgresCpuMs(database) {
+  const pids = database
+    .query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .split("\n")
+    .filter(Boolean);
+  return new Map(
+    pids.map((pid) => {
+      try {
+        return [pid, cpuMs(pid)];
+      } catch {
+        return [pid, 0]; // gone since (a connection the pool closed)
+      }
+    }),
+  );
+}
+
+/** The Postgres CPU spent between two `postgresCpuMs` readings (backends new since count whole). */
+function postgresCpuSpentMs(before, after) {
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
+}
+
+/** CPU milliseconds the Redis server has used so far (INFO cpu: every client's work, not only ours). */
+async function redisCpuMs(redis) {
+  const info = await redis.info("cpu");
+  const field = (name) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? NaN);
+  return (field("used_cpu_user") + field("used_cpu_sys")) * 1000;
+}
+
 /** Seeds `count` queued deliveries of the given templates, each to its own person. */
 function seed(database, count) {
   const tenant = randomUUID();
@@ -89,6 +123,9 @@ async function startSink() {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
+    // It shares the two cores with the mailer: no reverse DNS look-up of 127.0.0.1 for every
+    // connection (the pool opens a new one every 100 messages).
+    disableReverseLookup: true,
     logger: false,
     size: 1024 * 1024,
     onData: (stream, session, callback) => {
@@ -172,12 +209,19 @@ try {
 
   const measured = deliveries.slice(warmUp);
   const mailerCpuBefore = mailersCpuMs();
+  const postgresCpuBefore = postgresCpuMs(database);
+  const redisCpuBefore = await redisCpuMs(redis);
   const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   const handedOffAt = await handOff(measured);
   await sink.waitFor(warmUp + measured.length, 300_000);
   const elapsedS = (performance.now() - started) / 1000;
   const mailerCpuMs = mailersCpuMs() - mailerCpuBefore;
+  const postgresCpu = postgresCpuSpentMs(
+    postgresCpuBefore,
+    postgresCpuMs(database),
+  );
+  const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ");
   const latencies = measured
@@ -198,8 +242,9 @@ try {
   console.log(
     `${(measured.length / elapsedS).toFixed(0).padStart(8)} ${at(0.5).toFixed(0).padStart(26)} ${at(0.99).toFixed(0).padStart(8)} ${latencies[latencies.length - 1].toFixed(0).padStart(8)} ${sent.padStart(11)}`,
   );
+  const perEmail = (ms) => (ms / measured.length).toFixed(2);
   console.log(
-    `\nCPU per email (user + system): mailer process${processes === 1 ? "" : "es"} ${(mailerCpuMs / measured.length).toFixed(2)} ms, this process (hand-off and sink) ${((benchCpu.user + benchCpu.system) / 1000 / measured.length).toFixed(2)} ms; load average ${loadAverage.slice(0, 3).join(" ")}`,
+    `\nCPU per email (user + system): mailer process${processes === 1 ? "" : "es"} ${perEmail(mailerCpuMs)} ms, this process (hand-off and sink) ${perEmail((benchCpu.user + benchCpu.system) / 1000)} ms, Postgres backends ${perEmail(postgresCpu)} ms, Redis server ${perEmail(redisCpu)} ms (all its clients); load average ${loadAverage.slice(0, 3).join(" ")}`,
   );
 } catch (error) {
   console.error(

@@ -68,7 +68,7 @@ function nudgeContext(
   const messages = messagesFor(locale);
   const learner = nudge.plan.person;
   const trigger = nudge.plan.trigger;
-  const names = languageMap(trigger.raw);
+  const names = languageMap(trigger.objectNames);
   const action = deps.pack.actions[nudge.template];
   const links = signNudgeLinks({
     publicUrl: deps.publicUrl,
@@ -118,12 +118,8 @@ function nameOf(
   return { givenName, name };
 }
 
-/** The statement's object name as a language map (empty when it has none). */
-function languageMap(raw: unknown): Record<string, string> {
-  if (typeof raw !== "object" || raw === null) return {};
-  const name: unknown = (
-    raw as { object?: { definition?: { name?: unknown } } }
-  ).object?.definition?.name;
+/** The statement's object name as a language map: its string entries (none without a map). */
+function languageMap(name: unknown): Record<string, string> {
   if (typeof name !== "object" || name === null) return {};
   return Object.fromEntries(
     Object.entries(name).filter(

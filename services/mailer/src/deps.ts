@@ -2,13 +2,14 @@ import type { ContentPack, TenantRenderers } from "@beklijf/content";
 import type { Clock, Logger, Metrics } from "@beklijf/core";
 import type { PrismaClient } from "@beklijf/db";
 import type { Redis } from "ioredis";
-import type { Transporter } from "nodemailer";
+
+import type { SmtpTransport } from "./transport";
 
 export interface MailerDeps {
   readonly db: PrismaClient;
   readonly connection: Redis;
   readonly prefix: string;
-  readonly transport: Transporter;
+  readonly transport: SmtpTransport;
   /** The content pack: its renderer, sources and what each template's action records. */
   readonly pack: Pick<ContentPack, "renderer" | "actions" | "sources">;
   /** Each tenant's renderer (its saved template versions over the pack); start() wires it. */

@@ -1,6 +1,6 @@
 import type { Transporter } from "nodemailer";
 
-import { createSmtpTransport } from "./transport";
+import { createMailTransporter } from "./transport";
 
 export interface TestSender {
   /** Sends a rendered email to `to`, marked as a test; resolves with the Message-ID. */
@@ -20,7 +20,7 @@ export interface TestSender {
 export function createTestSender(
   smtpUrl: string,
   mailFrom: string,
-  transport: Transporter = createSmtpTransport(smtpUrl),
+  transport: Transporter = createMailTransporter(smtpUrl),
 ): TestSender {
   return {
     send: async (message) => {

@@ -17,7 +17,11 @@ export interface NudgeForRender {
     /** The learner, and their manager when the directory knows one. */
     readonly person: NameParts & { readonly manager: NameParts | null };
     readonly trigger: {
-      readonly raw: unknown;
+      /**
+       * The statement's `object.definition.name` as stored (a language map, or null without
+       * one): all of the statement that an email shows, so the rest is not read or parsed.
+       */
+      readonly objectNames: unknown;
       readonly objectId: string;
       readonly timestamp: Date;
     };
@@ -64,7 +68,7 @@ interface SendRow {
   m_id: string | null;
   m_given_name: string | null;
   m_name: string | null;
-  raw: unknown;
+  object_names: unknown;
   object_id: string;
   timestamp: Date;
 }
@@ -101,7 +105,7 @@ export async function getDeliveriesForSend(
       r.given_name AS r_given_name, r.name AS r_name,
       p.given_name AS l_given_name, p.name AS l_name,
       m.id::text AS m_id, m.given_name AS m_given_name, m.name AS m_name,
-      s.raw, s.object_id, s.timestamp
+      s.raw #> '{object,definition,name}' AS object_names, s.object_id, s.timestamp
     FROM deliveries d
     JOIN tenants t ON t.id = d.tenant_id
     JOIN planned_nudges n ON n.id = d.planned_nudge_id OR n.merged_into_delivery_id = d.id
@@ -153,7 +157,7 @@ function toDeliveryForSend(rows: readonly SendRow[]): DeliveryForSend | null {
             : { givenName: row.m_given_name, name: row.m_name },
       },
       trigger: {
-        raw: row.raw,
+        objectNames: row.object_names,
         objectId: row.object_id,
         timestamp: row.timestamp,
       },

@@ -2,16 +2,17 @@ import MailComposer from "nodemailer/lib/mail-composer";
 
 import { buildMimeMessage, type MimeMessageInput } from "./build-mime-message";
 
-/** What nodemailer's own (streaming) composer builds from the same fields. */
-async function composedByNodemailer(input: MimeMessageInput): Promise<string> {
-  const message = await new MailComposer({
+/** What nodemailer's own (streaming) composer builds from the same fields, and its envelope. */
+async function composedByNodemailer(
+  input: MimeMessageInput,
+): Promise<{ message: string; envelope: unknown }> {
+  const node = new MailComposer({
     ...input,
     headers: { ...input.headers },
     textEncoding: "quoted-printable",
-  })
-    .compile()
-    .build();
-  return message.toString();
+  }).compile();
+  const { from, to } = node.getEnvelope();
+  return { message: (await node.build()).toString(), envelope: { from, to } };
 }
 
 /** The message with its multipart boundary (random per message) replaced by a fixed one. */
@@ -40,7 +41,7 @@ const anEmail = (
 });
 
 describe("buildMimeMessage", () => {
-  it.each([
+  it.each<[string, MimeMessageInput]>([
     ["a plain ASCII email", anEmail()],
     [
       "non-ASCII text, subject and sender name",
@@ -58,15 +59,29 @@ describe("buildMimeMessage", () => {
         html: `<p>${"lang ".repeat(80)}</p>\n.<br>`,
       }),
     ],
+    ...[
+      "Anna.de-Vries+nudge@Mail.Example.TEST",
+      "Anna de Vries <anna@example.test>",
+      '"anna..x"@example.test',
+      "anna@xn--jgeva-dua.ee",
+      "anna@jõgeva.ee",
+      "anna@-example.test",
+      "anna@example.test, bob@example.test",
+    ].map((to): [string, MimeMessageInput] => [
+      `the recipient ${to}`,
+      anEmail({ to }),
+    ]),
     [
       "a subject that tries to add a header",
       anEmail({ subject: "Hallo\r\nBcc: someone@example.test" }),
     ],
   ])("builds what nodemailer's composer builds for %s", async (_, input) => {
-    const built = buildMimeMessage(input).raw.toString();
-    expect(withFixedBoundary(built)).toBe(
-      withFixedBoundary(await composedByNodemailer(input)),
+    const built = buildMimeMessage(input);
+    const composed = await composedByNodemailer(input);
+    expect(withFixedBoundary(built.raw.toString())).toBe(
+      withFixedBoundary(composed.message),
     );
+    expect(built.envelope).toEqual(composed.envelope);
   });
 
   it("keeps a line break in a header value from starting a header of its own", () => {

@@ -131,13 +131,8 @@ export function deliveryHandlers(deps: MailerDeps): Handlers<"deliveries"> {
           return;
       }
       try {
-        // Handed over whole: nodemailer's pool only adds the SMTP exchange. The Message-ID is in
-        // the message already; given here too, nodemailer does not draw a random one for it.
-        await deps.transport.sendMail({
-          envelope: message.envelope,
-          raw: message.raw,
-          messageId,
-        });
+        // Handed over whole: nodemailer's pool only adds the SMTP exchange.
+        await deps.transport.send({ ...message, messageId });
       } catch (error) {
         const code = smtpCode(error);
         if (code !== undefined && code >= 500 && isRecipientRefusal(error)) {
