@@ -236,6 +236,8 @@ export async function postStatements(baseUrl, authorization, body) {
  * unless the answer is 200. It reads answers with a Content-Length (or none, as for a 204), which
  * is how the ingest service answers; a chunked answer is an error here.
  */
+const ANSWER_TIMEOUT_MS = 60_000;
+
 export function createStatementPoster(baseUrl, authorization) {
   const url = new URL("/xapi/statements", baseUrl);
   const port = Number(url.port || 80);
@@ -252,6 +254,12 @@ export function createStatementPoster(baseUrl, authorization) {
       pending: null,
     };
     connection.socket.setNoDelay(true);
+    // A request the service never answers fails the request instead of stalling the bench.
+    connection.socket.setTimeout(ANSWER_TIMEOUT_MS, () =>
+      connection.socket.destroy(
+        new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s`),
+      ),
+    );
     const fail = (error) => {
       const pending = connection.pending;
       connection.pending = null;
