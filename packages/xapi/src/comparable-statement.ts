@@ -43,10 +43,17 @@ function sortedMap(map: Extensions | LanguageMap | undefined): unknown {
   return map === undefined ? undefined : sortedJson(map);
 }
 
+/** A timestamp exactly as toISOString writes one (UTC, milliseconds, capital T and Z). */
+const ISO_STRING = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function instant(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const parsed = parseTimestamp(value);
-  return parsed.ok ? new Date(parsed.epochMs).toISOString() : value;
+  if (!parsed.ok) return value;
+  // A valid timestamp already in toISOString's form is the text formatting it would give.
+  return ISO_STRING.test(value)
+    ? value
+    : new Date(parsed.epochMs).toISOString();
 }
 
 function comparableAgent(agent: {

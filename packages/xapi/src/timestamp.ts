@@ -32,8 +32,20 @@ function offsetMinutes(zone: string): number | undefined {
   return sign * (hours * 60 + minutes);
 }
 
+/** The last timestamp parsed and its result: validation, hashing and preparing each parse it. */
+let lastValue: string | undefined;
+let lastResult: TimestampResult | undefined;
+
 /** Parses an xAPI timestamp into the instant it names, or says what is wrong with it. */
 export function parseTimestamp(value: string): TimestampResult {
+  if (value === lastValue && lastResult !== undefined) return lastResult;
+  const result = parse(value);
+  lastValue = value;
+  lastResult = result;
+  return result;
+}
+
+function parse(value: string): TimestampResult {
   const match = EXTENDED.exec(value) ?? BASIC.exec(value);
   if (match === null) return { ok: false, message: TIMESTAMP_FORMAT_MESSAGE };
   const [, y, mo, d, h, mi, s, fraction, zone] = match;

@@ -1,10 +1,18 @@
+import type { RequestListener } from "node:http";
+
 import express, { type Express } from "express";
 
 import type { IngestDeps } from "./deps";
 import { createAuthenticator } from "./http/authenticate";
 import { errorHandler } from "./http/errors";
 import { parseByteLimit } from "./http/read-json-body";
-import { postStatementsFastPath, statementsRouter } from "./routes/statements";
+import {
+  laneErrors,
+  postStatementsFastPath,
+  statementsLane,
+  type StatementsLaneOptions,
+  statementsRouter,
+} from "./routes/statements";
 import {
   corsForContent,
   statementResourceHeaders,
@@ -22,6 +30,8 @@ export function buildApp(deps: IngestDeps): Express {
   // would let a cache answer 304 to a GET whose results must reflect the newest statements.
   app.disable("etag");
   app.use(corsForContent());
+  // Failed requests of the lane in front of the server (buildStatementsLane) go to errorHandler.
+  app.use(laneErrors());
   const limit = deps.bodyLimit ?? "2mb";
   const auth = createAuthenticator(deps);
   // The hot path: POST /statements with a plain JSON body, straight to storage; every other
@@ -49,4 +59,31 @@ export function buildApp(deps: IngestDeps): Express {
   app.use("/statements", statementsRouter(deps, auth));
   app.use(errorHandler(deps));
   return app;
+}
+
+/**
+ * The hot path in front of the server's Express app, for the deps the app was built with (so it
+ * shares the app's authenticator: verified secrets, connection rows, rate limit): see
+ * statementsLane in routes/statements.ts.
+ */
+export function buildStatementsLane(
+  deps: IngestDeps,
+  options: StatementsLaneOptions,
+): ReturnType<typeof statementsLane> {
+  return statementsLane(
+    deps,
+    createAuthenticator(deps),
+    parseByteLimit(deps.bodyLimit ?? "2mb"),
+    options,
+  );
+}
+
+/** The server's request listener with the lane in front of its app (main.ts, tests). */
+export function laneInFront(
+  lane: ReturnType<typeof statementsLane>,
+  app: RequestListener,
+): RequestListener {
+  return (req, res) => {
+    if (!lane(req, res, app)) app(req, res);
+  };
 }

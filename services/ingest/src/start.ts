@@ -1,7 +1,7 @@
 import { createStatementWriter } from "@beklijf/db";
 import type { Express } from "express";
 
-import { buildApp } from "./app";
+import { buildApp, buildStatementsLane } from "./app";
 import type { IngestDeps } from "./deps";
 import { createHandOffDispatcher } from "./hand-off";
 import {
@@ -10,9 +10,18 @@ import {
   startLrsWorker,
 } from "./lrs-worker";
 import { startOutboxRelay } from "./outbox-relay";
+import type { StatementsLaneOptions } from "./routes/statements";
 
 export interface IngestHandle {
   readonly app: Express;
+  /**
+   * The hot path for `POST /statements`, to put in front of the server's Express app when it
+   * mounts `app` at `options.mountPath`: `lane(req, res, serverApp)` answers such a request and
+   * returns true, or returns false and leaves it to the server's app.
+   */
+  statementsLane(
+    options: StatementsLaneOptions,
+  ): ReturnType<typeof buildStatementsLane>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +52,11 @@ export function start(
     await relay.stop();
   };
   if (options.databaseUrl === undefined)
-    return { app: buildApp(deps), stop: stopBackground };
+    return {
+      app: buildApp(deps),
+      statementsLane: (laneOptions) => buildStatementsLane(deps, laneOptions),
+      stop: stopBackground,
+    };
   const handOffs = createHandOffDispatcher(deps, {
     markDispatched: (jobIds) => writer.markDispatched(jobIds),
   });
@@ -55,8 +68,10 @@ export function start(
       handOffs.dispatch(entries);
     },
   });
+  const appDeps = { ...deps, writer };
   return {
-    app: buildApp({ ...deps, writer }),
+    app: buildApp(appDeps),
+    statementsLane: (laneOptions) => buildStatementsLane(appDeps, laneOptions),
     stop: async () => {
       await writer.close();
       await handOffs.drain();

@@ -25,6 +25,7 @@ import { type Express } from "express";
 import { buildApp } from "./app";
 import type { IngestDeps } from "./deps";
 import { CONNECTION_ROW_TTL_MS } from "./http/authenticate";
+import { INGEST_WAYS, serveIngest } from "./serve-for-tests";
 
 /** Mounts the xAPI app at /xapi, as the launcher does, on a free loopback port. */
 function serve(app: Express): Promise<ListeningServer> {
@@ -52,7 +53,7 @@ function field(value: unknown, name: string): unknown {
   return found;
 }
 
-describe("POST /xapi/statements", () => {
+describe.each(INGEST_WAYS)("POST /xapi/statements (%s)", (way) => {
   const redis = testQueues("ingest");
   const { queues } = redis;
   let db: PrismaClient;
@@ -90,8 +91,8 @@ describe("POST /xapi/statements", () => {
       logger: testLogger,
       metrics: noMetrics,
     };
-    served = await serve(buildApp(deps));
-    small = await serve(buildApp({ ...deps, bodyLimit: "1kb" }));
+    served = await serveIngest(deps, way);
+    small = await serveIngest({ ...deps, bodyLimit: "1kb" }, way);
   });
 
   afterAll(async () => {
@@ -130,6 +131,16 @@ describe("POST /xapi/statements", () => {
         id,
         actor: { mbox: `mailto:${learner.email}` },
         result: { completion: true },
+      });
+    });
+
+    it("stamps it with the connection as authority, at the URL it came in on", async () => {
+      const row = await db.statement.findUnique({
+        where: { tenantId_id: { tenantId, id } },
+      });
+      expect(field(row?.raw, "authority")).toEqual({
+        objectType: "Agent",
+        account: { homePage: `${served.url}/xapi`, name: key },
       });
     });
 

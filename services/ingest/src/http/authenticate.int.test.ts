@@ -17,13 +17,12 @@ import {
   eventually,
   type ListeningServer,
   postStatements,
-  serveMounted,
   serviceTestDeps,
   testDb,
   testQueues,
 } from "@beklijf/testing";
 
-import { buildApp } from "../app";
+import { INGEST_WAYS, serveIngest } from "../serve-for-tests";
 import { CONNECTION_ROW_TTL_MS } from "./authenticate";
 
 /**
@@ -47,7 +46,7 @@ async function answersWithin(
   );
 }
 
-describe("authenticating LMS connections", () => {
+describe.each(INGEST_WAYS)("authenticating LMS connections (%s)", (way) => {
   const redis = testQueues("ingest-auth");
   let db: PrismaClient;
   let served: ListeningServer;
@@ -74,9 +73,9 @@ describe("authenticating LMS connections", () => {
   beforeAll(async () => {
     db = testDb();
     tenantId = await aTenant(db, "ingest-auth");
-    served = await serveMounted(
-      "/xapi",
-      buildApp(serviceTestDeps({ db, queues: redis.queues })),
+    served = await serveIngest(
+      serviceTestDeps({ db, queues: redis.queues }),
+      way,
     );
   });
 

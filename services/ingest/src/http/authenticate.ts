@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 import {
   errorMessage,
   sha256Hex,
@@ -10,7 +12,6 @@ import {
   findConnectionByKey,
   touchConnectionReceived,
 } from "@beklijf/db";
-import type { Request } from "express";
 
 import type { IngestDeps } from "../deps";
 import { createRateLimiter, RateLimitedError } from "./rate-limit";
@@ -29,20 +30,29 @@ export const CONNECTION_ROW_TTL_MS = 1_000;
 const LAST_RECEIVED_EVERY_MS = 5_000;
 
 /** The connection each request authenticated as, for the error handler to record rejections. */
-export const authenticatedAs = new WeakMap<Request, ConnectionView>();
+export const authenticatedAs = new WeakMap<IncomingMessage, ConnectionView>();
+
+/** A request, with its response when Express has linked them (`req.res`). */
+type AnyRequest = IncomingMessage & { res?: ServerResponse };
 
 export interface Authenticator {
   /**
    * The enabled connection the request's credentials belong to, counted against its rate limit.
    * Throws UnauthorizedError (401) or RateLimitedError (429). Remembers the connection for the
-   * error handler, and notes the time when the request is answered with a 2xx.
+   * error handler, and, when the request has its response (`req.res`, as Express sets it), notes
+   * the time when it is answered with a 2xx.
    */
-  authenticate(req: Request): Promise<ConnectionView>;
+  authenticate(req: AnyRequest): Promise<ConnectionView>;
+  /**
+   * Notes that the connection's request was answered with a 2xx (its lastReceivedAt, written at
+   * most every few seconds), for a caller whose request has no `req.res`.
+   */
+  noteReceived(connection: ConnectionView): void;
   /**
    * The enabled connection the credentials belong to, or null; no rate limit, never throws. For
    * requests refused before they reached authentication (a body too large or not JSON).
    */
-  identify(req: Request): Promise<ConnectionView | null>;
+  identify(req: IncomingMessage): Promise<ConnectionView | null>;
 }
 
 type AuthenticatorDeps = Pick<IngestDeps, "db" | "queues" | "logger" | "clock">;
@@ -139,8 +149,8 @@ function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return connection;
   };
 
-  const verify = async (req: Request): Promise<ConnectionView> => {
-    const header = req.get("authorization");
+  const verify = async (req: IncomingMessage): Promise<ConnectionView> => {
+    const header = req.headers.authorization;
     if (header === undefined)
       throw new UnauthorizedError(
         "Send the connection's key and secret with HTTP Basic authentication, or its Bearer token.",
@@ -207,14 +217,16 @@ function buildAuthenticator(deps: AuthenticatorDeps): Authenticator {
             decision.firstInWindow,
           );
       }
-      req.res?.once("finish", () => {
-        const status = req.res?.statusCode ?? 0;
-        if (status >= 200 && status < 300) noteReceived(connection);
+      const res = req.res;
+      res?.once("finish", () => {
+        if (res.statusCode >= 200 && res.statusCode < 300)
+          noteReceived(connection);
       });
       return connection;
     },
+    noteReceived,
     async identify(req) {
-      if (req.get("authorization") === undefined) return null;
+      if (req.headers.authorization === undefined) return null;
       try {
         const connection = await verify(req);
         return connection.enabled ? connection : null;

@@ -17,16 +17,15 @@ import {
   basicAuth,
   type ListeningServer,
   postStatements,
-  serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
 
-import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
+import { INGEST_WAYS, serveIngest } from "../serve-for-tests";
 
-describe("recording rejections", () => {
+describe.each(INGEST_WAYS)("recording rejections (%s)", (way) => {
   const redis = testQueues("ingest-rejections");
   let db: PrismaClient;
   let tenantId: string;
@@ -34,7 +33,7 @@ describe("recording rejections", () => {
   let small: ListeningServer;
 
   const serve = async (deps: IngestDeps): Promise<ListeningServer> => {
-    return serveMounted("/xapi", buildApp(deps));
+    return serveIngest(deps, way);
   };
   const aConnection = async () => {
     const { connection, secret } = await createConnection(db, {

@@ -15,18 +15,17 @@ import {
   eventually,
   type ListeningServer,
   postStatements,
-  serveMounted,
   testDb,
   testLogger,
   testQueues,
 } from "@beklijf/testing";
 
-import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
+import { INGEST_WAYS, serveIngest } from "../serve-for-tests";
 import { CONNECTION_ROW_TTL_MS } from "./authenticate";
 import { createRateLimiter } from "./rate-limit";
 
-describe("rate limits per connection", () => {
+describe.each(INGEST_WAYS)("rate limits per connection (%s)", (way) => {
   const redis = testQueues("ingest-rate");
   let db: PrismaClient;
   let tenantId: string;
@@ -35,7 +34,7 @@ describe("rate limits per connection", () => {
   let right: ListeningServer;
 
   const serve = async (deps: IngestDeps): Promise<ListeningServer> => {
-    return serveMounted("/xapi", buildApp(deps));
+    return serveIngest(deps, way);
   };
   const post = (server: ListeningServer, authorization: string) =>
     postStatements(server.url, aCompletedStatement({ learner: aLearner() }), {

@@ -13,7 +13,6 @@ import {
   aTenant,
   type ListeningServer,
   listenOnFreePort,
-  serveMounted,
   testDb,
   testLogger,
   testQueues,
@@ -22,6 +21,7 @@ import express from "express";
 
 import { buildApp } from "../app";
 import type { IngestDeps } from "../deps";
+import { INGEST_WAYS, serveIngest } from "../serve-for-tests";
 
 interface Answer {
   readonly status: number;
@@ -85,7 +85,7 @@ function errorCode(answer: Answer): unknown {
     : undefined;
 }
 
-describe("the body of POST /xapi/statements", () => {
+describe.each(INGEST_WAYS)("the body of POST /xapi/statements (%s)", (way) => {
   const redis = testQueues("ingest-bodies");
   let db: PrismaClient;
   let served: ListeningServer;
@@ -118,11 +118,8 @@ describe("the body of POST /xapi/statements", () => {
       logger: testLogger,
       metrics: noMetrics,
     };
-    served = await serveMounted("/xapi", buildApp(deps));
-    small = await serveMounted(
-      "/xapi",
-      buildApp({ ...deps, bodyLimit: "1kb" }),
-    );
+    served = await serveIngest(deps, way);
+    small = await serveIngest({ ...deps, bodyLimit: "1kb" }, way);
   });
 
   afterAll(async () => {

@@ -11,9 +11,17 @@ export function xapiHomePage(
   req: Request,
   deps: Pick<IngestDeps, "publicUrl">,
 ): string {
-  if (deps.publicUrl !== undefined) return deps.publicUrl.replace(/\/+$/, "");
+  const configured = configuredHomePage(deps);
+  if (configured !== undefined) return configured;
   const mount = req.baseUrl.replace(/\/statements\/?$/, "");
   return `${req.protocol}://${req.get("host") ?? "localhost"}${mount}`;
+}
+
+/** The configured public xAPI URL without a trailing slash, if there is one. */
+export function configuredHomePage(
+  deps: Pick<IngestDeps, "publicUrl">,
+): string | undefined {
+  return deps.publicUrl?.replace(/\/+$/, "");
 }
 
 /**

@@ -1,4 +1,6 @@
-import { isUuid, ValidationError } from "@beklijf/core";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import { errorMessage, isUuid, ValidationError } from "@beklijf/core";
 import { type ConnectionView, storeStatements } from "@beklijf/db";
 import { statementHandOff } from "@beklijf/queue";
 import {
@@ -23,11 +25,18 @@ import {
   readBody,
 } from "../http/read-json-body";
 import { alternateRequestSyntax } from "./alternate-syntax";
-import { connectionAuthority, xapiHomePage } from "./authority";
+import {
+  configuredHomePage,
+  connectionAuthority,
+  xapiHomePage,
+} from "./authority";
 import { getStatementsHandler } from "./statements-get";
 import {
+  consistentThrough,
+  CORS_HEADERS,
   requireXapiVersion,
   setStatementResourceHeaders,
+  XAPI_VERSION,
   xapiVersionError,
 } from "./xapi-headers";
 
@@ -178,21 +187,22 @@ function refuseMultipart(): RequestHandler {
 }
 
 /**
- * The hot path of ingest, `POST /statements` with a plain JSON body, without the generic layers:
- * the body is read into one Buffer and parsed once (http/read-json-body.ts), and the answer is
- * written directly. Mounted first in the app; it takes only a POST to exactly /statements or
- * /statements/ without a query string and with a JSON body in UTF-8, and passes every other
- * request on to the body parsers and {@link statementsRouter}, which handle it as before. The
- * steps and their order are the router's: body (400 not JSON, 413 too large), version header,
- * authentication and rate limit, validation, storage, 200 with the ids; errors go to the app's
- * error handler like the router's.
+ * What the direct path does with `POST /statements` and a plain JSON body, on a bare request: the
+ * body is read into one Buffer and parsed once (http/read-json-body.ts), and the 200 is written
+ * directly. The steps and their order are the router's: body (400 not JSON, 413 too large),
+ * version header, authentication and rate limit, validation, storage, 200 with the ids. Rejects
+ * with the error the router would pass on; resolves with the connection once answered.
  */
-export function postStatementsFastPath(
+function createPlainJsonPost(
   deps: IngestDeps,
   auth: Authenticator,
   limitBytes: number,
-): RequestHandler {
-  const answer = async (req: Request, res: Response): Promise<void> => {
+): (
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  homePage: string,
+) => Promise<ConnectionView> {
+  return async (req, res, homePage) => {
     const body = parseJsonBody(await readBody(req, limitBytes));
     req.body = body;
     const versionError = xapiVersionError(
@@ -200,14 +210,43 @@ export function postStatementsFastPath(
     );
     if (versionError !== undefined) throw versionError;
     const connection = await auth.authenticate(req);
-    const prepared = prepareFor(deps, req, connection, body);
+    const prepared = prepareBody(
+      body,
+      deps,
+      connectionAuthority(connection.key, homePage),
+    );
     const text = JSON.stringify(await store(deps, connection, prepared));
-    res.writeHead(200, {
-      "Content-Type": "application/json; charset=utf-8",
-      "Content-Length": Buffer.byteLength(text),
-    });
+    // One flat list and no setHeader before: Node writes it without building a header object.
+    res.writeHead(200, [
+      ...CORS_HEADERS,
+      "X-Experience-API-Version",
+      XAPI_VERSION,
+      "X-Experience-API-Consistent-Through",
+      consistentThrough(deps),
+      "Content-Type",
+      "application/json; charset=utf-8",
+      "Content-Length",
+      String(Buffer.byteLength(text)),
+    ]);
     res.end(text);
+    return connection;
   };
+}
+
+/**
+ * The hot path of ingest as Express middleware, `POST /statements` with a plain JSON body without
+ * the body parsers and the router (see {@link createPlainJsonPost}). Mounted first in the app
+ * (after CORS); it takes only a POST to exactly /statements or /statements/ without a query
+ * string and with a JSON body in UTF-8, and passes every other request on to the body parsers
+ * and {@link statementsRouter}, which handle it as before; errors go to the app's error handler
+ * like the router's. The standalone ingest puts {@link statementsLane} in front of Express too.
+ */
+export function postStatementsFastPath(
+  deps: IngestDeps,
+  auth: Authenticator,
+  limitBytes: number,
+): RequestHandler {
+  const answer = createPlainJsonPost(deps, auth, limitBytes);
   return (req, res, next) => {
     if (
       req.method !== "POST" ||
@@ -220,7 +259,99 @@ export function postStatementsFastPath(
       return;
     }
     setStatementResourceHeaders(res, deps);
-    answer(req, res).catch(next);
+    answer(req, res, xapiHomePage(req, deps)).catch(next);
+  };
+}
+
+/** Errors of {@link statementsLane} requests, for the xAPI app to answer (see {@link laneErrors}). */
+const laneErrorOf = new WeakMap<IncomingMessage, unknown>();
+
+/**
+ * The first middleware of the xAPI app after CORS: a request that {@link statementsLane} took
+ * and that failed goes straight to the app's error handler with its error, so every refusal
+ * (400, 401, 409, 413, 429, 5xx) is worded, recorded and logged in the one place.
+ */
+export function laneErrors(): RequestHandler {
+  return (req, _res, next) => {
+    if (!laneErrorOf.has(req)) {
+      next();
+      return;
+    }
+    const error = laneErrorOf.get(req);
+    laneErrorOf.delete(req);
+    next(error);
+  };
+}
+
+export interface StatementsLaneOptions {
+  /** Where the server mounts the xAPI app, e.g. "/xapi". */
+  readonly mountPath: string;
+  /** Called for each request the lane answered itself, with its status and duration. */
+  readonly observe?: (status: number, seconds: number) => void;
+}
+
+/**
+ * The hot path in front of the whole Express server: `lane(req, res, app)` answers a plain JSON
+ * `POST <mountPath>/statements` itself and returns true, or returns false and leaves the request
+ * untouched for the server's app. Express's outer layers (the metrics middleware, the health
+ * router, the mount, the app's router) cost more CPU than the rest of a one-statement POST;
+ * this does what they do for such a request: the CORS and xAPI headers, the request's duration
+ * for the metrics (through `observe`). A request that fails is handed to `app` with its error
+ * after the body was read, where {@link laneErrors} passes it to the xAPI app's error handler.
+ *
+ * The authority's homePage is the configured public URL, else the URL the request came in on;
+ * a request with X-Forwarded-Proto and no configured public URL is left to Express, whose
+ * "trust proxy" setting decides which protocol that URL has.
+ */
+export function statementsLane(
+  deps: IngestDeps,
+  auth: Authenticator,
+  limitBytes: number,
+  options: StatementsLaneOptions,
+): (
+  req: IncomingMessage,
+  res: ServerResponse,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+) => boolean {
+  const mount = options.mountPath.replace(/\/+$/, "");
+  const exact = `${mount}/statements`;
+  const withSlash = `${exact}/`;
+  const answer = createPlainJsonPost(deps, auth, limitBytes);
+  const configuredHome = configuredHomePage(deps);
+  return (req, res, app) => {
+    if (
+      req.method !== "POST" ||
+      (req.url !== exact && req.url !== withSlash) ||
+      !isPlainJsonRequest(req) ||
+      (configuredHome === undefined &&
+        req.headers["x-forwarded-proto"] !== undefined)
+    )
+      return false;
+    const started = performance.now();
+    const homePage =
+      configuredHome ??
+      `${"encrypted" in req.socket ? "https" : "http"}://${req.headers.host ?? "localhost"}${mount}`;
+    answer(req, res, homePage).then(
+      (connection) => {
+        auth.noteReceived(connection);
+        options.observe?.(200, (performance.now() - started) / 1000);
+      },
+      (error: unknown) => {
+        if (res.headersSent) {
+          // Nothing left to answer with; only a failure after the 200 went out gets here.
+          deps.logger.warn(
+            { err: errorMessage(error) },
+            "error after POST /statements was answered",
+          );
+          return;
+        }
+        // The app sets the CORS headers again; the xAPI ones are set where the router would.
+        setStatementResourceHeaders(res, deps);
+        laneErrorOf.set(req, error);
+        app(req, res);
+      },
+    );
+    return true;
   };
 }
 

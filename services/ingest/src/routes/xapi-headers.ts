@@ -18,17 +18,25 @@ const SUPPORTED_VERSION = /^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/;
 const CONSISTENCY_MARGIN_MS = 2_000;
 
 /**
+ * The CORS headers of every answer, as a flat list of names and values (what writeHead takes).
+ * Any origin is acceptable only because the credentials travel in the Authorization header.
+ */
+export const CORS_HEADERS: readonly string[] = [
+  "Access-Control-Allow-Origin",
+  "*",
+  "Access-Control-Expose-Headers",
+  "X-Experience-API-Consistent-Through, Last-Modified, X-Experience-API-Version, ETag",
+];
+
+/**
  * CORS for content launched in a browser (cmi5 AUs). Any origin is acceptable only because the
  * credentials travel in the Authorization header, never in cookies; so no
  * Access-Control-Allow-Credentials. A preflight is answered here, before authentication.
  */
 export function corsForContent(): RequestHandler {
   return (req, res, next) => {
-    res.set({
-      "Access-Control-Allow-Origin": "*",
-      "Access-Control-Expose-Headers":
-        "X-Experience-API-Consistent-Through, Last-Modified, X-Experience-API-Version, ETag",
-    });
+    for (let i = 0; i + 1 < CORS_HEADERS.length; i += 2)
+      res.setHeader(CORS_HEADERS[i] ?? "", CORS_HEADERS[i + 1] ?? "");
     if (req.method !== "OPTIONS") {
       next();
       return;
