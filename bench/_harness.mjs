@@ -73,8 +73,10 @@ export async function startService(service, env) {
     }
     if (child.exitCode !== null)
       throw new Error(`${service} exited with ${child.exitCode}`);
-    if (Date.now() > deadline)
-      throw new Error(`${service} did not become ready`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${service} did not become ready within 60 s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
