@@ -1,7 +1,13 @@
-import { aTenant, testDb } from "@beklijf/testing";
+import { createManualClock } from "@beklijf/core";
+import {
+  aCompletedStatement,
+  aTenant,
+  storeStatement,
+  testDb,
+} from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
-import { ensurePersonForMbox, mboxSha1sum } from "./people";
+import { deletePerson, ensurePersonForMbox, mboxSha1sum } from "./people";
 import { takeStatements } from "./statement-batches";
 
 describe("ensurePersonForMbox", () => {
@@ -170,5 +176,41 @@ describe("takeStatements", () => {
       orderBy: { statementId: "asc" },
     });
     expect(pending.map((row) => row.statementId)).toEqual([id(1), id(2), id(7)]);
+  });
+});
+
+describe("deletePerson", () => {
+  let db: PrismaClient;
+  beforeAll(() => {
+    db = testDb();
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  it("erases their statements with the engine's pending work on them", async () => {
+    const tenantId = await aTenant(db, "erase-pending");
+    const person = await ensurePersonForMbox(db, {
+      tenantId,
+      email: "eva@example.test",
+      name: undefined,
+      locale: "nl",
+      timeZone: "Europe/Amsterdam",
+    });
+    const clock = createManualClock(new Date("2030-01-07T10:00:00Z"));
+    const { id } = await storeStatement({
+      db,
+      tenantId,
+      clock,
+      statement: aCompletedStatement({
+        learner: { name: "Eva", email: "eva@example.test" },
+      }),
+    });
+    expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(1);
+
+    await deletePerson(db, tenantId, person.id);
+
+    expect(await db.statement.count({ where: { tenantId, id } })).toBe(0);
+    expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(0);
   });
 });
