@@ -10,15 +10,15 @@ import type { PrismaClient } from "../client";
 import { deletePerson, ensurePersonForMbox, mboxSha1sum } from "./people";
 import { takeStatements } from "./statement-batches";
 
-describe("ensurePersonForMbox", () => {
-  let db: PrismaClient;
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
+let db: PrismaClient;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db.$disconnect();
+});
 
+describe("ensurePersonForMbox", () => {
   const input = (tenantId: string, name?: string) => ({
     tenantId,
     email: "Anna.de.Vries@Example.test",
@@ -86,14 +86,6 @@ describe("ensurePersonForMbox", () => {
 });
 
 describe("takeStatements", () => {
-  let db: PrismaClient;
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
-
   it("finishes what no rule can use and returns the rest in the order asked, each with its learner", async () => {
     const tenantId = await aTenant(db, "people");
     const person = await ensurePersonForMbox(db, {
@@ -175,19 +167,15 @@ describe("takeStatements", () => {
       where: { tenantId },
       orderBy: { statementId: "asc" },
     });
-    expect(pending.map((row) => row.statementId)).toEqual([id(1), id(2), id(7)]);
+    expect(pending.map((row) => row.statementId)).toEqual([
+      id(1),
+      id(2),
+      id(7),
+    ]);
   });
 });
 
 describe("deletePerson", () => {
-  let db: PrismaClient;
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
-
   it("erases their statements with the engine's pending work on them", async () => {
     const tenantId = await aTenant(db, "erase-pending");
     const person = await ensurePersonForMbox(db, {
