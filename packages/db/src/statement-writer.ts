@@ -87,13 +87,16 @@ WITH input AS (
 ins AS (
   INSERT INTO statements (tenant_id, id, connection_id, actor_key, person_id, verb_id,
     object_id, activity_type, registration, "timestamp", stored, content_hash, raw)
-  SELECT i.tenant_id, i.id, i.connection_id, i.actor_key, p.person_id, i.verb_id,
-    i.object_id, i.activity_type, i.registration, i."timestamp", i.stored, i.content_hash, i.raw
+  SELECT i.tenant_id, i.id, i.connection_id, i.actor_key,
+    -- A subquery, so each row probes the identities' unique index: as a join, the generic plan
+    -- of this prepared statement hashes the whole directory for every group.
+    (SELECT p.person_id FROM person_identities p
+      WHERE p.tenant_id = i.tenant_id
+        AND p.kind = split_part(i.actor_key, ':', 1)
+        AND p.value = substr(i.actor_key, strpos(i.actor_key, ':') + 1)),
+    i.verb_id, i.object_id, i.activity_type, i.registration, i."timestamp", i.stored,
+    i.content_hash, i.raw
   FROM input i
-  LEFT JOIN person_identities p
-    ON p.tenant_id = i.tenant_id
-   AND p.kind = split_part(i.actor_key, ':', 1)
-   AND p.value = substr(i.actor_key, strpos(i.actor_key, ':') + 1)
   ORDER BY i.n
   ON CONFLICT (tenant_id, id) DO NOTHING
   RETURNING tenant_id, id
