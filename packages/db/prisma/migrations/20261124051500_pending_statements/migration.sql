@@ -10,7 +10,9 @@ CREATE TABLE "pending_statements" (
     CONSTRAINT "pending_statements_pkey" PRIMARY KEY ("tenant_id","statement_id")
 );
 
--- Statements the engine had not finished stay its work.
+-- Statements the engine had not finished stay its work. (A statement an ingest of the previous
+-- release stores after this copy and before the column is dropped would get no row: upgrade with
+-- ingest stopped, or let the next people import or a replay pick it up.)
 INSERT INTO "pending_statements" ("tenant_id", "statement_id", "stored")
 SELECT "tenant_id", "id", "stored" FROM "statements" WHERE "processed_at" IS NULL;
 
