@@ -17,6 +17,7 @@ import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
 
 import type { PrismaClient } from "./client";
 import type { OutboxEntry } from "./repositories/outbox";
+import { ensurePersonForMbox } from "./repositories/people";
 import {
   createStatementWriter,
   type StatementWriter,
@@ -25,7 +26,11 @@ import {
 const clock = createManualClock(new Date("2030-01-07T10:00:00Z"));
 
 function prepared(
-  overrides: { id?: string; courseId?: string } = {},
+  overrides: {
+    id?: string;
+    courseId?: string;
+    learner?: { name: string; email: string };
+  } = {},
 ): PreparedStatement {
   const result = prepareStatement(
     aCompletedStatement({
@@ -97,6 +102,37 @@ describe("createStatementWriter (group commit)", () => {
       ).toBe(80);
       expect(committed.flat()).toHaveLength(80);
       expect(committed.length).toBeLessThan(10);
+    });
+  });
+
+  describe("when a statement's learner is in the directory already", () => {
+    it("links it to them when storing it, and leaves it pending for the engine", async () => {
+      const known = aLearner();
+      const person = await ensurePersonForMbox(db, {
+        tenantId,
+        email: known.email,
+        name: known.name,
+        locale: "nl",
+        timeZone: "Europe/Amsterdam",
+      });
+      const ofKnown = prepared({ learner: known });
+      const ofStranger = prepared();
+      await write([ofKnown, ofStranger]);
+      const rows = await db.statement.findMany({
+        where: { tenantId, id: { in: [ofKnown.id, ofStranger.id] } },
+        select: { id: true, personId: true },
+      });
+      expect(new Map(rows.map((row) => [row.id, row.personId]))).toEqual(
+        new Map([
+          [ofKnown.id, person.id],
+          [ofStranger.id, null],
+        ]),
+      );
+      const pending = await db.pendingStatement.findMany({
+        where: { tenantId, statementId: { in: [ofKnown.id, ofStranger.id] } },
+      });
+      expect(pending).toHaveLength(2);
+      expect(pending[0]?.stored).toEqual(ofKnown.stored);
     });
   });
 

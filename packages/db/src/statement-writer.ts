@@ -66,7 +66,10 @@ const VOIDED = "http://adlnet.gov/expapi/verbs/voided";
  * columns, the outbox row it hands off, and `n`, its place in the group); node-postgres sends one
  * JSON text cheaply, where it escaped every character of an array parameter.
  *
- * The statements go in with ON CONFLICT DO NOTHING, and each inserted one gets its outbox row.
+ * The statements go in with ON CONFLICT DO NOTHING, linked to the learner a directory identity
+ * names as their actor (so the engine need not write the row again for a known learner), and
+ * each inserted one gets its pending_statements row (the engine's work, ADR 0011) and its outbox
+ * row.
  * Every row not inserted must already be stored with the same content (a repeat, which does
  * nothing). Otherwise (another content under that id, or a row another transaction inserted
  * while this one ran) the statement divides by zero, which aborts it whole, so nothing of the
@@ -82,16 +85,28 @@ WITH input AS (
     queue text, job_name text, job_id text, payload jsonb)
 ),
 ins AS (
-  INSERT INTO statements (tenant_id, id, connection_id, actor_key, verb_id, object_id,
-    activity_type, registration, "timestamp", stored, content_hash, raw)
-  SELECT tenant_id, id, connection_id, actor_key, verb_id, object_id,
-    activity_type, registration, "timestamp", stored, content_hash, raw
-  FROM input ORDER BY n
+  INSERT INTO statements (tenant_id, id, connection_id, actor_key, person_id, verb_id,
+    object_id, activity_type, registration, "timestamp", stored, content_hash, raw)
+  SELECT i.tenant_id, i.id, i.connection_id, i.actor_key,
+    -- A subquery, so each row probes the identities' unique index: as a join, the generic plan
+    -- of this prepared statement hashes the whole directory for every group.
+    (SELECT p.person_id FROM person_identities p
+      WHERE p.tenant_id = i.tenant_id
+        AND p.kind = split_part(i.actor_key, ':', 1)
+        AND p.value = substr(i.actor_key, strpos(i.actor_key, ':') + 1)),
+    i.verb_id, i.object_id, i.activity_type, i.registration, i."timestamp", i.stored,
+    i.content_hash, i.raw
+  FROM input i
+  ORDER BY i.n
   ON CONFLICT (tenant_id, id) DO NOTHING
   RETURNING tenant_id, id
 ),
 fresh AS (
   SELECT i.* FROM input i JOIN ins USING (tenant_id, id)
+),
+pending AS (
+  INSERT INTO pending_statements (tenant_id, statement_id, stored)
+  SELECT tenant_id, id, stored FROM fresh
 ),
 outbox AS (
   INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)

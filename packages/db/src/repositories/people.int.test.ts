@@ -1,18 +1,24 @@
-import { aTenant, testDb } from "@beklijf/testing";
+import { createManualClock } from "@beklijf/core";
+import {
+  aCompletedStatement,
+  aTenant,
+  storeStatement,
+  testDb,
+} from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
-import { ensurePersonForMbox, mboxSha1sum } from "./people";
+import { deletePerson, ensurePersonForMbox, mboxSha1sum } from "./people";
 import { takeStatements } from "./statement-batches";
 
-describe("ensurePersonForMbox", () => {
-  let db: PrismaClient;
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
+let db: PrismaClient;
+beforeAll(() => {
+  db = testDb();
+});
+afterAll(async () => {
+  await db.$disconnect();
+});
 
+describe("ensurePersonForMbox", () => {
   const input = (tenantId: string, name?: string) => ({
     tenantId,
     email: "Anna.de.Vries@Example.test",
@@ -80,14 +86,6 @@ describe("ensurePersonForMbox", () => {
 });
 
 describe("takeStatements", () => {
-  let db: PrismaClient;
-  beforeAll(() => {
-    db = testDb();
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-  });
-
   it("finishes what no rule can use and returns the rest in the order asked, each with its learner", async () => {
     const tenantId = await aTenant(db, "people");
     const person = await ensurePersonForMbox(db, {
@@ -111,30 +109,33 @@ describe("takeStatements", () => {
     });
     const completed = "http://adlnet.gov/expapi/verbs/completed";
     const experienced = "http://adlnet.gov/expapi/verbs/experienced";
-    const at = new Date("2030-01-07T10:00:00Z");
     await db.statement.createMany({
       data: [
         statement(1, "mbox:mailto:bo@example.test", completed),
         statement(2, "account:https://lms.example.test|bo", completed),
         // Known learner, a verb no rule names: finished at once, linked to Bo.
         statement(3, "mbox:mailto:bo@example.test", experienced),
-        // Already processed: left alone.
-        {
-          ...statement(4, "mbox:mailto:bo@example.test", completed),
-          processedAt: new Date("2030-01-07T09:00:02Z"),
-        },
+        // Already processed (no pending row): left alone.
+        statement(4, "mbox:mailto:bo@example.test", completed),
         // Unknown account, a verb no rule names: finished, waiting for a directory entry.
         statement(6, "account:https://lms.example.test|cor", experienced),
         // A new mbox learner must be created first: left to the engine.
         statement(7, "mbox:mailto:dee@example.test", experienced),
       ],
     });
+    // Pending work: every statement but 4, and 5, whose statement is gone.
+    await db.pendingStatement.createMany({
+      data: [1, 2, 3, 5, 6, 7].map((n) => ({
+        tenantId,
+        statementId: id(n),
+        stored: new Date("2030-01-07T09:00:01Z"),
+      })),
+    });
 
     const taken = await takeStatements(db, {
       tenantId,
       ids: [id(3), id(1), id(4), id(5), id(2), id(6), id(7), id(1)],
       verbsThatMatter: [completed],
-      at,
     });
 
     expect(taken.finished).toBe(2);
@@ -154,13 +155,50 @@ describe("takeStatements", () => {
       where: { tenantId },
       orderBy: { id: "asc" },
     });
-    expect(rows.map((row) => [row.id, row.processedAt, row.personId])).toEqual([
-      [id(1), null, null],
-      [id(2), null, null],
-      [id(3), at, person.id],
-      [id(4), new Date("2030-01-07T09:00:02Z"), null],
-      [id(6), at, null],
-      [id(7), null, null],
+    expect(rows.map((row) => [row.id, row.personId])).toEqual([
+      [id(1), null],
+      [id(2), null],
+      [id(3), person.id],
+      [id(4), null],
+      [id(6), null],
+      [id(7), null],
     ]);
+    const pending = await db.pendingStatement.findMany({
+      where: { tenantId },
+      orderBy: { statementId: "asc" },
+    });
+    expect(pending.map((row) => row.statementId)).toEqual([
+      id(1),
+      id(2),
+      id(7),
+    ]);
+  });
+});
+
+describe("deletePerson", () => {
+  it("erases their statements with the engine's pending work on them", async () => {
+    const tenantId = await aTenant(db, "erase-pending");
+    const person = await ensurePersonForMbox(db, {
+      tenantId,
+      email: "eva@example.test",
+      name: undefined,
+      locale: "nl",
+      timeZone: "Europe/Amsterdam",
+    });
+    const clock = createManualClock(new Date("2030-01-07T10:00:00Z"));
+    const { id } = await storeStatement({
+      db,
+      tenantId,
+      clock,
+      statement: aCompletedStatement({
+        learner: { name: "Eva", email: "eva@example.test" },
+      }),
+    });
+    expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(1);
+
+    await deletePerson(db, tenantId, person.id);
+
+    expect(await db.statement.count({ where: { tenantId, id } })).toBe(0);
+    expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(0);
   });
 });

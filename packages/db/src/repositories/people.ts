@@ -329,14 +329,24 @@ export async function upsertPersonIn(
   ).map((identity) => `${identity.kind}:${identity.value}`);
   const pending = await tx.statement.findMany({
     where: { tenantId, personId: null, actorKey: { in: keys } },
-    select: { id: true },
+    select: { id: true, stored: true },
   });
   const pendingStatementIds = pending.map((statement) => statement.id);
-  if (pendingStatementIds.length > 0)
+  if (pendingStatementIds.length > 0) {
+    // Linked, and the engine's work again: it plans them for this person now.
     await tx.statement.updateMany({
       where: { tenantId, id: { in: pendingStatementIds } },
-      data: { personId: person.id, processedAt: null },
+      data: { personId: person.id },
     });
+    await tx.pendingStatement.createMany({
+      data: pending.map((statement) => ({
+        tenantId,
+        statementId: statement.id,
+        stored: statement.stored,
+      })),
+      skipDuplicates: true,
+    });
+  }
   return { person, created: existing === null, pendingStatementIds };
 }
 
@@ -453,6 +463,12 @@ export async function deletePerson(
       select: { jobId: true },
     });
     const keys = person.identities.map((i) => `${i.kind}:${i.value}`);
+    // The engine's work on their statements goes first (pending_statements has no foreign key).
+    await tx.$executeRaw`
+      DELETE FROM pending_statements p USING statements s
+       WHERE p.tenant_id = ${tenantId}::uuid AND s.tenant_id = p.tenant_id
+         AND s.id = p.statement_id
+         AND (s.person_id = ${id}::uuid OR s.actor_key = ANY(${keys}::text[]))`;
     await tx.statement.deleteMany({
       where: { tenantId, OR: [{ personId: id }, { actorKey: { in: keys } }] },
     });

@@ -67,12 +67,15 @@ interface TakeRow {
 const VOIDED = "http://adlnet.gov/expapi/verbs/voided";
 
 /**
- * A slice of statements for the engine, in one round trip. Those not processed yet that no rule
- * can start or stop anything on (voided before the engine got to them, or with a verb outside
- * `verbsThatMatter` and a learner that is known or that no mbox names) are marked processed at
- * `at` and linked to their learner at once: most statements end here. The others come back in
- * the order of `ids`, each with the person one of the directory's identities names as its
- * actor, the name of its connection and, as only they can need it, the raw JSON.
+ * A slice of statements for the engine, in one round trip. Those not processed yet (with a
+ * pending_statements row, ADR 0011) that no rule can start or stop anything on (voided before
+ * the engine got to them, or with a verb outside `verbsThatMatter` and a learner that is known or
+ * that no mbox names) are finished at once: their pending row is deleted, and they are linked to
+ * their learner where the statement was stored before the directory knew them. Most statements
+ * end here, and for a learner known when it was stored that is all: no write of the statement
+ * row. The others come back in the order of `ids`, each with the person one of the directory's
+ * identities names as its actor, the name of its connection and, as only they can need it, the
+ * raw JSON. A pending row whose statement is gone is deleted too.
  */
 export async function takeStatements(
   db: DbClient,
@@ -80,7 +83,6 @@ export async function takeStatements(
     tenantId: string;
     ids: readonly string[];
     verbsThatMatter: readonly string[];
-    at: Date;
   },
 ): Promise<TakenStatements> {
   if (input.ids.length === 0)
@@ -91,32 +93,47 @@ export async function takeStatements(
         FROM unnest(${[...input.ids]}::uuid[]) WITH ORDINALITY AS x(id, n)
        ORDER BY id, n
     ),
+    slice AS (
+      SELECT x.id, x.n FROM x
+        JOIN pending_statements w ON w.tenant_id = ${input.tenantId}::uuid AND w.statement_id = x.id
+    ),
     unprocessed AS (
       SELECT s.*, x.n, i.person_id AS learner_id
-        FROM x
+        FROM slice x
         JOIN statements s ON s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
         LEFT JOIN person_identities i
           ON i.tenant_id = s.tenant_id
          AND i.kind = split_part(s.actor_key, ':', 1)
          AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
-       WHERE s.processed_at IS NULL
     ),
     plain AS (
-      SELECT id, learner_id FROM unprocessed
+      SELECT id, learner_id, person_id, voided FROM unprocessed
        WHERE voided
           OR (verb_id <> ALL(${[...input.verbsThatMatter, VOIDED]}::text[])
               AND (learner_id IS NOT NULL OR actor_key NOT LIKE 'mbox:mailto:%'))
     ),
     done AS (
-      UPDATE statements s
-         SET processed_at = ${input.at}, person_id = coalesce(p.learner_id, s.person_id)
-        FROM plain p
-       WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = p.id AND s.processed_at IS NULL
-      RETURNING s.person_id IS NULL AND NOT s.voided AS waiting
+      DELETE FROM pending_statements w
+       WHERE w.tenant_id = ${input.tenantId}::uuid
+         AND w.statement_id IN (
+           SELECT id FROM plain
+           UNION ALL
+           SELECT id FROM slice WHERE id NOT IN (SELECT id FROM unprocessed))
+      RETURNING w.statement_id AS id
+    ),
+    finished AS (
+      SELECT p.* FROM plain p JOIN done d USING (id)
+    ),
+    linked AS (
+      UPDATE statements s SET person_id = f.learner_id
+        FROM finished f
+       WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = f.id
+         AND f.learner_id IS NOT NULL AND s.person_id IS DISTINCT FROM f.learner_id
     )
     SELECT
-      (SELECT count(*) FROM done) AS finished,
-      (SELECT count(*) FROM done WHERE waiting) AS waiting,
+      (SELECT count(*) FROM finished) AS finished,
+      (SELECT count(*) FROM finished
+        WHERE coalesce(learner_id, person_id) IS NULL AND NOT voided) AS waiting,
       (SELECT coalesce(json_agg(json_build_object(
                 'n', u.n, 'tenantId', u.tenant_id, 'id', u.id, 'actorKey', u.actor_key,
                 'personId', u.person_id, 'verbId', u.verb_id, 'objectId', u.object_id,
@@ -172,22 +189,29 @@ export async function takeStatements(
 }
 
 /**
- * The engine is done with these statements: marks them processed and links each to its learner
- * where given, in one update.
+ * The engine is done with these statements: deletes their pending rows and links each to its
+ * learner where given and not linked yet, in one statement.
  */
 export async function finishStatements(
   db: DbClient,
   input: {
     tenantId: string;
-    at: Date;
     statements: readonly { id: string; personId?: string | undefined }[];
   },
 ): Promise<void> {
   if (input.statements.length === 0) return;
   await db.$executeRaw`
-    UPDATE statements s
-       SET processed_at = ${input.at}, person_id = coalesce(x.person_id, s.person_id)
-      FROM unnest(${input.statements.map((s) => s.id)}::uuid[],
-                  ${input.statements.map((s) => s.personId ?? null)}::uuid[]) AS x(id, person_id)
-     WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id`;
+    WITH x AS (
+      SELECT * FROM unnest(${input.statements.map((s) => s.id)}::uuid[],
+                           ${input.statements.map((s) => s.personId ?? null)}::uuid[])
+               AS x(id, person_id)
+    ),
+    done AS (
+      DELETE FROM pending_statements w USING x
+       WHERE w.tenant_id = ${input.tenantId}::uuid AND w.statement_id = x.id
+    )
+    UPDATE statements s SET person_id = x.person_id
+      FROM x
+     WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
+       AND x.person_id IS NOT NULL AND s.person_id IS DISTINCT FROM x.person_id`;
 }

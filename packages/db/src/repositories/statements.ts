@@ -66,6 +66,13 @@ export async function storeStatements(
     if (existingIds.length > 0)
       await assertSameContent(tx, input.tenantId, existingIds);
     const fresh = unique.filter((s) => newIds.has(s.id));
+    await tx.pendingStatement.createMany({
+      data: fresh.map((s) => ({
+        tenantId: input.tenantId,
+        statementId: s.id,
+        stored: s.stored,
+      })),
+    });
     await addOutboxEvents(
       tx,
       fresh.map((s) => input.handOff(s.id)),
@@ -177,15 +184,20 @@ export async function getStatement(db: DbClient, tenantId: string, id: string) {
   return db.statement.findUnique({ where: { tenantId_id: { tenantId, id } } });
 }
 
-/** Statements stored at or before `storedBefore` that the engine has not finished, oldest first. */
+/**
+ * Statements stored at or before `storedBefore` that the engine has not finished, oldest first.
+ * (A scan of pending_statements, which holds only unfinished work: the reconciler asks only when
+ * the statements queue is idle.)
+ */
 export async function listUnprocessedStatements(
   db: DbClient,
   options: { storedBefore: Date; limit: number },
 ): Promise<{ tenantId: string; id: string }[]> {
-  return db.statement.findMany({
-    where: { processedAt: null, stored: { lte: options.storedBefore } },
-    orderBy: { stored: "asc" },
+  const rows = await db.pendingStatement.findMany({
+    where: { stored: { lte: options.storedBefore } },
+    orderBy: [{ stored: "asc" }, { statementId: "asc" }],
     take: options.limit,
-    select: { tenantId: true, id: true },
+    select: { tenantId: true, statementId: true },
   });
+  return rows.map((row) => ({ tenantId: row.tenantId, id: row.statementId }));
 }

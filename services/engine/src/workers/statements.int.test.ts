@@ -92,9 +92,13 @@ describe("the statements worker (statement.process)", () => {
   ): Promise<void> {
     // As after a crash between planning and marking it processed, or a directory import that
     // found its learner: the row says unprocessed again.
-    await db.statement.update({
+    const { stored } = await db.statement.findUniqueOrThrow({
       where: { tenantId_id: { tenantId, id: statementId } },
-      data: { processedAt: null },
+    });
+    await db.pendingStatement.upsert({
+      where: { tenantId_statementId: { tenantId, statementId } },
+      create: { tenantId, statementId, stored },
+      update: {},
     });
     const jobId = `replay-${randomUUID()}`;
     await enqueue(
@@ -277,10 +281,11 @@ describe("the statements worker (statement.process)", () => {
       });
       await processAgain(tenantId, id);
       expect(await db.plan.count({ where: { tenantId } })).toBe(0);
-      const stored = await db.statement.findUniqueOrThrow({
-        where: { tenantId_id: { tenantId, id } },
-      });
-      expect(stored.processedAt).not.toBeNull();
+      expect(
+        await db.pendingStatement.count({
+          where: { tenantId, statementId: id },
+        }),
+      ).toBe(0);
     });
   });
 
@@ -380,7 +385,11 @@ describe("the statements worker (statement.process)", () => {
       const stored = await db.statement.findUniqueOrThrow({
         where: { tenantId_id: { tenantId, id: experiencedId } },
       });
-      expect(stored.processedAt).not.toBeNull();
+      expect(
+        await db.pendingStatement.count({
+          where: { tenantId, statementId: experiencedId },
+        }),
+      ).toBe(0);
       expect(stored.personId).toBe(person.id);
       expect(
         await db.plan.count({ where: { tenantId, personId: person.id } }),
@@ -494,7 +503,7 @@ describe("the statements worker (statement.process)", () => {
         where: { tenantId },
         include: { person: true },
       });
-      expect(rows.every((row) => row.processedAt !== null)).toBe(true);
+      expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(0);
       const emailOf = (id: string | undefined) =>
         rows.find((row) => row.id === id)?.person?.email ?? null;
       expect(ids.map(emailOf)).toEqual([

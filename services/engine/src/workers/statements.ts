@@ -82,7 +82,6 @@ async function processStatements(
     tenantId,
     ids,
     verbsThatMatter: [...new Set([...start, ...stop])],
-    at: deps.clock.now(),
   });
   const { statements } = taken;
   let waiting = taken.waiting;
@@ -133,7 +132,6 @@ async function processStatements(
 
   await finishStatements(deps.db, {
     tenantId,
-    at: deps.clock.now(),
     statements: finished,
   });
   const planned = starts.flatMap(({ statement, person }) =>
@@ -142,7 +140,6 @@ async function processStatements(
   await planInRounds(deps, options, config, planned);
   await finishStatements(deps.db, {
     tenantId,
-    at: deps.clock.now(),
     statements: planned.map(({ statement, person }) => ({
       id: statement.id,
       personId: person.id,
@@ -219,7 +216,6 @@ async function processOne(
   const finish = () =>
     finishStatements(deps.db, {
       tenantId,
-      at: deps.clock.now(),
       statements: [{ id: statement.id, personId: person?.id }],
     });
   if (statement.verbId === VERBS.voided) {
