@@ -156,6 +156,7 @@ export {
   listPendingOutbox,
   markOutboxDispatched,
   markOutboxFailed,
+  pruneDispatchedOutbox,
   type OutboxEntry,
   type PendingOutboxEvent,
 } from "./repositories/outbox";

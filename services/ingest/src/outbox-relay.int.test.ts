@@ -172,4 +172,37 @@ describe("POST /xapi/statements while Redis is down", () => {
       await statementJobsCarrying(queues.statements, tenantId, id),
     ).toHaveLength(1);
   });
+
+  it("deletes entries dispatched longer ago than the retention, keeping recent and set-aside ones", async () => {
+    const ids = [aStatementId(), aStatementId(), aStatementId()];
+    for (const id of ids)
+      expect(
+        (await post(aCompletedStatement({ learner: aLearner(), id }))).status,
+      ).toBe(200);
+    const [old, recent, setAside] = ids.map((id) =>
+      statementJobId(tenantId, id),
+    ) as [string, string, string];
+    // Only our own rows are aged past the retention: other tests share this database.
+    await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() - interval '2 days' WHERE job_id = ${old}`;
+    await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() - interval '2 days', error = 'no worker knows it' WHERE job_id = ${setAside}`;
+    await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ${recent}`;
+
+    const relay = startOutboxRelay(
+      { db, queues, clock: systemClock, logger: testLogger },
+      { intervalMs: 60_000, graceMs: 0, retentionMs: 24 * 60 * 60 * 1000 },
+    );
+    try {
+      expect(await relay.pruneOnce()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await relay.stop();
+    }
+
+    const left = await db.outboxEvent.findMany({
+      where: { tenantId, jobId: { in: [old, recent, setAside] } },
+      select: { jobId: true, error: true },
+    });
+    expect(left.map((row) => row.jobId).sort()).toEqual(
+      [recent, setAside].sort(),
+    );
+  });
 });

@@ -53,6 +53,21 @@ export async function markOutboxDispatched(
   await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now() WHERE job_id = ANY(${[...jobIds]}::text[]) AND dispatched_at IS NULL`;
 }
 
+/**
+ * Deletes up to `limit` entries enqueued before `dispatchedBefore` (oldest first); returns how
+ * many. Entries set aside with an error stay, for an operator to see. Without this the table
+ * would grow by one row per statement and nudge hand-off forever.
+ */
+export async function pruneDispatchedOutbox(
+  db: DbClient,
+  options: { dispatchedBefore: Date; limit: number },
+): Promise<number> {
+  return db.$executeRaw`DELETE FROM outbox_events WHERE id IN (
+      SELECT id FROM outbox_events
+       WHERE dispatched_at < ${options.dispatchedBefore} AND error IS NULL
+       ORDER BY dispatched_at, id LIMIT ${options.limit})`;
+}
+
 /** Takes an entry that can never be enqueued out of the relay's way, keeping why. */
 export async function markOutboxFailed(
   db: DbClient,
