@@ -9,6 +9,21 @@ const claims = {
 };
 
 describe("signed tokens", () => {
+  it("signs exactly as before (links already sent keep verifying), non-ASCII secrets included", () => {
+    // Tokens issued by the earlier signer (HMAC keyed with the secret string, per token).
+    expect(signToken(claims, secret)).toBe(
+      "eyJwdXJwb3NlIjoidW5zdWJzY3JpYmUiLCJzdWIiOiJudWRnZS0xIiwiZXhwIjoxNzcyMzcwMDAwfQ.kOSGMGB5ARBmiPb0gKayGaCBfZ-hH45d19rfvcFutKI",
+    );
+    expect(
+      signToken(
+        { purpose: "p", sub: "\u00e9", exp: 1, data: { a: "\u00fc" } },
+        "s\u00e9cret-\u00fc-000000000000000000000000",
+      ),
+    ).toBe(
+      "eyJwdXJwb3NlIjoicCIsInN1YiI6IsOpIiwiZXhwIjoxLCJkYXRhIjp7ImEiOiLDvCJ9fQ.a8Nj0vysQ8BR-_dCND03X_PcwlyIK5UF5Vb-bs83IPc",
+    );
+  });
+
   it("verifies a token it signed", () => {
     const result = verifyToken(signToken(claims, secret), {
       secret,

@@ -1,4 +1,9 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import {
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  timingSafeEqual,
+} from "node:crypto";
 
 import { err, ok, type Result } from "./result";
 
@@ -24,8 +29,24 @@ export type TokenError =
   | { kind: "expired"; expiredAt: Date }
   | { kind: "wrong-purpose"; purpose: string };
 
+/**
+ * Secret -> its key object, made once: `createHmac` with a string secret imports the key again for
+ * every token (the mailer signs several links per email). Few secrets exist (current + previous).
+ */
+const keys = new Map<string, KeyObject>();
+
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= 16) keys.clear(); // only a few secrets are ever in use; stay bounded anyway
+    key = createSecretKey(secret, "utf8");
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 function sign(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body).digest("base64url");
+  return createHmac("sha256", keyOf(secret)).update(body).digest("base64url");
 }
 
 export function signToken(claims: TokenClaims, secret: string): string {

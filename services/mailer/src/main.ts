@@ -5,12 +5,12 @@ import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
 import {
   infrastructureChecks,
   loadConfigOrExit,
-  openDatabase,
   openProcess,
   openRedis,
   serveHttp,
 } from "@beklijf/runtime";
 
+import { openMailerDatabase } from "./database";
 import { start } from "./start";
 import { createSmtpTransport, smtpPoolSize } from "./transport";
 
@@ -20,7 +20,7 @@ import { createSmtpTransport, smtpPoolSize } from "./transport";
 async function main(): Promise<void> {
   const config = loadConfigOrExit(mailerSchema, process.env);
   const base = openProcess("mailer", config);
-  const db = await openDatabase(base, {
+  const db = await openMailerDatabase(base, {
     url: config.DATABASE_URL,
     migrate: config.BEKLIJF_MIGRATE_ON_START,
   });

@@ -95,7 +95,8 @@ export async function getDeliveriesForSend(
   ids: readonly string[],
 ): Promise<Map<string, DeliveryForSend>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.$queryRaw<SendRow[]>`
+  // The leading comment names the statement for the mailer, which prepares it (its text is fixed).
+  const rows = await db.$queryRaw<SendRow[]>`/* mailer:load-deliveries */
     SELECT d.id::text AS id, d.tenant_id::text AS tenant_id, d.status, d.to_address,
       EXISTS (SELECT 1 FROM suppressions x
               WHERE x.tenant_id = d.tenant_id AND x.address = lower(d.to_address)) AS suppressed,
@@ -246,7 +247,7 @@ export async function claimDeliveryAttempts(
   options: { now: Date },
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const claimed = await db.$queryRaw<{ id: string }[]>`
+  const claimed = await db.$queryRaw<{ id: string }[]>`/* mailer:claim-deliveries */
     WITH queued AS (
       SELECT id FROM deliveries
       WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'queued'
@@ -294,7 +295,7 @@ export async function markDeliveriesSent(
   sent: readonly { id: string; messageId: string; at: Date }[],
 ): Promise<void> {
   if (sent.length === 0) return;
-  await db.$executeRaw`
+  await db.$executeRaw`/* mailer:mark-deliveries-sent */
     UPDATE deliveries d
     SET status = 'sent', message_id = v.message_id, sent_at = v.sent_at, last_error = NULL
     FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.messageId)}::text[],

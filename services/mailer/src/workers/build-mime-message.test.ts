@@ -1,6 +1,11 @@
 import MailComposer from "nodemailer/lib/mail-composer";
+import MimeNode from "nodemailer/lib/mime-node";
 
-import { buildMimeMessage, type MimeMessageInput } from "./build-mime-message";
+import {
+  buildMimeMessage,
+  encodedValue,
+  type MimeMessageInput,
+} from "./build-mime-message";
 
 /** What nodemailer's own (streaming) composer builds from the same fields, and its envelope. */
 async function composedByNodemailer(
@@ -112,5 +117,43 @@ describe("buildMimeMessage", () => {
     expect(() => buildMimeMessage(anEmail({ to: "" }))).toThrow(
       /no sender or recipient address/,
     );
+  });
+
+  it("encodes every header value as nodemailer does, the values it keeps as they are included", () => {
+    const keys = [
+      "Subject",
+      "Date",
+      "List-Unsubscribe",
+      "List-Unsubscribe-Post",
+      "Auto-Submitted",
+      "Message-ID",
+      "X-Other",
+      "subject",
+      "message-id",
+    ];
+    const values = [
+      "Anna, wanneer ga je Feedback geven toepassen?",
+      "<https://learn.example.test/u/abc.def>",
+      "<delivery-1@learn.example.test>",
+      "delivery-1@learn.example.test",
+      "<a b@example.test>",
+      'Zeg "ja"',
+      "=?utf-8?Q?x?= en meer",
+      "één zin",
+      "tab\there",
+      "trailing space ",
+      "Hallo\r\nBcc: someone@example.test",
+      "bell\u0007",
+      "",
+      "x".repeat(200),
+    ];
+    const nodemailer = new MimeNode(false);
+    for (const key of keys)
+      for (const value of values)
+        expect([key, value, encodedValue(key, value)]).toEqual([
+          key,
+          value,
+          nodemailer.encodeHeaderValue(key, value),
+        ]);
   });
 });
