@@ -7,15 +7,24 @@ export { Prisma, PrismaClient };
 /** A client or a transaction: repositories take either, so callers decide the transaction. */
 export type DbClient = PrismaClient | Prisma.TransactionClient;
 
-/** Opens a Prisma client on node-postgres (Prisma 7's driver adapter; no native query engine). */
+/**
+ * Opens a Prisma client on node-postgres (Prisma 7's driver adapter; no native query engine).
+ * `statementName` names queries to run as prepared statements (planned once per connection);
+ * "" leaves a query unnamed, as every query is by default.
+ */
 export function createDb(
   connectionString: string,
-  options: { poolSize?: number } = {},
+  options: {
+    poolSize?: number;
+    statementName?: (query: { readonly sql: string }) => string;
+  } = {},
 ): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString,
-    max: options.poolSize ?? 10,
-  });
+  const adapter = new PrismaPg(
+    { connectionString, max: options.poolSize ?? 10 },
+    options.statementName === undefined
+      ? undefined
+      : { statementNameGenerator: options.statementName },
+  );
   return new PrismaClient({ adapter });
 }
 

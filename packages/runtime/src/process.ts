@@ -51,10 +51,17 @@ export function openProcess(
   };
 }
 
-/** Applies pending migrations when asked, then opens a Prisma client that is closed on stop. */
+/**
+ * Applies pending migrations when asked, then opens a Prisma client that is closed on stop
+ * (`statementName`: see createDb).
+ */
 export async function openDatabase(
   base: ProcessBase,
-  options: { url: string; migrate: boolean },
+  options: {
+    url: string;
+    migrate: boolean;
+    statementName?: (query: { readonly sql: string }) => string;
+  },
 ): Promise<PrismaClient> {
   if (options.migrate) {
     const { applied } = await applyMigrations({
@@ -66,7 +73,12 @@ export async function openDatabase(
     if (applied.length > 0)
       base.logger.info({ applied }, "applied database migrations");
   }
-  const db = createDb(options.url);
+  const db = createDb(
+    options.url,
+    options.statementName === undefined
+      ? {}
+      : { statementName: options.statementName },
+  );
   base.cleanups.add(() => db.$disconnect());
   return db;
 }

@@ -1,6 +1,5 @@
-import { PrismaClient } from "@beklijf/db";
+import type { PrismaClient } from "@beklijf/db";
 import { openDatabase, type ProcessBase } from "@beklijf/runtime";
-import { PrismaPg } from "@prisma/adapter-pg";
 
 /**
  * The name a query runs under as a prepared statement, or "" (unnamed: planned at every run).
@@ -13,22 +12,10 @@ export function mailerStatementName(query: { readonly sql: string }): string {
   return /^\s*\/\* (mailer:[a-z-]+) \*\//.exec(query.sql)?.[1] ?? "";
 }
 
-/**
- * The mailer's database client: as `openDatabase` of @beklijf/runtime makes it (migrations on
- * start when asked, a pool of 10, closed at exit), with the delivery queries prepared once.
- * `openDatabase` runs the migrations; the client it returns stays unused (a client opens no
- * connection before its first query) and is closed at exit with the other.
- */
-export async function openMailerDatabase(
+/** The mailer's database client: runtime's, with the delivery queries prepared once. */
+export function openMailerDatabase(
   base: ProcessBase,
   options: { url: string; migrate: boolean },
 ): Promise<PrismaClient> {
-  await openDatabase(base, options);
-  const adapter = new PrismaPg(
-    { connectionString: options.url, max: 10 },
-    { statementNameGenerator: mailerStatementName },
-  );
-  const db = new PrismaClient({ adapter });
-  base.cleanups.add(() => db.$disconnect());
-  return db;
+  return openDatabase(base, { ...options, statementName: mailerStatementName });
 }
