@@ -10,15 +10,29 @@ export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
 
+/** Namespace UUID -> its 16 bytes: parsed once, as every planned nudge derives ids under one. */
+const namespaceBytes = new Map<string, Buffer>();
+
+function parseNamespace(namespace: string): Buffer {
+  let bytes = namespaceBytes.get(namespace);
+  if (bytes === undefined) {
+    if (!isUuid(namespace))
+      throw new RangeError(`namespace is not a UUID: ${namespace}`);
+    bytes = Buffer.from(namespace.replace(/-/g, ""), "hex");
+    // A handful of namespaces exist; the bound only guards against a caller passing many.
+    if (namespaceBytes.size >= 64) namespaceBytes.clear();
+    namespaceBytes.set(namespace, bytes);
+  }
+  return bytes;
+}
+
 /** RFC 9562 version-5 UUID (SHA-1 of namespace + name): the same name always gives the same id. */
 export function uuidV5(
   name: string,
   namespace: string = BEKLIJF_NAMESPACE,
 ): string {
-  if (!isUuid(namespace))
-    throw new RangeError(`namespace is not a UUID: ${namespace}`);
   const hash = createHash("sha1")
-    .update(Buffer.from(namespace.replace(/-/g, ""), "hex"))
+    .update(parseNamespace(namespace))
     .update(name, "utf8")
     .digest();
   const bytes = hash.subarray(0, 16);
