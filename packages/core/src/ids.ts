@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, hash, randomUUID } from "node:crypto";
 
 /** The fixed namespace under which beklijf derives deterministic (v5) UUIDs. Never change it. */
 export const BEKLIJF_NAMESPACE = "6f1c3f0e-6d2b-5b7e-9a57-2f0d6c8b4e11";
@@ -31,15 +31,16 @@ export function uuidV5(
   name: string,
   namespace: string = BEKLIJF_NAMESPACE,
 ): string {
-  const hash = createHash("sha1")
-    .update(parseNamespace(namespace))
-    .update(name, "utf8")
-    .digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const ns = parseNamespace(namespace);
+  // One buffer and a one-shot hash: the engine derives ten of these per completion.
+  const data = Buffer.allocUnsafe(16 + Buffer.byteLength(name, "utf8"));
+  ns.copy(data, 0);
+  data.write(name, 16, "utf8");
+  const hex = hash("sha1", data, "hex");
+  // The first 16 bytes, with version 5 in the high nibble of byte 6 (hex digit 12) and the RFC
+  // variant (binary 10) in the two high bits of byte 8 (hex digit 16).
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A random (v4) UUID. */
