@@ -98,4 +98,61 @@ describe("createPlan", () => {
       0,
     );
   });
+
+  // Plans and nudges have no foreign key to tenants of their own (ADR 0012): deleting a tenant
+  // removes them through its statements and people, and erasing a learner through the plan.
+  async function aWrittenPlan() {
+    const input = await aCompletion(false);
+    const created = await createPlan(db, {
+      ...input,
+      triggerStatementId: input.statementId,
+      startedAt: clock.now(),
+      jobIdFor: nudgeJobId,
+    });
+    expect(created.length).toBeGreaterThan(0);
+    const nudges = await db.plannedNudge.findMany({
+      where: { id: { in: created.map((n) => n.id) } },
+      include: { plan: true },
+    });
+    // A nudge's tenant is always its plan's.
+    for (const nudge of nudges) {
+      expect(nudge.tenantId).toBe(input.tenantId);
+      expect(nudge.plan.tenantId).toBe(input.tenantId);
+    }
+    return input;
+  }
+
+  const left = async (tenantId: string) => ({
+    plans: await db.plan.count({ where: { tenantId } }),
+    nudges: await db.plannedNudge.count({ where: { tenantId } }),
+  });
+
+  it("deletes the plans and nudges with their tenant", async () => {
+    const input = await aWrittenPlan();
+    const other = await aWrittenPlan();
+    await db.tenant.delete({ where: { id: input.tenantId } });
+    expect(await left(input.tenantId)).toEqual({ plans: 0, nudges: 0 });
+    expect((await left(other.tenantId)).nudges).toBeGreaterThan(0);
+  });
+
+  it("deletes the plans and nudges of an erased learner", async () => {
+    const input = await aWrittenPlan();
+    await db.person.delete({ where: { id: input.personId } });
+    expect(await left(input.tenantId)).toEqual({ plans: 0, nudges: 0 });
+  });
+
+  it("refuses a plan for a statement of another tenant", async () => {
+    const input = await aCompletion(false);
+    const other = await aCompletion(false);
+    // The trigger is looked up (and locked) under the plan's tenant: none, so no plan.
+    const created = await createPlan(db, {
+      ...input,
+      tenantId: other.tenantId,
+      triggerStatementId: input.statementId,
+      startedAt: clock.now(),
+      jobIdFor: nudgeJobId,
+    });
+    expect(created).toEqual([]);
+    expect(await left(other.tenantId)).toEqual({ plans: 0, nudges: 0 });
+  });
 });

@@ -59,8 +59,9 @@ export async function createPlans(
   if (plans.length === 0) return [];
   const planRows: object[] = [];
   // Nudges as arrays [plan n, job id, step key, recipient kind, recipient person, recipient
-  // address, template, dueAt, status, reason], in insert order: no key repeated per row, as the
-  // JSON is the bulk of what the engine builds and Postgres parses per round of plans.
+  // address, template, dueAt (epoch ms), status, reason], in insert order: no key repeated per
+  // row, as the JSON is the bulk of what the engine builds and Postgres parses per round of
+  // plans; a number is cheaper to write than a Date's ISO text.
   const nudgeRows: unknown[][] = [];
   for (const [n, plan] of plans.entries()) {
     const { proposal, startedAt } = plan;
@@ -90,7 +91,7 @@ export async function createPlans(
         step.recipientPersonId ?? null,
         step.recipientAddress ?? null,
         step.template,
-        step.dueAt,
+        step.dueAt.getTime(),
         "planned",
         plan.reasons?.get(step.stepKey) ?? null,
       ]);
@@ -118,7 +119,8 @@ export async function createPlans(
     nudge_input AS (
       SELECT (e->>0)::int AS plan_n, x.m, e->>1 AS job_id, e->>2 AS step_key,
              e->>3 AS recipient_kind, (e->>4)::uuid AS recipient_person_id,
-             e->>5 AS recipient_address, e->>6 AS template, (e->>7)::timestamptz AS due_at,
+             e->>5 AS recipient_address, e->>6 AS template,
+             to_timestamp((e->>7)::bigint / 1000.0) AS due_at,
              e->>8 AS status, e->>9 AS reason
         FROM jsonb_array_elements(${JSON.stringify(nudgeRows)}::jsonb) WITH ORDINALITY AS x(e, m)
     ),
@@ -157,13 +159,14 @@ export async function createPlans(
       RETURNING id, job_id, due_at, status
     )
     -- One JSON text instead of a row per nudge: decoding thousands of result rows cost the
-    -- engine more than the insert.
-    SELECT coalesce(json_agg(json_build_array(id, job_id, due_at)), '[]')::text AS created
+    -- engine more than the insert. dueAt as epoch milliseconds (exact: the column keeps ms).
+    SELECT coalesce(json_agg(json_build_array(
+             id, job_id, (extract(epoch FROM due_at) * 1000)::bigint)), '[]')::text AS created
       FROM new_nudges WHERE status = 'planned'`;
   return parseCreated(result?.created ?? "[]");
 }
 
-/** `[[id, jobId, dueAt], ...]` as NewNudges. */
+/** `[[id, jobId, dueAt in epoch ms], ...]` as NewNudges. */
 function parseCreated(json: string): NewNudge[] {
   const rows: unknown = JSON.parse(json);
   if (!Array.isArray(rows))
@@ -173,7 +176,7 @@ function parseCreated(json: string): NewNudge[] {
       !Array.isArray(row) ||
       typeof row[0] !== "string" ||
       typeof row[1] !== "string" ||
-      typeof row[2] !== "string"
+      typeof row[2] !== "number"
     )
       throw new Error("createPlans: expected [id, jobId, dueAt] rows");
     return { id: row[0], jobId: row[1], dueAt: new Date(row[2]) };
