@@ -154,8 +154,8 @@ async function backlog(statements, authorization, total) {
   await waitUntil(
     "the engine to finish the backlog",
     () =>
-      count("SELECT count(*) FROM pending_statements") ===
-        0 && count("SELECT count(*) FROM statements") === total,
+      count("SELECT count(*) FROM pending_statements") === 0 &&
+      count("SELECT count(*) FROM statements") === total,
   );
   return { ...(await statementJobSpan(since)), postSeconds };
 }

@@ -156,9 +156,9 @@ export {
   listPendingOutbox,
   markOutboxDispatched,
   markOutboxFailed,
-  pruneDispatchedOutbox,
   type OutboxEntry,
   type PendingOutboxEvent,
+  pruneDispatchedOutbox,
 } from "./repositories/outbox";
 export {
   deletePerson,

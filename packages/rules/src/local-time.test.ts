@@ -19,11 +19,7 @@ import { idealTimeMs } from "./plan-steps";
 import { Policy, type Weekday } from "./policy";
 import { createRecipientCalendar } from "./recipient-calendar";
 import { RuleStep } from "./rule";
-import {
-  addWorkdaysMs,
-  describeInstant,
-  nextWindowMs,
-} from "./send-window";
+import { addWorkdaysMs, describeInstant, nextWindowMs } from "./send-window";
 import { zoneFor } from "./zone-cache";
 
 // The epoch-millisecond calendar against luxon, the way the planner used it before, on many

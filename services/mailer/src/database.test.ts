@@ -11,8 +11,6 @@ describe("mailerStatementName", () => {
     expect(
       mailerStatementName({ sql: "SELECT 1 /* mailer:load-deliveries */" }),
     ).toBe("");
-    expect(mailerStatementName({ sql: "/* other:thing */ SELECT 1" })).toBe(
-      "",
-    );
+    expect(mailerStatementName({ sql: "/* other:thing */ SELECT 1" })).toBe("");
   });
 });

@@ -247,7 +247,9 @@ export async function claimDeliveryAttempts(
   options: { now: Date },
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const claimed = await db.$queryRaw<{ id: string }[]>`/* mailer:claim-deliveries */
+  const claimed = await db.$queryRaw<
+    { id: string }[]
+  >`/* mailer:claim-deliveries */
     WITH queued AS (
       SELECT id FROM deliveries
       WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'queued'
