@@ -244,6 +244,8 @@ export {
 export {
   getStatement,
   listUnprocessedStatements,
+  type StatementHandOffs,
+  statementHandOffEntries,
   storeStatements,
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,
