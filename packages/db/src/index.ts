@@ -156,9 +156,9 @@ export {
   listPendingOutbox,
   markOutboxDispatched,
   markOutboxFailed,
-  pruneDispatchedOutbox,
   type OutboxEntry,
   type PendingOutboxEvent,
+  pruneDispatchedOutbox,
 } from "./repositories/outbox";
 export {
   deletePerson,
@@ -244,8 +244,8 @@ export {
 export {
   getStatement,
   listUnprocessedStatements,
-  type StatementHandOffs,
   statementHandOffEntries,
+  type StatementHandOffs,
   storeStatements,
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,
