@@ -68,6 +68,27 @@ function cpuMs(pid) {
   }
 }
 
+/** CPU ms so far of each Postgres backend serving the bench database (the service's pool). */
+function backendCpu(database) {
+  const pids = database
+    .query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .split("\n")
+    .filter(Boolean);
+  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+}
+
+/** Postgres backends' CPU ms between two backendCpu readings; undefined without /proc. */
+function backendCpuSpent(before, after) {
+  let total = 0;
+  for (const [pid, ms] of after) {
+    if (ms === undefined) return undefined;
+    total += ms - (before.get(pid) ?? 0);
+  }
+  return total;
+}
+
 const database = throwawayDatabase();
 const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
 const env = {
@@ -93,10 +114,11 @@ try {
     `beklijf ingest benchmark: ${rate === undefined ? `${connections} concurrent clients` : `open loop at ${rate} requests/s`}, ${seconds} s per case, durable (200 after commit)\n`,
   );
   console.log(
-    "case                 statements/s   requests/s   p50 ms   p99 ms   errors   CPU ms/statement   load-gen CPU ms/st",
+    "case                 statements/s   requests/s   p50 ms   p99 ms   errors   CPU ms/statement   load-gen CPU ms/st   Postgres CPU ms/st",
   );
   for (const batch of cases) {
     const cpuBefore = cpuMs(ingest.pid);
+    const pgBefore = backendCpu(database);
     const ownBefore = process.cpuUsage();
     const send = () =>
       post(
@@ -109,6 +131,11 @@ try {
     const perSecond = result.requests / result.elapsed;
     const label = batch === 1 ? "single statement" : `batches of ${batch}`;
     const cpuAfter = cpuMs(ingest.pid);
+    const pgSpent = backendCpuSpent(pgBefore, backendCpu(database));
+    const pgPerStatement =
+      pgSpent === undefined
+        ? "n/a"
+        : (pgSpent / (result.requests * batch)).toFixed(3);
     const own = process.cpuUsage(ownBefore);
     const ownPerStatement = (
       (own.user + own.system) /
@@ -120,7 +147,7 @@ try {
         ? "n/a"
         : ((cpuAfter - cpuBefore) / (result.requests * batch)).toFixed(3);
     console.log(
-      `${label.padEnd(20)} ${(perSecond * batch).toFixed(0).padStart(12)} ${perSecond.toFixed(0).padStart(12)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(8)} ${cpuPerStatement.padStart(18)} ${ownPerStatement.padStart(20)}`,
+      `${label.padEnd(20)} ${(perSecond * batch).toFixed(0).padStart(12)} ${perSecond.toFixed(0).padStart(12)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(8)} ${cpuPerStatement.padStart(18)} ${ownPerStatement.padStart(20)} ${pgPerStatement.padStart(20)}`,
     );
     if ((result.skipped ?? 0) > 0)
       console.log(
@@ -133,7 +160,7 @@ try {
     `\nstored: ${database.query("SELECT count(*) FROM statements")} statements`,
   );
   console.log(
-    "CPU ms/statement: the ingest process's own CPU time (user + system) per statement stored;\nload-gen CPU ms/st: the same for this load generator (it shares the machine's cores).",
+    "CPU ms/statement: the ingest process's own CPU time (user + system) per statement stored;\nload-gen CPU ms/st: the same for this load generator (it shares the machine's cores);\nPostgres CPU ms/st: the same for the Postgres backends serving the bench database (not\nPostgres's shared background processes, such as the WAL writer).",
   );
 } finally {
   await ingest?.stop();

@@ -244,6 +244,8 @@ export {
 export {
   getStatement,
   listUnprocessedStatements,
+  statementHandOffEntries,
+  type StatementHandOffs,
   storeStatements,
   type StoreStatementsResult,
   TRIGGER_VOIDED_REASON,

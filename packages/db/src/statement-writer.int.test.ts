@@ -4,12 +4,13 @@ import {
   silentLogger,
   ValidationError,
 } from "@beklijf/core";
-import { statementHandOff } from "@beklijf/queue";
+import { statementBatchJobId, statementSliceHandOffs } from "@beklijf/queue";
 import {
   aCompletedStatement,
   aLearner,
   aStatementId,
   aTenant,
+  outboxRowsCarrying,
   runDatabaseUrl,
   testDb,
 } from "@beklijf/testing";
@@ -49,12 +50,35 @@ describe("createStatementWriter (group commit)", () => {
   let writer: StatementWriter;
   let tenantId: string;
   const committed: OutboxEntry[][] = [];
-  const handOff = (id: string): OutboxEntry => ({
-    tenantId,
-    ...statementHandOff(tenantId, id),
-  });
-  const write = (statements: PreparedStatement[]) =>
-    writer.write({ tenantId, connectionId: null, statements, handOff });
+  const handOffsOf =
+    (tenant: string) =>
+    (ids: readonly string[]): OutboxEntry[] =>
+      statementSliceHandOffs(tenant, ids).map((h) => ({
+        tenantId: tenant,
+        ...h,
+      }));
+  const write = (statements: PreparedStatement[], tenant = tenantId) =>
+    writer.write({
+      tenantId: tenant,
+      connectionId: null,
+      statements,
+      handOffs: handOffsOf(tenant),
+    });
+  /** The outbox rows of `tenant` that name any of `ids`, with the ids each names. */
+  const slicesNaming = async (ids: readonly string[], tenant = tenantId) => {
+    const rows = await db.outboxEvent.findMany({
+      where: { tenantId: tenant },
+      orderBy: { id: "asc" },
+    });
+    const wanted = new Set(ids);
+    return rows
+      .map((row) => ({
+        jobName: row.jobName,
+        jobId: row.jobId,
+        ids: (row.payload as { statementIds?: string[] }).statementIds ?? [],
+      }))
+      .filter((row) => row.ids.some((id) => wanted.has(id)));
+  };
 
   beforeAll(async () => {
     db = testDb();
@@ -77,7 +101,7 @@ describe("createStatementWriter (group commit)", () => {
   });
 
   describe("when many requests arrive at once", () => {
-    it("stores every statement with its outbox row, in far fewer transactions than requests", async () => {
+    it("stores every statement with its pending row and a hand-off, an outbox row per commit rather than per statement", async () => {
       const requests = Array.from({ length: 40 }, () => [
         prepared(),
         prepared(),
@@ -93,15 +117,83 @@ describe("createStatementWriter (group commit)", () => {
         await db.statement.count({ where: { tenantId, id: { in: ids } } }),
       ).toBe(80);
       expect(
-        await db.outboxEvent.count({
-          where: {
-            tenantId,
-            jobId: { in: ids.map((id) => handOff(id).jobId) },
-          },
+        await db.pendingStatement.count({
+          where: { tenantId, statementId: { in: ids } },
         }),
       ).toBe(80);
-      expect(committed.flat()).toHaveLength(80);
+      const slices = await slicesNaming(ids);
+      // Each statement in exactly one statements.process slice, with the id dispatch derives.
+      expect(slices.flatMap((slice) => slice.ids).sort()).toEqual(
+        [...ids].sort(),
+      );
+      for (const slice of slices) {
+        expect(slice.jobName).toBe("statements.process");
+        expect(slice.jobId).toBe(statementBatchJobId(tenantId, slice.ids));
+      }
+      expect(committed.map((entries) => entries.length)).toEqual(
+        committed.map(() => 1),
+      );
+      expect(slices).toHaveLength(committed.length);
       expect(committed.length).toBeLessThan(10);
+    });
+  });
+
+  describe("when a group holds several tenants and more than a slice", () => {
+    it("writes a slice per tenant, cut at 500 statements", async () => {
+      const other = await aTenant(db, "writer-other");
+      const big = Array.from({ length: 600 }, () => prepared());
+      const small = [prepared(), prepared()];
+      // The first request finds the writer idle; the next two wait and go together.
+      const first = write([prepared()]);
+      const [bigResult, smallResult] = await Promise.all([
+        write(big),
+        write(small, other),
+      ]);
+      await first;
+      expect(bigResult.newIds).toHaveLength(600);
+      expect(smallResult.newIds).toEqual(small.map((s) => s.id));
+      const bigIds = big.map((s) => s.id);
+      expect((await slicesNaming(bigIds)).map((slice) => slice.ids)).toEqual([
+        bigIds.slice(0, 500),
+        bigIds.slice(500),
+      ]);
+      expect(
+        (
+          await slicesNaming(
+            small.map((s) => s.id),
+            other,
+          )
+        ).map((slice) => slice.ids),
+      ).toEqual([small.map((s) => s.id)]);
+    });
+  });
+
+  describe("when a request in a group repeats a stored statement", () => {
+    it("answers every request as if alone and hands each new statement off once", async () => {
+      const stored = prepared();
+      await write([stored]);
+      const fresh = prepared();
+      const bystander = [prepared(), prepared()];
+      const blocker = write([prepared()]);
+      const [repeating, other] = await Promise.all([
+        write([stored, fresh]),
+        write(bystander),
+      ]);
+      await blocker;
+      expect(repeating.newIds).toEqual([fresh.id]);
+      expect(other.newIds).toEqual(bystander.map((s) => s.id));
+      for (const statement of [stored, fresh, ...bystander])
+        expect(
+          await outboxRowsCarrying(db, tenantId, statement.id),
+        ).toHaveLength(1);
+      expect(
+        await db.pendingStatement.count({
+          where: {
+            tenantId,
+            statementId: { in: [fresh, ...bystander].map((s) => s.id) },
+          },
+        }),
+      ).toBe(3);
     });
   });
 
@@ -140,17 +232,18 @@ describe("createStatementWriter (group commit)", () => {
     it("marks exactly those outbox rows dispatched", async () => {
       const first = prepared();
       const second = prepared();
-      await Promise.all([write([first]), write([second])]);
-      await writer.markDispatched([handOff(first.id).jobId]);
-      const rows = await db.outboxEvent.findMany({
-        where: {
-          jobId: { in: [handOff(first.id).jobId, handOff(second.id).jobId] },
-        },
-        select: { jobId: true, dispatchedAt: true },
-      });
-      const byJob = new Map(rows.map((r) => [r.jobId, r.dispatchedAt]));
-      expect(byJob.get(handOff(first.id).jobId)).toBeInstanceOf(Date);
-      expect(byJob.get(handOff(second.id).jobId)).toBeNull();
+      await write([first]);
+      await write([second]);
+      const [ofFirst] = committed.flat();
+      await writer.markDispatched([ofFirst?.jobId ?? ""]);
+      const rows = [
+        ...(await outboxRowsCarrying(db, tenantId, first.id)),
+        ...(await outboxRowsCarrying(db, tenantId, second.id)),
+      ];
+      expect(rows.map((r) => [r.jobId, r.dispatchedAt === null])).toEqual([
+        [ofFirst?.jobId, false],
+        [committed.flat()[1]?.jobId, true],
+      ]);
     });
   });
 
@@ -167,11 +260,9 @@ describe("createStatementWriter (group commit)", () => {
       expect(
         await db.statement.count({ where: { tenantId, id: statement.id } }),
       ).toBe(1);
-      expect(
-        await db.outboxEvent.count({
-          where: { tenantId, jobId: handOff(statement.id).jobId },
-        }),
-      ).toBe(1);
+      expect(await outboxRowsCarrying(db, tenantId, statement.id)).toHaveLength(
+        1,
+      );
     });
   });
 

@@ -5,6 +5,7 @@ import pg from "pg";
 import type { PrismaClient } from "./client";
 import type { OutboxEntry } from "./repositories/outbox";
 import {
+  statementHandOffEntries,
   storeStatements,
   type StoreStatementsResult,
 } from "./repositories/statements";
@@ -14,7 +15,12 @@ export interface WriteRequest {
   readonly tenantId: string;
   readonly connectionId: string | null;
   readonly statements: readonly PreparedStatement[];
-  readonly handOff: (statementId: string) => OutboxEntry;
+  /**
+   * The outbox entries of new statements of the tenant, one per slice (statementSliceHandOffs).
+   * The writer calls the first request's of each tenant for all the tenant's new statements in a
+   * group.
+   */
+  readonly handOffs: (statementIds: readonly string[]) => OutboxEntry[];
 }
 
 export interface StatementWriter {
@@ -38,7 +44,7 @@ export interface StatementWriterOptions {
   /** The Prisma client for the slow path (conflicts, repeated ids, voiding). */
   readonly db: PrismaClient;
   readonly logger: Logger;
-  /** Called after each commit with the hand-offs of the statements stored new. */
+  /** Called after each commit with the hand-offs (slices) of the statements stored new. */
   readonly onCommitted: (entries: readonly OutboxEntry[]) => void;
   /** Groups written at the same time, each on its own connection. @defaultValue 3 */
   readonly parallelism?: number;
@@ -63,26 +69,24 @@ const VOIDED = "http://adlnet.gov/expapi/verbs/voided";
 /**
  * One group in one SQL statement, so one round trip and no BEGIN/COMMIT: a single statement is
  * atomic on its own. `$1` is a JSON array with a row per distinct statement of the group (its
- * columns, the outbox row it hands off, and `n`, its place in the group); node-postgres sends one
- * JSON text cheaply, where it escaped every character of an array parameter.
+ * columns and `n`, its place in the group), `$2` one with the group's outbox rows: a
+ * statements.process slice per tenant (up to 500 ids), not a row per statement. node-postgres
+ * sends one JSON text cheaply, where it escaped every character of an array parameter.
  *
  * The statements go in with ON CONFLICT DO NOTHING, linked to the learner a directory identity
  * names as their actor (so the engine need not write the row again for a known learner), and
- * each inserted one gets its pending_statements row (the engine's work, ADR 0011) and its outbox
- * row.
- * Every row not inserted must already be stored with the same content (a repeat, which does
- * nothing). Otherwise (another content under that id, or a row another transaction inserted
- * while this one ran) the statement divides by zero, which aborts it whole, so nothing of the
- * group is written, and the writer answers the group's requests one by one on the slow path.
- * The check reads the snapshot the statement started with, which cannot see its own inserts.
+ * each inserted one gets its pending_statements row (the engine's work, ADR 0011). The slices
+ * name every statement of the group, so the group commits only if every statement was new:
+ * otherwise (a repeat of a stored statement, another content under a stored id, or a row another
+ * transaction inserted while this one ran) the statement divides by zero, which aborts it whole,
+ * and the writer tries the group's requests one by one (ADR 0013).
  */
 const WRITE_GROUP = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
     n int, tenant_id uuid, id uuid, connection_id uuid, actor_key text, verb_id text,
     object_id text, activity_type text, registration uuid, "timestamp" timestamptz,
-    stored timestamptz, content_hash text, raw jsonb,
-    queue text, job_name text, job_id text, payload jsonb)
+    stored timestamptz, content_hash text, raw jsonb)
 ),
 ins AS (
   INSERT INTO statements (tenant_id, id, connection_id, actor_key, person_id, verb_id,
@@ -99,43 +103,36 @@ ins AS (
   FROM input i
   ORDER BY i.n
   ON CONFLICT (tenant_id, id) DO NOTHING
-  RETURNING tenant_id, id
-),
-fresh AS (
-  SELECT i.* FROM input i JOIN ins USING (tenant_id, id)
+  RETURNING tenant_id, id, stored
 ),
 pending AS (
   INSERT INTO pending_statements (tenant_id, statement_id, stored)
-  SELECT tenant_id, id, stored FROM fresh
+  SELECT tenant_id, id, stored FROM ins
 ),
 outbox AS (
   INSERT INTO outbox_events (tenant_id, queue, job_name, job_id, payload)
-  SELECT tenant_id, queue, job_name, job_id, payload FROM fresh ORDER BY n
+  SELECT tenant_id, queue, job_name, job_id, payload
+  FROM jsonb_to_recordset($2::jsonb) AS o(
+    tenant_id uuid, queue text, job_name text, job_id text, payload jsonb)
 )
-SELECT
-  ARRAY(SELECT n FROM fresh ORDER BY n) AS fresh,
-  1 / (
-    SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END
-    FROM input i
-    WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.n = i.n)
-      AND NOT EXISTS (
-        SELECT 1 FROM statements s
-        WHERE s.tenant_id = i.tenant_id AND s.id = i.id AND s.content_hash = i.content_hash)
-  ) AS checked`;
+SELECT 1 / (
+  SELECT CASE WHEN count(*) = (SELECT count(*) FROM input) THEN 1 ELSE 0 END FROM ins
+) AS checked`;
 
-/** SQLSTATE of division_by_zero: how WRITE_GROUP says "not this group, take the slow path". */
+/** SQLSTATE of division_by_zero: how WRITE_GROUP says "not all new, go request by request". */
 const DIVISION_BY_ZERO = "22012";
 
 /**
  * Group commit for the ingest hot path. Requests that arrive while a group is being written wait
  * and go together into the next group: one SQL statement (WRITE_GROUP) that inserts the
- * statements and their outbox rows, over plain node-postgres. Under load that turns thousands of
+ * statements, their pending rows and an outbox row per tenant slice, over plain node-postgres. Under load that turns thousands of
  * small transactions into a few large ones; a lone request is written at once.
  *
  * The common case takes the fast path. A group in which any request conflicts with a stored
  * statement or with another request of the group writes nothing, and its requests are written
- * one by one through storeStatements, so every request keeps its own all-or-nothing answer;
- * requests that repeat an id inside themselves or void a statement always go that way.
+ * one by one (each still on the fast path when all of it is new, else through storeStatements),
+ * so every request keeps its own all-or-nothing answer; requests that repeat an id inside
+ * themselves or void a statement always go through storeStatements.
  */
 export function createStatementWriter(
   options: StatementWriterOptions,
@@ -203,16 +200,20 @@ export function createStatementWriter(
     const fast: Pending[] = [];
     for (const pending of group)
       (needsSlowPath(pending.request) ? slow : fast).push(pending);
-    if (fast.length > 0) {
-      const outcome = await writeFast(fast);
-      if (outcome === "conflict") slow.push(...fast);
+    if (fast.length > 0 && (await writeFast(fast)) === "retry") {
+      // Not every statement was new: alone, each request that is all new still takes one round
+      // trip; the others (repeats, conflicts) go through storeStatements.
+      if (fast.length === 1) slow.push(...fast);
+      else
+        for (const pending of fast)
+          if ((await writeFast([pending])) === "retry") slow.push(pending);
     }
     for (const pending of slow) {
       try {
         const result = await storeStatements(options.db, pending.request);
         pending.resolve(result);
         options.onCommitted(
-          result.newIds.map((id) => pending.request.handOff(id)),
+          statementHandOffEntries(pending.request, result.newIds),
         );
       } catch (error) {
         pending.reject(error);
@@ -220,25 +221,30 @@ export function createStatementWriter(
     }
   };
 
-  const writeFast = async (group: Pending[]): Promise<"done" | "conflict"> => {
+  const writeFast = async (group: Pending[]): Promise<"done" | "retry"> => {
     // One row per distinct statement; a repeat of an earlier id of the group with the same
     // content is a no-op for the later request, with other content a conflict.
-    const owners: Pending[] = [];
     const rows: object[] = [];
-    const entries: OutboxEntry[] = [];
-    const ids: string[] = [];
+    const newIds = new Map<Pending, string[]>();
+    /** The group's new ids by tenant, in order, with the request whose handOffs names them. */
+    const byTenant = new Map<string, { owner: Pending; ids: string[] }>();
     const seen = new Map<string, string>();
     for (const pending of group) {
       const { tenantId, connectionId } = pending.request;
+      const mine: string[] = [];
+      let tenant = byTenant.get(tenantId);
+      if (tenant === undefined) {
+        tenant = { owner: pending, ids: [] };
+        byTenant.set(tenantId, tenant);
+      }
       for (const statement of pending.request.statements) {
         const key = `${tenantId}|${statement.id}`;
         const earlier = seen.get(key);
         if (earlier !== undefined) {
-          if (earlier !== statement.contentHash) return "conflict";
+          if (earlier !== statement.contentHash) return "retry";
           continue;
         }
         seen.set(key, statement.contentHash);
-        const entry = pending.request.handOff(statement.id);
         rows.push({
           n: rows.length,
           tenant_id: tenantId,
@@ -253,41 +259,36 @@ export function createStatementWriter(
           stored: statement.stored,
           content_hash: statement.contentHash,
           raw: statement.statement,
-          queue: entry.queue,
-          job_name: entry.jobName,
-          job_id: entry.jobId,
-          payload: entry.payload,
         });
-        owners.push(pending);
-        entries.push(entry);
-        ids.push(statement.id);
+        mine.push(statement.id);
+        tenant.ids.push(statement.id);
       }
+      newIds.set(pending, mine);
     }
-    let fresh: number[];
+    const handOffs: OutboxEntry[] = [];
+    for (const { owner, ids } of byTenant.values())
+      if (ids.length > 0) handOffs.push(...owner.request.handOffs(ids));
     try {
-      const result = await pool.query<{ fresh: number[] }>({
+      await pool.query({
         name: "beklijf-write-statement-group",
         text: WRITE_GROUP,
-        values: [JSON.stringify(rows)],
+        values: [
+          JSON.stringify(rows),
+          JSON.stringify(
+            handOffs.map((entry) => ({
+              tenant_id: entry.tenantId,
+              queue: entry.queue,
+              job_name: entry.jobName,
+              job_id: entry.jobId,
+              payload: entry.payload,
+            })),
+          ),
+        ],
       });
-      fresh = result.rows[0]?.fresh ?? [];
     } catch (error) {
       if ((error as { code?: unknown }).code === DIVISION_BY_ZERO)
-        return "conflict";
+        return "retry";
       throw error;
-    }
-    const newIds = new Map<Pending, string[]>();
-    const handOffs: OutboxEntry[] = [];
-    for (const n of fresh) {
-      const owner = owners[n];
-      const entry = entries[n];
-      const id = ids[n];
-      if (owner === undefined || entry === undefined || id === undefined)
-        continue;
-      const mine = newIds.get(owner);
-      if (mine === undefined) newIds.set(owner, [id]);
-      else mine.push(id);
-      handOffs.push(entry);
     }
     for (const pending of group)
       pending.resolve({

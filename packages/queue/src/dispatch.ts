@@ -18,7 +18,8 @@ export interface HandOff {
   readonly queue: string;
   readonly jobName: string;
   readonly jobId: string;
-  readonly payload: Readonly<Record<string, string>>;
+  /** JSON: strings, or for a statements.process slice also the array of statement ids. */
+  readonly payload: Readonly<Record<string, unknown>>;
 }
 
 function isQueueName(name: string): name is QueueName {
@@ -46,10 +47,12 @@ interface BulkJob {
  * Enqueues outbox hand-offs (immediately due). Deterministic job ids make a repeat harmless, so the
  * relay may dispatch an entry that the fast path already enqueued.
  *
- * Statement hand-offs (one outbox row per statement) go to Redis in slices: consecutive ones of a
- * tenant become one statements.process job of up to STATEMENT_BATCH_MAX statements, in the order
- * given, with an id derived from the slice. A statement that ends up in two slices (the fast path
- * and the relay slicing a backlog differently) is harmless: the engine skips what it finished.
+ * Statement hand-offs are stored as slices (statementSliceHandOffs: one statements.process row per
+ * tenant and commit, up to STATEMENT_BATCH_MAX ids), which go to Redis as they are. Per-statement
+ * ones (statement.process: rows written before slices, and the reconciler's) are gathered here:
+ * consecutive ones of a tenant become one statements.process job, in the order given, with an id
+ * derived from the slice. A statement that ends up in two slices (the fast path and the relay
+ * slicing a backlog differently) is harmless: the engine only takes statements still pending.
  */
 export async function dispatchHandOffs(
   queues: Queues,
@@ -101,35 +104,46 @@ export async function dispatchHandOffs(
     });
   }
   for (const [tenantId, ids] of statementsByTenant)
-    for (const slice of statementSlices(ids))
-      add("statements", statementBatchJob(tenantId, slice));
+    for (const slice of statementSliceHandOffs(tenantId, ids))
+      add("statements", {
+        name: slice.jobName,
+        data: slice.payload,
+        opts: { jobId: slice.jobId, attempts: CATALOG_STATEMENTS_ATTEMPTS },
+      });
   for (const [queue, jobs] of byQueue) await queues[queue].addBulk(jobs);
 }
 
 const CATALOG_STATEMENTS_ATTEMPTS =
   CATALOG.statements["statements.process"].attempts;
 
-/** Distinct ids in order, cut into slices of at most STATEMENT_BATCH_MAX. */
-function statementSlices(ids: readonly string[]): string[][] {
-  const distinct = [...new Set(ids)];
-  const slices: string[][] = [];
-  for (let i = 0; i < distinct.length; i += STATEMENT_BATCH_MAX)
-    slices.push(distinct.slice(i, i + STATEMENT_BATCH_MAX));
+/**
+ * The hand-offs of a tenant's stored statements: their distinct ids in order, cut into
+ * statements.process slices of at most STATEMENT_BATCH_MAX, each with the id
+ * statementBatchJobId derives from it. What the statement writer stores in the outbox, one row
+ * per slice.
+ */
+export function statementSliceHandOffs(
+  tenantId: string,
+  statementIds: readonly string[],
+): HandOff[] {
+  const distinct = [...new Set(statementIds)];
+  const slices: HandOff[] = [];
+  for (let i = 0; i < distinct.length; i += STATEMENT_BATCH_MAX) {
+    const ids = distinct.slice(i, i + STATEMENT_BATCH_MAX);
+    slices.push({
+      queue: "statements",
+      jobName: "statements.process",
+      jobId: statementBatchJobId(tenantId, ids),
+      payload: { tenantId, statementIds: ids },
+    });
+  }
   return slices;
 }
 
-function statementBatchJob(tenantId: string, statementIds: string[]): BulkJob {
-  return {
-    name: "statements.process",
-    data: { tenantId, statementIds },
-    opts: {
-      jobId: statementBatchJobId(tenantId, statementIds),
-      attempts: CATALOG_STATEMENTS_ATTEMPTS,
-    },
-  };
-}
-
-/** The hand-off of a stored statement to the engine. */
+/**
+ * The hand-off of one stored statement to the engine (statement.process): the reconciler's, and
+ * the form of outbox rows written before slices. dispatchHandOffs gathers these into slices.
+ */
 export function statementHandOff(
   tenantId: string,
   statementId: string,

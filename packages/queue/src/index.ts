@@ -14,6 +14,7 @@ export {
   type HandOff,
   InvalidHandOffError,
   statementHandOff,
+  statementSliceHandOffs,
 } from "./dispatch";
 export {
   answerForwardJobId,

@@ -26,6 +26,7 @@ export { aPlannedCompletion } from "./plans";
 export {
   ALL_JOB_STATES,
   jobSettled,
+  outboxRowsCarrying,
   receiveStatement,
   statementJobsCarrying,
   storeStatement,

@@ -8,6 +8,7 @@ import {
   type Queue,
   type Queues,
   statementHandOff,
+  statementSliceHandOffs,
 } from "@beklijf/queue";
 import { type PreparedStatement, prepareStatement } from "@beklijf/xapi";
 import type { Redis } from "ioredis";
@@ -51,6 +52,31 @@ export async function statementJobsCarrying(
       data.tenantId === tenantId &&
       (data.statementId === statementId ||
         (data.statementIds ?? []).includes(statementId))
+    );
+  });
+}
+
+/**
+ * The outbox rows of a tenant that hand off this statement: statements.process slices that name
+ * it, and single statement.process rows (which releases before slices wrote).
+ */
+export async function outboxRowsCarrying(
+  db: PrismaClient,
+  tenantId: string,
+  statementId: string,
+) {
+  const rows = await db.outboxEvent.findMany({
+    where: { tenantId, queue: "statements" },
+    orderBy: { id: "asc" },
+  });
+  return rows.filter((row) => {
+    const payload = row.payload as {
+      statementId?: string;
+      statementIds?: string[];
+    };
+    return (
+      payload.statementId === statementId ||
+      (payload.statementIds ?? []).includes(statementId)
     );
   });
 }
@@ -131,7 +157,8 @@ export async function storeStatement(input: {
     tenantId,
     connectionId: null,
     statements: [prepared.value],
-    handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    handOffs: (ids) =>
+      statementSliceHandOffs(tenantId, ids).map((h) => ({ tenantId, ...h })),
   });
   return prepared.value;
 }

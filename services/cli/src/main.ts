@@ -27,7 +27,7 @@ import {
   storeStatements,
   updateConnection,
 } from "@beklijf/db";
-import { statementHandOff } from "@beklijf/queue";
+import { statementSliceHandOffs } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import { Command, CommanderError } from "commander";
 
@@ -321,10 +321,11 @@ statement
         tenantId: tenant.id,
         connectionId: chosen.id,
         statements: prepared,
-        handOff: (id) => ({
-          tenantId: tenant.id,
-          ...statementHandOff(tenant.id, id),
-        }),
+        handOffs: (ids) =>
+          statementSliceHandOffs(tenant.id, ids).map((handOff) => ({
+            tenantId: tenant.id,
+            ...handOff,
+          })),
       });
       print({
         ids: result.ids,

@@ -1,12 +1,14 @@
 // DESIGN.md: losing Redis must never lose a statement. With Redis unreachable the statement is still
 // acknowledged after its commit, and the outbox relay enqueues it once Redis answers.
 import { createScaledClock, systemClock } from "@beklijf/core";
-import type { PrismaClient } from "@beklijf/db";
+import { type PrismaClient, storeStatements } from "@beklijf/db";
 import {
   closeQueues,
   createQueues,
   createRedisConnection,
   type Queues,
+  statementBatchJobId,
+  statementHandOff,
   statementJobId,
 } from "@beklijf/queue";
 import {
@@ -16,6 +18,7 @@ import {
   aStatementId,
   aTenant,
   type ListeningServer,
+  outboxRowsCarrying,
   postStatements,
   serveMounted,
   serviceTestDeps,
@@ -24,6 +27,7 @@ import {
   testLogger,
   testQueues,
 } from "@beklijf/testing";
+import { prepareStatement } from "@beklijf/xapi";
 import type { Redis } from "ioredis";
 
 import { buildApp } from "./app";
@@ -65,6 +69,19 @@ describe("POST /xapi/statements while Redis is down", () => {
     );
   });
 
+  /** One pass of a relay on the live queues, taking every pending entry; returns how many. */
+  const runRelay = async (): Promise<number> => {
+    const relay = startOutboxRelay(
+      { db, queues, clock: systemClock, logger: testLogger },
+      { intervalMs: 60_000, graceMs: 0 },
+    );
+    try {
+      return await relay.runOnce();
+    } finally {
+      await relay.stop();
+    }
+  };
+
   afterAll(async () => {
     await server.close();
     // Disconnecting ends BullMQ's wait for a connection that never came. Do it while a connection
@@ -100,16 +117,8 @@ describe("POST /xapi/statements while Redis is down", () => {
       await statementJobsCarrying(queues.statements, tenantId, id),
     ).toEqual([]);
 
-    const relay = startOutboxRelay(
-      { db, queues, clock: systemClock, logger: testLogger },
-      { intervalMs: 60_000, graceMs: 0 },
-    );
-    try {
-      // The relay serves every tenant of the shared test database, so it may dispatch more than ours.
-      expect(await relay.runOnce()).toBeGreaterThanOrEqual(1);
-    } finally {
-      await relay.stop();
-    }
+    // The relay serves every tenant of the shared test database, so it may dispatch more than ours.
+    expect(await runRelay()).toBeGreaterThanOrEqual(1);
 
     expect(
       (await statementJobsCarrying(queues.statements, tenantId, id)).map(
@@ -121,6 +130,73 @@ describe("POST /xapi/statements while Redis is down", () => {
     });
     expect(dispatched.dispatchedAt).toBeInstanceOf(Date);
     expect(await db.outboxEvent.count({ where: { tenantId, jobId } })).toBe(1);
+  });
+
+  it("hands a batch off as one slice, which the relay enqueues as one job once Redis answers", async () => {
+    const ids = [aStatementId(), aStatementId(), aStatementId()];
+    const learner = aLearner();
+    const response = await post(
+      ids.map((id) => aCompletedStatement({ learner, id })),
+    );
+    expect(response.status).toBe(200);
+    const rows = await outboxRowsCarrying(db, tenantId, ids[0] ?? "");
+    expect(
+      rows.map((row) => [row.jobName, row.payload, row.dispatchedAt]),
+    ).toEqual([["statements.process", { tenantId, statementIds: ids }, null]]);
+
+    await runRelay();
+
+    for (const id of ids)
+      expect(
+        (await statementJobsCarrying(queues.statements, tenantId, id)).map(
+          (job) => job.id,
+        ),
+      ).toEqual([statementBatchJobId(tenantId, ids)]);
+    expect(
+      (await outboxRowsCarrying(db, tenantId, ids[0] ?? "")).map(
+        (row) => row.dispatchedAt instanceof Date,
+      ),
+    ).toEqual([true]);
+  });
+
+  it("still enqueues the per-statement rows an older release wrote", async () => {
+    const statements = [aStatementId(), aStatementId()].map((id) => {
+      const result = prepareStatement(
+        aCompletedStatement({ learner: aLearner(), id }),
+        { clock: systemClock },
+      );
+      if (!result.ok) throw new Error(JSON.stringify(result.error));
+      return result.value;
+    });
+    await storeStatements(db, {
+      tenantId,
+      connectionId: null,
+      statements,
+      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+    });
+    const ids = statements.map((s) => s.id);
+    for (const id of ids)
+      expect(
+        (await outboxRowsCarrying(db, tenantId, id)).map((row) => [
+          row.jobId,
+          row.jobName,
+        ]),
+      ).toEqual([[statementJobId(tenantId, id), "statement.process"]]);
+
+    await runRelay();
+
+    for (const id of ids) {
+      expect(
+        (await statementJobsCarrying(queues.statements, tenantId, id)).map(
+          (job) => [job.id, job.name],
+        ),
+      ).toEqual([[statementJobId(tenantId, id), "statements.process"]]);
+      expect(
+        (await outboxRowsCarrying(db, tenantId, id)).map(
+          (row) => row.dispatchedAt instanceof Date,
+        ),
+      ).toEqual([true]);
+    }
   });
 
   it("leaves entries younger than the grace period to the fast path, and takes them after it", async () => {
@@ -154,15 +230,7 @@ describe("POST /xapi/statements while Redis is down", () => {
       await statementJobsCarrying(queues.statements, tenantId, id),
     ).toEqual([]);
 
-    const relay = startOutboxRelay(
-      { db, queues, clock: systemClock, logger: testLogger },
-      { intervalMs: 60_000, graceMs: 0 },
-    );
-    try {
-      await relay.runOnce();
-    } finally {
-      await relay.stop();
-    }
+    await runRelay();
 
     expect(
       (await db.outboxEvent.findFirstOrThrow({ where: { tenantId, jobId } }))

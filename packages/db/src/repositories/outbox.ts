@@ -1,4 +1,4 @@
-import type { DbClient } from "../client";
+import type { DbClient, Prisma } from "../client";
 
 /** A hand-off to a queue, written in the same transaction as the change it announces. */
 export interface OutboxEntry {
@@ -6,7 +6,8 @@ export interface OutboxEntry {
   readonly queue: string;
   readonly jobName: string;
   readonly jobId: string;
-  readonly payload: Record<string, string>;
+  /** A JSON object: strings, and for a statements.process slice the array of statement ids. */
+  readonly payload: Readonly<Record<string, unknown>>;
 }
 
 export interface PendingOutboxEvent extends OutboxEntry {
@@ -18,7 +19,12 @@ export async function addOutboxEvents(
   entries: readonly OutboxEntry[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  await db.outboxEvent.createMany({ data: entries.map((e) => ({ ...e })) });
+  await db.outboxEvent.createMany({
+    data: entries.map((e) => ({
+      ...e,
+      payload: e.payload as Prisma.InputJsonObject,
+    })),
+  });
 }
 
 /** Undispatched events created before `createdBefore`, oldest first. */
@@ -37,7 +43,7 @@ export async function listPendingOutbox(
     queue: row.queue,
     jobName: row.jobName,
     jobId: row.jobId,
-    payload: toStringRecord(row.payload),
+    payload: toJsonObject(row.payload),
   }));
 }
 
@@ -56,7 +62,7 @@ export async function markOutboxDispatched(
 /**
  * Deletes up to `limit` entries enqueued before `dispatchedBefore` (oldest first); returns how
  * many. Entries set aside with an error stay, for an operator to see. Without this the table
- * would grow by one row per statement and nudge hand-off forever.
+ * would grow by one row per statement slice and nudge hand-off forever.
  */
 export async function pruneDispatchedOutbox(
   db: DbClient,
@@ -77,12 +83,9 @@ export async function markOutboxFailed(
   await db.$executeRaw`UPDATE outbox_events SET dispatched_at = now(), error = ${error} WHERE id = ${id}`;
 }
 
-function toStringRecord(value: unknown): Record<string, string> {
+/** The stored payload as it is (dispatch validates it against the job's schema), or {}. */
+function toJsonObject(value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     return {};
-  return Object.fromEntries(
-    Object.entries(value).filter(
-      (entry): entry is [string, string] => typeof entry[1] === "string",
-    ),
-  );
+  return value as Record<string, unknown>;
 }

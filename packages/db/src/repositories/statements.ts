@@ -13,6 +13,32 @@ export interface StoreStatementsResult {
   readonly voidedIds?: string[];
 }
 
+/**
+ * How a caller names the hand-offs of a batch's new statements (the caller owns queue naming).
+ * `handOffs` gets the new ids of a tenant in order and returns the outbox entries for them, one
+ * per slice (statementSliceHandOffs): the form to use. `handOff`, an entry per statement, is the
+ * older form, still accepted (dispatch gathers such entries into slices).
+ */
+export type StatementHandOffs =
+  | {
+      readonly handOffs: (statementIds: readonly string[]) => OutboxEntry[];
+      readonly handOff?: never;
+    }
+  | {
+      readonly handOff: (statementId: string) => OutboxEntry;
+      readonly handOffs?: never;
+    };
+
+/** The outbox entries of `newIds` under either form of StatementHandOffs. */
+export function statementHandOffEntries(
+  input: StatementHandOffs,
+  newIds: readonly string[],
+): OutboxEntry[] {
+  if (newIds.length === 0) return [];
+  if (input.handOffs !== undefined) return input.handOffs(newIds);
+  return newIds.map((id) => input.handOff(id));
+}
+
 /** Recorded on plans and planned nudges cancelled because their trigger was voided. */
 export const TRIGGER_VOIDED_REASON = "the trigger statement was voided";
 
@@ -26,7 +52,7 @@ export const TRIGGER_VOIDED_REASON = "the trigger statement was voided";
  * is not stored (yet). Voiding a statement cancels the active plans it triggered and their
  * nudges that are still planned; the engine's fire-time re-check skips cancelled plans.
  *
- * `handOff` builds the outbox entry for each new statement (the caller owns queue naming).
+ * `handOffs` builds the outbox entries of the new statements (StatementHandOffs).
  * `alsoInTransaction` runs last inside the same transaction (the pull cursor moves there), and
  * rolls everything back when it throws.
  */
@@ -36,9 +62,8 @@ export async function storeStatements(
     tenantId: string;
     connectionId: string | null;
     statements: readonly PreparedStatement[];
-    handOff: (statementId: string) => OutboxEntry;
     alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>;
-  },
+  } & StatementHandOffs,
 ): Promise<StoreStatementsResult> {
   const unique = dedupeBatch(input.statements);
   const ids = input.statements.map((s) => s.id);
@@ -75,7 +100,10 @@ export async function storeStatements(
     });
     await addOutboxEvents(
       tx,
-      fresh.map((s) => input.handOff(s.id)),
+      statementHandOffEntries(
+        input,
+        fresh.map((s) => s.id),
+      ),
     );
     const voidedIds = await voidTargets(tx, input.tenantId, fresh);
     if (input.alsoInTransaction !== undefined)

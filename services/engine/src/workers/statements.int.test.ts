@@ -10,6 +10,7 @@ import {
   statementBatchJobId,
   statementHandOff,
   statementJobId,
+  statementSliceHandOffs,
 } from "@beklijf/queue";
 import type { Rule } from "@beklijf/rules";
 import {
@@ -201,6 +202,61 @@ describe("the statements worker (statement.process)", () => {
       expect(commit?.jobId).toMatch(/^nudge-[0-9a-f-]{36}$/);
       expect(await jobs[0]?.getState()).toBe("delayed");
       expect(jobs[0]?.delay).toBe(4 * HOUR_MS);
+    });
+  });
+
+  describe("when a second slice names a statement the engine already finished", () => {
+    // The outbox holds a statements.process slice per commit; the fast path and the relay, or an
+    // old per-statement row next to a new slice, may hand the same statement off twice.
+    const learner = aLearner();
+    const completedAt = new Date("2030-01-07T09:00:00Z");
+    const course = () =>
+      `https://lms.example.test/course/view.php?id=${randomBytes(3).toString("hex")}`;
+    let tenantId: string;
+    let firstId: string;
+    let secondId: string;
+
+    beforeAll(async () => {
+      clock.set(completedAt);
+      tenantId = await aTenantWithRules(db, "statements-repeat", [
+        afterCompletion,
+      ]);
+      const completion = () =>
+        aCompletedStatement({
+          learner,
+          courseId: course(),
+          id: randomUUID(),
+          timestamp: completedAt.toISOString(),
+        });
+      firstId = await receive(tenantId, completion());
+      ({ id: secondId } = await storeStatement({
+        db,
+        tenantId,
+        statement: completion(),
+        clock,
+      }));
+      const slice = [firstId, secondId];
+      await dispatchHandOffs(queues, statementSliceHandOffs(tenantId, slice));
+      await completed(queues.statements, statementBatchJobId(tenantId, slice));
+    });
+
+    it("plans the finished statement's plan once, and the new statement's", async () => {
+      const plans = await db.plan.findMany({
+        where: { tenantId },
+        select: {
+          triggerStatementId: true,
+          _count: { select: { nudges: true } },
+        },
+      });
+      expect(
+        plans.map((p) => [p.triggerStatementId, p._count.nudges]).sort(),
+      ).toEqual(
+        [
+          [firstId, 2],
+          [secondId, 2],
+        ].sort(),
+      );
+      expect(await db.pendingStatement.count({ where: { tenantId } })).toBe(0);
     });
   });
 

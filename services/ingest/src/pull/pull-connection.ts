@@ -10,7 +10,7 @@ import {
   recordRejection,
   storeStatements,
 } from "@beklijf/db";
-import { statementHandOff } from "@beklijf/queue";
+import { statementSliceHandOffs } from "@beklijf/queue";
 import {
   parseTimestamp,
   type PreparedStatement,
@@ -294,10 +294,11 @@ async function storePage(
   const request = {
     tenantId: connection.tenantId,
     connectionId: connection.id,
-    handOff: (id: string) => ({
-      tenantId: connection.tenantId,
-      ...statementHandOff(connection.tenantId, id),
-    }),
+    handOffs: (ids: readonly string[]) =>
+      statementSliceHandOffs(connection.tenantId, ids).map((handOff) => ({
+        tenantId: connection.tenantId,
+        ...handOff,
+      })),
   };
   try {
     const result = await storeStatements(deps.db, {

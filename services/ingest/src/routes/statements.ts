@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { errorMessage, isUuid, ValidationError } from "@beklijf/core";
 import { type ConnectionView, storeStatements } from "@beklijf/db";
-import { statementHandOff } from "@beklijf/queue";
+import { statementSliceHandOffs } from "@beklijf/queue";
 import {
   batchValidationError,
   type PreparedStatement,
@@ -86,10 +86,11 @@ async function store(
     tenantId: connection.tenantId,
     connectionId: connection.id,
     statements: prepared,
-    handOff: (id: string) => ({
-      tenantId: connection.tenantId,
-      ...statementHandOff(connection.tenantId, id),
-    }),
+    handOffs: (ids: readonly string[]) =>
+      statementSliceHandOffs(connection.tenantId, ids).map((handOff) => ({
+        tenantId: connection.tenantId,
+        ...handOff,
+      })),
   };
   // With a writer (the services' normal set-up) concurrent requests commit together and hand
   // off after the answer; without one, each request commits alone and enqueues before answering.
@@ -112,7 +113,7 @@ async function store(
   if (deps.writer === undefined)
     await dispatchNow(
       deps,
-      result.newIds.map((id) => request.handOff(id)),
+      result.newIds.length === 0 ? [] : request.handOffs(result.newIds),
     );
   return result.ids;
 }
