@@ -5,7 +5,13 @@
 // Ends with one line "N passed, M failed" (each check counts as one, plus every jest test).
 // `npm test -- --no-checks [jest args…]` runs only jest, e.g. `npm test -- --no-checks packages/rules`.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -110,6 +116,8 @@ if (chromium.status !== 0) {
 const artifacts = path.join(root, "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 const report = path.join(artifacts, "jest.json");
+// A report left by an earlier run must not be counted as this run's.
+rmSync(report, { force: true });
 process.stdout.write("\n▶ jest (unit, integration and end-to-end)\n");
 const jest = spawnSync(
   bin("jest"),

@@ -12,7 +12,7 @@ import {
   touchConnectionReceived,
   updateConnection,
 } from "@beklijf/db";
-import { statementHandOff } from "@beklijf/queue";
+import { statementSliceHandOffs } from "@beklijf/queue";
 import { batchValidationError, prepareStatements } from "@beklijf/xapi";
 import type { Request, Response, Router } from "express";
 import { z } from "zod";
@@ -222,10 +222,11 @@ export function mountConnectionPages(
         tenantId: found.tenantId,
         connectionId: found.id,
         statements: prepared.value,
-        handOff: (id) => ({
-          tenantId: found.tenantId,
-          ...statementHandOff(found.tenantId, id),
-        }),
+        handOffs: (ids) =>
+          statementSliceHandOffs(found.tenantId, ids).map((handOff) => ({
+            tenantId: found.tenantId,
+            ...handOff,
+          })),
       });
       await touchConnectionReceived(deps.db, found.id, deps.clock.now(), 0);
       res.redirect(303, `/console/connections/${found.id}?tested=1`);
