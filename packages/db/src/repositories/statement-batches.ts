@@ -98,13 +98,15 @@ export async function takeStatements(
         JOIN pending_statements w ON w.tenant_id = ${input.tenantId}::uuid AND w.statement_id = x.id
     ),
     unprocessed AS (
-      SELECT s.*, x.n, i.person_id AS learner_id
+      -- A subquery per statement, so each probes the identities' unique index; as a join, the
+      -- planner may hash the tenant's whole directory for every slice.
+      SELECT s.*, x.n,
+             (SELECT i.person_id FROM person_identities i
+               WHERE i.tenant_id = s.tenant_id
+                 AND i.kind = split_part(s.actor_key, ':', 1)
+                 AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)) AS learner_id
         FROM slice x
         JOIN statements s ON s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
-        LEFT JOIN person_identities i
-          ON i.tenant_id = s.tenant_id
-         AND i.kind = split_part(s.actor_key, ':', 1)
-         AND i.value = substr(s.actor_key, strpos(s.actor_key, ':') + 1)
     ),
     plain AS (
       SELECT id, learner_id, person_id, voided FROM unprocessed
@@ -113,22 +115,29 @@ export async function takeStatements(
               AND (learner_id IS NOT NULL OR actor_key NOT LIKE 'mbox:mailto:%'))
     ),
     done AS (
+      -- = ANY(ARRAY(...)) keeps this a primary-key lookup whatever the statistics say: as IN
+      -- (subquery), a planner that had last seen the table nearly empty hashed every pending row
+      -- of the tenant for each slice, which made a backlog of 100,000 ten times slower.
       DELETE FROM pending_statements w
        WHERE w.tenant_id = ${input.tenantId}::uuid
-         AND w.statement_id IN (
+         AND w.statement_id = ANY(ARRAY(
            SELECT id FROM plain
            UNION ALL
-           SELECT id FROM slice WHERE id NOT IN (SELECT id FROM unprocessed))
+           SELECT id FROM slice WHERE id NOT IN (SELECT id FROM unprocessed)))
       RETURNING w.statement_id AS id
     ),
     finished AS (
       SELECT p.* FROM plain p JOIN done d USING (id)
     ),
     linked AS (
-      UPDATE statements s SET person_id = f.learner_id
-        FROM finished f
-       WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = f.id
-         AND f.learner_id IS NOT NULL AND s.person_id IS DISTINCT FROM f.learner_id
+      -- Only the rows to change, by primary key (as a join with finished, the planner hashed
+      -- the tenant's every statement for each slice, even when nothing was to change).
+      UPDATE statements s
+         SET person_id = (SELECT f.learner_id FROM finished f WHERE f.id = s.id)
+       WHERE s.tenant_id = ${input.tenantId}::uuid
+         AND s.id = ANY(ARRAY(
+           SELECT id FROM finished
+            WHERE learner_id IS NOT NULL AND person_id IS DISTINCT FROM learner_id))
     )
     SELECT
       (SELECT count(*) FROM finished) AS finished,
@@ -207,11 +216,13 @@ export async function finishStatements(
                AS x(id, person_id)
     ),
     done AS (
-      DELETE FROM pending_statements w USING x
-       WHERE w.tenant_id = ${input.tenantId}::uuid AND w.statement_id = x.id
+      DELETE FROM pending_statements w
+       WHERE w.tenant_id = ${input.tenantId}::uuid
+         AND w.statement_id = ANY(${input.statements.map((s) => s.id)}::uuid[])
     )
     UPDATE statements s SET person_id = x.person_id
       FROM x
      WHERE s.tenant_id = ${input.tenantId}::uuid AND s.id = x.id
+       AND s.id = ANY(${input.statements.filter((s) => s.personId !== undefined).map((s) => s.id)}::uuid[])
        AND x.person_id IS NOT NULL AND s.person_id IS DISTINCT FROM x.person_id`;
 }
