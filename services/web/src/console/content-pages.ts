@@ -175,6 +175,33 @@ export function mountContentPages(
       );
   };
 
+  /**
+   * The edit in the form, checked as a pack import checks it. On a problem the form comes back
+   * with what was typed and the problem next to it (400), nothing is stored, and this returns
+   * undefined.
+   */
+  const checkedFormEdit = async (req: Request, res: Response) => {
+    const template = templateOf(req);
+    const pack = packWithSources(deps);
+    const parts = formParts(req.body);
+    const base = versionField(req.body, "baseVersion");
+    const keep = base === undefined ? {} : { baseVersion: base };
+    const checked = checkTemplateEdit(pack, {
+      locale: template.locale,
+      template: template.name,
+      parts,
+    });
+    if (!checked.ok) {
+      await show(res, 400, template, {
+        parts,
+        problem: checked.error,
+        ...keep,
+      });
+      return undefined;
+    }
+    return { template, pack, parts, base, keep, renderer: checked.value };
+  };
+
   /** Logs a stored version and sends the browser to the page that shows it (post/redirect/get). */
   const toSavedVersion = (
     res: Response,
@@ -201,25 +228,10 @@ export function mountContentPages(
     "/content/:template/check",
     requireRole("editor"),
     async (req, res) => {
-      const template = templateOf(req);
-      const pack = packWithSources(deps);
-      const parts = formParts(req.body);
-      const base = versionField(req.body, "baseVersion");
-      const keep = base === undefined ? {} : { baseVersion: base };
-      const checked = checkTemplateEdit(pack, {
-        locale: template.locale,
-        template: template.name,
-        parts,
-      });
-      if (!checked.ok) {
-        await show(res, 400, template, {
-          parts,
-          problem: checked.error,
-          ...keep,
-        });
-        return;
-      }
-      const rendered = checked.value.render({
+      const edit = await checkedFormEdit(req, res);
+      if (edit === undefined) return;
+      const { template, parts, keep } = edit;
+      const rendered = edit.renderer.render({
         template: template.name,
         locale: template.locale,
         data: sampleContext(template.locale),
@@ -243,26 +255,11 @@ export function mountContentPages(
     "/content/:template/save",
     requireRole("editor"),
     async (req, res) => {
-      const template = templateOf(req);
-      const pack = packWithSources(deps);
+      const edit = await checkedFormEdit(req, res);
+      if (edit === undefined) return;
+      const { template, parts, base } = edit;
       const session = sessionOf(res);
-      const parts = formParts(req.body);
-      const base = versionField(req.body, "baseVersion");
-      const checked = checkTemplateEdit(pack, {
-        locale: template.locale,
-        template: template.name,
-        parts,
-      });
-      if (!checked.ok) {
-        // The form comes back with what was typed and the problem next to it; nothing is stored.
-        await show(res, 400, template, {
-          parts,
-          problem: checked.error,
-          ...(base === undefined ? {} : { baseVersion: base }),
-        });
-        return;
-      }
-      const version = await saveTemplateEdit(deps, pack, {
+      const version = await saveTemplateEdit(deps, edit.pack, {
         tenantId: session.user.tenantId,
         template: template.name,
         locale: template.locale,
