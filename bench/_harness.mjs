@@ -104,6 +104,16 @@ export function cli(args, env) {
 }
 
 /**
+ * Sorts `values` in place and returns `at(q)`: the value at quantile q (0.5 for p50), NaN when
+ * there are none.
+ */
+export function quantiles(values) {
+  values.sort((a, b) => a - b);
+  return (q) =>
+    values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+}
+
+/**
  * Closed-loop load: `connections` workers each send `makeRequest()` back to back for `seconds`.
  * Returns requests, errors, and latencies in milliseconds.
  */
@@ -127,11 +137,7 @@ export async function load({ connections, seconds, send }) {
   const startedAt = Date.now();
   await Promise.all(Array.from({ length: connections }, worker));
   const elapsed = (Date.now() - startedAt) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q) =>
-    latencies[
-      Math.min(latencies.length - 1, Math.floor(q * latencies.length))
-    ] ?? NaN;
+  const at = quantiles(latencies);
   return {
     requests: latencies.length,
     errors,
@@ -194,11 +200,7 @@ export async function loadAtRate({ rate, seconds, send, maxInFlight = 500 }) {
   });
   await Promise.all(pending);
   const elapsed = (Date.now() - startedAt) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q) =>
-    latencies[
-      Math.min(latencies.length - 1, Math.floor(q * latencies.length))
-    ] ?? NaN;
+  const at = quantiles(latencies);
   return {
     requests: latencies.length,
     errors,

@@ -16,6 +16,7 @@ import { SMTPServer } from "smtp-server";
 import {
   clearRedisPrefix,
   cli,
+  quantiles,
   REDIS_URL,
   startService,
   throwawayDatabase,
@@ -224,11 +225,10 @@ try {
   const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ");
-  const latencies = measured
-    .map((d) => sink.acceptedAt.get(d.address) - handedOffAt.get(d.address))
-    .sort((a, b) => a - b);
-  const at = (q) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const latencies = measured.map(
+    (d) => sink.acceptedAt.get(d.address) - handedOffAt.get(d.address),
+  );
+  const at = quantiles(latencies);
   const sent = database.query(
     "SELECT count(*) FROM deliveries WHERE status = 'sent'",
   );
