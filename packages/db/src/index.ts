@@ -244,7 +244,6 @@ export {
 export {
   getStatement,
   listUnprocessedStatements,
-  statementHandOffEntries,
   type StatementHandOffs,
   storeStatements,
   type StoreStatementsResult,

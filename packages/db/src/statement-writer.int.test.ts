@@ -53,10 +53,7 @@ describe("createStatementWriter (group commit)", () => {
   const handOffsOf =
     (tenant: string) =>
     (ids: readonly string[]): OutboxEntry[] =>
-      statementSliceHandOffs(tenant, ids).map((h) => ({
-        tenantId: tenant,
-        ...h,
-      }));
+      statementSliceHandOffs(tenant, ids);
   const write = (statements: PreparedStatement[], tenant = tenantId) =>
     writer.write({
       tenantId: tenant,

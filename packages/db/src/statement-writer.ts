@@ -5,7 +5,6 @@ import pg from "pg";
 import type { PrismaClient } from "./client";
 import type { OutboxEntry } from "./repositories/outbox";
 import {
-  statementHandOffEntries,
   storeStatements,
   type StoreStatementsResult,
 } from "./repositories/statements";
@@ -212,9 +211,7 @@ export function createStatementWriter(
       try {
         const result = await storeStatements(options.db, pending.request);
         pending.resolve(result);
-        options.onCommitted(
-          statementHandOffEntries(pending.request, result.newIds),
-        );
+        options.onCommitted(result.handOffs);
       } catch (error) {
         pending.reject(error);
       }

@@ -125,12 +125,13 @@ const CATALOG_STATEMENTS_ATTEMPTS =
 export function statementSliceHandOffs(
   tenantId: string,
   statementIds: readonly string[],
-): HandOff[] {
+): (HandOff & { readonly tenantId: string })[] {
   const distinct = [...new Set(statementIds)];
-  const slices: HandOff[] = [];
+  const slices: (HandOff & { readonly tenantId: string })[] = [];
   for (let i = 0; i < distinct.length; i += STATEMENT_BATCH_MAX) {
     const ids = distinct.slice(i, i + STATEMENT_BATCH_MAX);
     slices.push({
+      tenantId,
       queue: "statements",
       jobName: "statements.process",
       jobId: statementBatchJobId(tenantId, ids),

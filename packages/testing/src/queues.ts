@@ -157,8 +157,7 @@ export async function storeStatement(input: {
     tenantId,
     connectionId: null,
     statements: [prepared.value],
-    handOffs: (ids) =>
-      statementSliceHandOffs(tenantId, ids).map((h) => ({ tenantId, ...h })),
+    handOffs: (ids) => statementSliceHandOffs(tenantId, ids),
   });
   return prepared.value;
 }

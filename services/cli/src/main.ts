@@ -321,11 +321,7 @@ statement
         tenantId: tenant.id,
         connectionId: chosen.id,
         statements: prepared,
-        handOffs: (ids) =>
-          statementSliceHandOffs(tenant.id, ids).map((handOff) => ({
-            tenantId: tenant.id,
-            ...handOff,
-          })),
+        handOffs: (ids) => statementSliceHandOffs(tenant.id, ids),
       });
       print({
         ids: result.ids,

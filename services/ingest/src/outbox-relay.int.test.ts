@@ -172,7 +172,8 @@ describe("POST /xapi/statements while Redis is down", () => {
       tenantId,
       connectionId: null,
       statements,
-      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+      handOffs: (ids) =>
+        ids.map((id) => ({ tenantId, ...statementHandOff(tenantId, id) })),
     });
     const ids = statements.map((s) => s.id);
     for (const id of ids)

@@ -14,29 +14,12 @@ export interface StoreStatementsResult {
 }
 
 /**
- * How a caller names the hand-offs of a batch's new statements (the caller owns queue naming).
+ * How a caller names the hand-offs of a batch's new statements (the caller owns queue naming):
  * `handOffs` gets the new ids of a tenant in order and returns the outbox entries for them, one
- * per slice (statementSliceHandOffs): the form to use. `handOff`, an entry per statement, is the
- * older form, still accepted (dispatch gathers such entries into slices).
+ * per slice (statementSliceHandOffs).
  */
-export type StatementHandOffs =
-  | {
-      readonly handOffs: (statementIds: readonly string[]) => OutboxEntry[];
-      readonly handOff?: never;
-    }
-  | {
-      readonly handOff: (statementId: string) => OutboxEntry;
-      readonly handOffs?: never;
-    };
-
-/** The outbox entries of `newIds` under either form of StatementHandOffs. */
-export function statementHandOffEntries(
-  input: StatementHandOffs,
-  newIds: readonly string[],
-): OutboxEntry[] {
-  if (newIds.length === 0) return [];
-  if (input.handOffs !== undefined) return input.handOffs(newIds);
-  return newIds.map((id) => input.handOff(id));
+export interface StatementHandOffs {
+  readonly handOffs: (statementIds: readonly string[]) => OutboxEntry[];
 }
 
 /** Recorded on plans and planned nudges cancelled because their trigger was voided. */
@@ -52,7 +35,8 @@ export const TRIGGER_VOIDED_REASON = "the trigger statement was voided";
  * is not stored (yet). Voiding a statement cancels the active plans it triggered and their
  * nudges that are still planned; the engine's fire-time re-check skips cancelled plans.
  *
- * `handOffs` builds the outbox entries of the new statements (StatementHandOffs).
+ * `handOffs` builds the outbox entries of the new statements (StatementHandOffs); the result
+ * carries the entries written, for the caller to enqueue after the commit.
  * `alsoInTransaction` runs last inside the same transaction (the pull cursor moves there), and
  * rolls everything back when it throws.
  */
@@ -64,7 +48,7 @@ export async function storeStatements(
     statements: readonly PreparedStatement[];
     alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>;
   } & StatementHandOffs,
-): Promise<StoreStatementsResult> {
+): Promise<StoreStatementsResult & { readonly handOffs: OutboxEntry[] }> {
   const unique = dedupeBatch(input.statements);
   const ids = input.statements.map((s) => s.id);
   return db.$transaction(async (tx) => {
@@ -98,17 +82,13 @@ export async function storeStatements(
         stored: s.stored,
       })),
     });
-    await addOutboxEvents(
-      tx,
-      statementHandOffEntries(
-        input,
-        fresh.map((s) => s.id),
-      ),
-    );
+    const handOffs =
+      fresh.length === 0 ? [] : input.handOffs(fresh.map((s) => s.id));
+    await addOutboxEvents(tx, handOffs);
     const voidedIds = await voidTargets(tx, input.tenantId, fresh);
     if (input.alsoInTransaction !== undefined)
       await input.alsoInTransaction(tx);
-    return { ids, newIds: fresh.map((s) => s.id), voidedIds };
+    return { ids, newIds: fresh.map((s) => s.id), voidedIds, handOffs };
   });
 }
 

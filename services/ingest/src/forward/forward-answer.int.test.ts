@@ -112,7 +112,8 @@ describe("answer.forward", () => {
       tenantId,
       connectionId,
       statements: [trigger.value],
-      handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+      handOffs: (ids) =>
+        ids.map((id) => ({ tenantId, ...statementHandOff(tenantId, id) })),
     });
     const person = await db.person.create({
       data: {

@@ -295,10 +295,7 @@ async function storePage(
     tenantId: connection.tenantId,
     connectionId: connection.id,
     handOffs: (ids: readonly string[]) =>
-      statementSliceHandOffs(connection.tenantId, ids).map((handOff) => ({
-        tenantId: connection.tenantId,
-        ...handOff,
-      })),
+      statementSliceHandOffs(connection.tenantId, ids),
   };
   try {
     const result = await storeStatements(deps.db, {

@@ -87,10 +87,7 @@ async function store(
     connectionId: connection.id,
     statements: prepared,
     handOffs: (ids: readonly string[]) =>
-      statementSliceHandOffs(connection.tenantId, ids).map((handOff) => ({
-        tenantId: connection.tenantId,
-        ...handOff,
-      })),
+      statementSliceHandOffs(connection.tenantId, ids),
   };
   // With a writer (the services' normal set-up) concurrent requests commit together and hand
   // off after the answer; without one, each request commits alone and enqueues before answering.

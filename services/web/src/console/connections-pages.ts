@@ -222,11 +222,7 @@ export function mountConnectionPages(
         tenantId: found.tenantId,
         connectionId: found.id,
         statements: prepared.value,
-        handOffs: (ids) =>
-          statementSliceHandOffs(found.tenantId, ids).map((handOff) => ({
-            tenantId: found.tenantId,
-            ...handOff,
-          })),
+        handOffs: (ids) => statementSliceHandOffs(found.tenantId, ids),
       });
       await touchConnectionReceived(deps.db, found.id, deps.clock.now(), 0);
       res.redirect(303, `/console/connections/${found.id}?tested=1`);

@@ -282,7 +282,8 @@ describe("the console's people, simulation, content and pull pages", () => {
         tenantId,
         connectionId: connection.id,
         statements: [prepared.value],
-        handOff: (id) => ({ tenantId, ...statementHandOff(tenantId, id) }),
+        handOffs: (ids) =>
+          ids.map((id) => ({ tenantId, ...statementHandOff(tenantId, id) })),
       });
       const { cookie } = await client.signIn(emails.viewer);
       const page = await client.request("GET", "/console/people", { cookie });
