@@ -1,8 +1,10 @@
-// npm run bench -- engine [--completions 2000] [--other 20000] [--fire 2000] [--rate 1000]
+// npm run bench -- engine [--completions 2000] [--other 20000] [--fire 2000] [--rate 1000] [--warm 1000]
 // The engine with the default pack (werkplekleren) on a throwaway database, fed through the ingest
 // service, each in its own process. For 1 and 2 the statements are stored through ingest while the
-// engine is stopped, so their jobs wait in Redis; then the engine starts on that backlog, and its
-// rate is the statements over the time from its first job starting to its last job finishing:
+// engine's statements queue is paused, so their jobs wait in Redis; then the queue resumes, and the
+// rate is the statements over the time from the first job starting to the last job finishing. The
+// engine has planned `warm` completions of other learners before (a running engine, warmed up);
+// 1 is also measured on an engine started on the backlog (cold: its code not optimised yet):
 //   1. completions -> plans: statements processed and nudges planned per second;
 //   2. non-matching statements (known learners, a verb no rule wants) dismissed per second;
 //   3. bytes per pending nudge in Postgres and, for those within the horizon, in Redis;
@@ -12,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 
 import {
@@ -29,22 +32,24 @@ const { values } = parseArgs({
     other: { type: "string", default: "20000" },
     fire: { type: "string", default: "2000" },
     rate: { type: "string", default: "1000" },
+    warm: { type: "string", default: "1000" },
   },
 });
 const completions = Number(values.completions);
 const other = Number(values.other);
 const fireCount = Math.min(Number(values.fire), completions);
 const rate = Number(values.rate);
+const warm = Number(values.warm);
 
 const run = randomUUID().slice(0, 8);
-const learner = (i) => ({
+const learner = (i, group = "learner") => ({
   objectType: "Agent",
   name: `Learner ${i}`,
-  mbox: `mailto:learner-${run}-${i}@bench.example.test`,
+  mbox: `mailto:${group}-${run}-${i}@bench.example.test`,
 });
-const completion = (i) => ({
+const completion = (i, group = "learner") => ({
   id: randomUUID(),
-  actor: learner(i),
+  actor: learner(i, group),
   verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
   object: {
     id: `https://lms.bench.example.test/course/${i % 50}`,
@@ -75,6 +80,11 @@ const env = {
   BEKLIJF_REDIS_PREFIX: prefix,
 };
 const redis = new Redis(REDIS_URL);
+// The engine's statements queue, to hold a backlog back while the engine keeps running.
+const statementsQueue = new Queue("statements", {
+  connection: redis,
+  prefix,
+});
 let ingest;
 let engine;
 const count = (sql) => Number(database.query(sql));
@@ -139,11 +149,33 @@ async function statementJobSpan(since) {
   return { seconds: (last - first) / 1000, jobs };
 }
 
+/** Waits until the engine has finished every statement stored (`total` of them). */
+function finished(total) {
+  return waitUntil(
+    "the engine to finish the backlog",
+    () =>
+      count("SELECT count(*) FROM pending_statements") === 0 &&
+      count("SELECT count(*) FROM statements") === total,
+  );
+}
+
 /**
- * Stores statements through ingest with the engine stopped, then starts the engine on the
- * backlog and waits until it finished all `total` statements. Returns the engine's span.
+ * Stores statements through ingest while the running engine's statements queue is paused, then
+ * resumes it and waits until the engine finished all `total` statements. Returns its span.
  */
 async function backlog(statements, authorization, total) {
+  await statementsQueue.pause();
+  const posting = Date.now();
+  await send(statements, authorization);
+  const postSeconds = (Date.now() - posting) / 1000;
+  const since = Date.now();
+  await statementsQueue.resume();
+  await finished(total);
+  return { ...(await statementJobSpan(since)), postSeconds };
+}
+
+/** As backlog, but with the engine stopped while storing and started on the backlog (cold). */
+async function coldBacklog(statements, authorization, total) {
   await engine?.stop();
   engine = undefined;
   const posting = Date.now();
@@ -151,12 +183,7 @@ async function backlog(statements, authorization, total) {
   const postSeconds = (Date.now() - posting) / 1000;
   const since = Date.now();
   engine = await startService("engine", env);
-  await waitUntil(
-    "the engine to finish the backlog",
-    () =>
-      count("SELECT count(*) FROM pending_statements") === 0 &&
-      count("SELECT count(*) FROM statements") === total,
-  );
+  await finished(total);
   return { ...(await statementJobSpan(since)), postSeconds };
 }
 
@@ -187,21 +214,50 @@ try {
     `beklijf engine benchmark: default pack, engine and ingest in their own processes, ${completions} completions, ${other} other statements\n`,
   );
 
+  // Warm-up: the engine plans completions of other learners, as a running engine would have.
+  let stored = 0;
+  if (warm > 0) {
+    await send(
+      Array.from({ length: warm }, (_, i) => completion(i, "warm-up")),
+      authorization,
+    );
+    stored += warm;
+    await finished(stored);
+  }
+  const rows = () => ({
+    nudges: count("SELECT count(*) FROM planned_nudges"),
+    plans: count("SELECT count(*) FROM plans"),
+  });
+  const plannedLine = (label, span, before) => {
+    const after = rows();
+    const nudges = after.nudges - before.nudges;
+    const plans = after.plans - before.plans;
+    console.log(
+      `${label.padEnd(27)}${(completions / span.seconds).toFixed(0).padStart(7)} statements/s   ${(nudges / span.seconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} rows incl. skipped manager steps, ${span.seconds.toFixed(2)} s in ${span.jobs} jobs; stored through ingest beforehand in ${span.postSeconds.toFixed(1)} s)`,
+    );
+  };
+  let before = rows();
+  stored += completions;
   const planned = await backlog(
     Array.from({ length: completions }, (_, i) => completion(i)),
     authorization,
-    completions,
+    stored,
   );
-  const nudges = count("SELECT count(*) FROM planned_nudges");
-  const plans = count("SELECT count(*) FROM plans");
-  console.log(
-    `completions -> plans      ${(completions / planned.seconds).toFixed(0).padStart(7)} statements/s   ${(nudges / planned.seconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} rows incl. skipped manager steps, ${planned.seconds.toFixed(2)} s in ${planned.jobs} jobs; stored through ingest beforehand in ${planned.postSeconds.toFixed(1)} s)`,
+  plannedLine("completions -> plans", planned, before);
+  before = rows();
+  stored += completions;
+  const cold = await coldBacklog(
+    Array.from({ length: completions }, (_, i) => completion(i, "cold")),
+    authorization,
+    stored,
   );
+  plannedLine("  same, engine cold-started", cold, before);
 
+  stored += other;
   const dismissed = await backlog(
     Array.from({ length: other }, (_, i) => experienced(i)),
     authorization,
-    completions + other,
+    stored,
   );
   console.log(
     `non-matching dismissed    ${(other / dismissed.seconds).toFixed(0).padStart(7)} statements/s   (${dismissed.seconds.toFixed(2)} s in ${dismissed.jobs} jobs; stored through ingest beforehand in ${dismissed.postSeconds.toFixed(1)} s)`,
@@ -272,5 +328,6 @@ try {
     .filter(Boolean);
   for (let i = 0; i < keys.length; i += 500)
     await redis.del(...keys.slice(i, i + 500));
+  await statementsQueue.close();
   redis.disconnect();
 }
