@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a throwaway database, a beklijf process, a load generator.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -331,4 +332,52 @@ export function clearRedisPrefix(prefix) {
     .filter(Boolean);
   for (let i = 0; i < keys.length; i += 500)
     spawnSync("redis-cli", ["-u", REDIS_URL, "del", ...keys.slice(i, i + 500)]);
+}
+
+/**
+ * CPU milliseconds (user + system) a process has used so far, from /proc (Linux); undefined
+ * elsewhere or once it is gone. Throughput on a shared 2-core machine mostly measures contention;
+ * CPU per unit of work does not.
+ */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are
+    // the 12th and 13th of those, in clock ticks of 10 ms.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms so far of each Postgres backend serving the bench database (the services' pools). */
+export function backendCpu(database) {
+  const pids = database
+    .query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .split("\n")
+    .filter(Boolean);
+  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+}
+
+/**
+ * Postgres backends' CPU ms between two backendCpu readings (a backend new since counts whole);
+ * undefined without /proc.
+ */
+export function backendCpuSpent(before, after) {
+  if (cpuMs(process.pid) === undefined) return undefined;
+  let total = 0;
+  for (const [pid, ms] of after)
+    if (ms !== undefined) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU milliseconds the Redis server has used so far (INFO cpu: every client's work, not only ours). */
+export async function redisCpuMs(redis) {
+  const info = await redis.info("cpu");
+  const field = (name) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? NaN);
+  return (field("used_cpu_user") + field("used_cpu_sys")) * 1000;
 }

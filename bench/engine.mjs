@@ -18,10 +18,14 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 
 import {
+  backendCpu,
+  backendCpuSpent,
   basicAuthorization,
   cli,
+  cpuMs,
   postStatements,
   REDIS_URL,
+  redisCpuMs,
   startService,
   throwawayDatabase,
 } from "./_harness.mjs";
@@ -169,9 +173,36 @@ async function backlog(statements, authorization, total) {
   await send(statements, authorization);
   const postSeconds = (Date.now() - posting) / 1000;
   const since = Date.now();
+  const cpuBefore = await cpuReading();
   await statementsQueue.resume();
   await finished(total);
-  return { ...(await statementJobSpan(since)), postSeconds };
+  const cpu = cpuSpent(cpuBefore, await cpuReading());
+  return { ...(await statementJobSpan(since)), postSeconds, cpu };
+}
+
+/** CPU so far of the engine process, the bench database's Postgres backends and Redis. */
+async function cpuReading() {
+  return {
+    engine: cpuMs(engine.pid),
+    postgres: backendCpu(database),
+    redis: await redisCpuMs(redis),
+  };
+}
+
+/** CPU ms spent between two readings; fields undefined where /proc is missing. */
+function cpuSpent(before, after) {
+  return {
+    engine:
+      after.engine === undefined ? undefined : after.engine - before.engine,
+    postgres: backendCpuSpent(before.postgres, after.postgres),
+    redis: after.redis - before.redis,
+  };
+}
+
+/** "CPU per statement: ..." for a backlog of `n` statements. */
+function cpuLine(cpu, n) {
+  const per = (ms) => (ms === undefined ? "-" : (ms / n).toFixed(3));
+  return `  CPU per statement (user + system): engine ${per(cpu.engine)} ms, its Postgres backends ${per(cpu.postgres)} ms, Redis server ${per(cpu.redis)} ms`;
 }
 
 /** As backlog, but with the engine stopped while storing and started on the backlog (cold). */
@@ -244,6 +275,7 @@ try {
     stored,
   );
   plannedLine("completions -> plans", planned, before);
+  console.log(cpuLine(planned.cpu, completions));
   before = rows();
   stored += completions;
   const cold = await coldBacklog(
@@ -262,6 +294,7 @@ try {
   console.log(
     `non-matching dismissed    ${(other / dismissed.seconds).toFixed(0).padStart(7)} statements/s   (${dismissed.seconds.toFixed(2)} s in ${dismissed.jobs} jobs; stored through ingest beforehand in ${dismissed.postSeconds.toFixed(1)} s)`,
   );
+  console.log(cpuLine(dismissed.cpu, other));
 
   const pending = count(
     "SELECT count(*) FROM planned_nudges WHERE status = 'planned'",

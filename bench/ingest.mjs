@@ -2,13 +2,15 @@
 // Statements per second and latency for durable xAPI POSTs (200 only after commit), against the
 // ingest service alone (no engine), on a throwaway database. Load generator on the same machine.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import {
+  backendCpu,
+  backendCpuSpent,
   basicAuthorization,
   clearRedisPrefix,
   cli,
+  cpuMs,
   load,
   loadAtRate,
   createStatementPoster,
@@ -50,43 +52,6 @@ function aStatement() {
     },
     timestamp: new Date().toISOString(),
   };
-}
-
-/**
- * CPU time (user + system, ms) the process has used so far, from /proc; undefined elsewhere.
- * Throughput on a shared 2-core machine mostly measures contention; this does not.
- */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
-      .split(") ")[1]
-      .split(" ");
-    // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU ms so far of each Postgres backend serving the bench database (the service's pool). */
-function backendCpu(database) {
-  const pids = database
-    .query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .split("\n")
-    .filter(Boolean);
-  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
-}
-
-/** Postgres backends' CPU ms between two backendCpu readings; undefined without /proc. */
-function backendCpuSpent(before, after) {
-  let total = 0;
-  for (const [pid, ms] of after) {
-    if (ms === undefined) return undefined;
-    total += ms - (before.get(pid) ?? 0);
-  }
-  return total;
 }
 
 const database = throwawayDatabase();

@@ -14,10 +14,14 @@ import { Redis } from "ioredis";
 import { SMTPServer } from "smtp-server";
 
 import {
+  backendCpu,
+  backendCpuSpent,
   clearRedisPrefix,
   cli,
+  cpuMs,
   quantiles,
   REDIS_URL,
+  redisCpuMs,
   startService,
   throwawayDatabase,
 } from "./_harness.mjs";
@@ -31,49 +35,6 @@ const { values } = parseArgs({
 const emails = Number(values.emails);
 const processes = Math.max(1, Number(values.processes));
 const TEMPLATES = ["commit", "reflect", "apply", "manager-aftertalk"];
-
-/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces) start at state; utime and stime are the
-  // 12th and 13th of those, in clock ticks of 10 ms.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU milliseconds of the bench database's Postgres backends (the mailers' pooled connections). */
-function postgresCpuMs(database) {
-  const pids = database
-    .query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .split("\n")
-    .filter(Boolean);
-  return new Map(
-    pids.map((pid) => {
-      try {
-        return [pid, cpuMs(pid)];
-      } catch {
-        return [pid, 0]; // gone since (a connection the pool closed)
-      }
-    }),
-  );
-}
-
-/** The Postgres CPU spent between two `postgresCpuMs` readings (backends new since count whole). */
-function postgresCpuSpentMs(before, after) {
-  let spent = 0;
-  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
-  return spent;
-}
-
-/** CPU milliseconds the Redis server has used so far (INFO cpu: every client's work, not only ours). */
-async function redisCpuMs(redis) {
-  const info = await redis.info("cpu");
-  const field = (name) =>
-    Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? NaN);
-  return (field("used_cpu_user") + field("used_cpu_sys")) * 1000;
-}
 
 /** Seeds `count` queued deliveries of the given templates, each to its own person. */
 function seed(database, count) {
@@ -210,7 +171,7 @@ try {
 
   const measured = deliveries.slice(warmUp);
   const mailerCpuBefore = mailersCpuMs();
-  const postgresCpuBefore = postgresCpuMs(database);
+  const postgresCpuBefore = backendCpu(database);
   const redisCpuBefore = await redisCpuMs(redis);
   const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -218,10 +179,7 @@ try {
   await sink.waitFor(warmUp + measured.length, 300_000);
   const elapsedS = (performance.now() - started) / 1000;
   const mailerCpuMs = mailersCpuMs() - mailerCpuBefore;
-  const postgresCpu = postgresCpuSpentMs(
-    postgresCpuBefore,
-    postgresCpuMs(database),
-  );
+  const postgresCpu = backendCpuSpent(postgresCpuBefore, backendCpu(database));
   const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ");
