@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { ConflictError, NotFoundError } from "@beklijf/core";
 
 import type { DbClient, PrismaClient } from "../client";
+import { skippedStepId, skippedStepsOf } from "./plans";
 
 export interface PersonView {
   readonly id: string;
@@ -410,29 +411,77 @@ export async function getPersonWithTimeline(
     },
   });
   if (person === null) return null;
-  const nudges = await db.plannedNudge.findMany({
-    where: {
-      tenantId,
-      OR: [{ recipientPersonId: id }, { plan: { personId: id } }],
+  const planInclude = {
+    personId: true,
+    status: true,
+    ruleVersion: {
+      select: { version: true, rule: { select: { key: true } } },
     },
-    include: {
-      plan: {
-        select: {
-          personId: true,
-          status: true,
-          ruleVersion: {
-            select: { version: true, rule: { select: { key: true } } },
-          },
-          trigger: { select: { objectId: true, verbId: true } },
-        },
+    trigger: { select: { objectId: true, verbId: true } },
+  } as const;
+  const [rows, plans] = await Promise.all([
+    db.plannedNudge.findMany({
+      where: {
+        tenantId,
+        OR: [{ recipientPersonId: id }, { plan: { personId: id } }],
       },
-      delivery: { select: { status: true, sentAt: true } },
-    },
-    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-    take: 500,
-  });
+      include: {
+        plan: { select: planInclude },
+        delivery: { select: { status: true, sentAt: true } },
+      },
+      orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+      take: TIMELINE_LIMIT,
+    }),
+    // Steps left out when a plan started are kept on the plan (ADR 0014).
+    db.plan.findMany({
+      where: { tenantId, personId: id },
+      select: {
+        id: true,
+        startedAt: true,
+        skippedSteps: true,
+        ...planInclude,
+      },
+      orderBy: { startedAt: "asc" },
+      take: TIMELINE_LIMIT,
+    }),
+  ]);
+  const skipped: typeof rows = plans.flatMap((plan) =>
+    skippedStepsOf(plan.skippedSteps).map((step) => ({
+      id: skippedStepId(plan.id, step.stepKey),
+      tenantId,
+      planId: plan.id,
+      jobId: "",
+      stepKey: step.stepKey,
+      recipientKind: step.recipientKind,
+      recipientPersonId: null,
+      recipientAddress: null,
+      template: step.template,
+      dueAt: plan.startedAt,
+      status: "skipped",
+      reason: step.reason,
+      firedAt: plan.startedAt,
+      mergedIntoDeliveryId: null,
+      createdAt: plan.startedAt,
+      plan: {
+        personId: plan.personId,
+        status: plan.status,
+        ruleVersion: plan.ruleVersion,
+        trigger: plan.trigger,
+      },
+      delivery: null,
+    })),
+  );
+  const nudges = [...rows, ...skipped]
+    .sort(
+      (a, b) =>
+        a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id),
+    )
+    .slice(0, TIMELINE_LIMIT);
   return { person, nudges };
 }
+
+/** Entries of a person's timeline at most, earliest first. */
+const TIMELINE_LIMIT = 500;
 
 /**
  * Erases a person: their statements (by person and by any of their identities), plans, nudges,

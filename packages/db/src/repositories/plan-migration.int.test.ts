@@ -68,7 +68,8 @@ describe("migrateRulePlans", () => {
     await db.$disconnect();
   });
 
-  async function aRunningPlan() {
+  /** A plan of v1 (and one of `other`); `dropStep`: that step was left out when it started. */
+  async function aRunningPlan(dropStep?: string) {
     const tenantId = await aTenantWithRules(db, "migrate", [v1, other]);
     const learner = aLearner();
     const stored = await storeStatement({
@@ -104,9 +105,20 @@ describe("migrateRulePlans", () => {
         tenantId,
         personId: person.id,
         triggerStatementId: stored.id,
-        proposal,
+        proposal: {
+          ...proposal,
+          steps: proposal.steps.filter((s) => s.stepKey !== dropStep),
+        },
         startedAt: clock.now(),
         jobIdFor: nudgeJobId,
+        dropped: proposal.steps
+          .filter((s) => s.stepKey === dropStep)
+          .map((s) => ({
+            stepKey: s.stepKey,
+            template: s.template,
+            recipientKind: s.recipient,
+            reason: "dropped: no manager known",
+          })),
       })),
     );
     // The first step went out already.
@@ -268,6 +280,31 @@ describe("migrateRulePlans", () => {
     expect(again.report).toMatchObject({ plans: 0, migrated: 0, steps: [] });
     expect(again.created).toEqual([]);
     expect(await snapshot(tenantId)).toEqual(after);
+  });
+
+  it("never plans a step that was skipped when the plan started (kept on the plan)", async () => {
+    // v2 retimes reflect: without its skipped entry the migration would plan it as new.
+    const { tenantId } = await aRunningPlan("reflect");
+    const plan = await db.plan.findFirstOrThrow({
+      where: { tenantId, ruleVersion: { rule: { key: "main" } } },
+    });
+    expect(plan.skippedSteps).toEqual([
+      {
+        stepKey: "reflect",
+        template: "reflect",
+        recipientKind: "learner",
+        reason: "dropped: no manager known",
+      },
+    ]);
+    const applied = await migrate(tenantId, false);
+    expect(
+      applied.report.steps.find((s) => s.stepKey === "reflect"),
+    ).toBeUndefined();
+    expect(
+      await db.plannedNudge.count({ where: { tenantId, stepKey: "reflect" } }),
+    ).toBe(0);
+    // The other steps migrate as before.
+    expect(applied.report.migrated).toBe(1);
   });
 
   it("takes only the versions asked for and names an unknown one", async () => {

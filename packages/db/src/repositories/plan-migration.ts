@@ -11,7 +11,7 @@ import {
 
 import { type DbClient, Prisma, type PrismaClient } from "../client";
 import type { NewNudge } from "./plans";
-import { loadPlanLearners } from "./plans";
+import { loadPlanLearners, skippedStepId, skippedStepsOf } from "./plans";
 import { getTenantPolicy } from "./policy";
 import { parseRuleVersion } from "./rules";
 
@@ -175,6 +175,8 @@ interface PlanRow {
   id: string;
   entryKey: string;
   personId: string;
+  startedAt: Date;
+  skippedSteps: unknown;
   ruleVersionId: string;
   version: number;
   definition: unknown;
@@ -246,7 +248,18 @@ async function migrateBatch(
       input.tally.unreadable += 1;
       continue;
     }
-    const own = nudges.filter((n) => n.planId === plan.id);
+    const own = [
+      ...nudges.filter((n) => n.planId === plan.id).map(toMigrating),
+      // Steps left out when the plan started are kept on the plan (ADR 0014): history too.
+      ...skippedStepsOf(plan.skippedSteps).map((step): MigratingNudge => ({
+        id: skippedStepId(plan.id, step.stepKey),
+        stepKey: step.stepKey,
+        status: "skipped",
+        dueAt: new Date(plan.startedAt),
+        recipientId: undefined,
+        template: step.template,
+      })),
+    ];
     const changes = planMigration({
       facts: triggerFactsFromStored({
         id: plan.statementId,
@@ -266,7 +279,7 @@ async function migrateBatch(
         rule: target.current.rule,
       },
       toVersion: target.currentVersion,
-      nudges: own.map(toMigrating),
+      nudges: own,
       person: {
         timeZone: learner.timeZone,
         manager: learner.manager,
@@ -380,6 +393,7 @@ function selectPlans(input: {
 }) {
   return Prisma.sql`
     SELECT p.id::text AS "id", p.entry_key AS "entryKey", p.person_id::text AS "personId",
+           p.started_at AS "startedAt", p.skipped_steps AS "skippedSteps",
            rv.id::text AS "ruleVersionId", rv.version, rv.definition,
            s.id::text AS "statementId", s.verb_id AS "verbId", s.object_id AS "objectId",
            s.activity_type AS "activityType", s.registration, s.timestamp, s.raw

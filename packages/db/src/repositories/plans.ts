@@ -1,3 +1,4 @@
+import { uuidV5 } from "@beklijf/core";
 import type { PlanHistory, PlanProposal } from "@beklijf/rules";
 
 import type { DbClient, PrismaClient } from "../client";
@@ -7,6 +8,32 @@ export interface DroppedStep {
   readonly template: string;
   readonly recipientKind: string;
   readonly reason: string;
+}
+
+/**
+ * A plan's stored skipped steps (the skipped_steps column) as DroppedSteps: entries that are not
+ * such an object (none are written) are left out rather than failing a timeline.
+ */
+export function skippedStepsOf(stored: unknown): DroppedStep[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.flatMap((entry: unknown) => {
+    if (typeof entry !== "object" || entry === null) return [];
+    const { stepKey, template, recipientKind, reason } = entry as Record<
+      string,
+      unknown
+    >;
+    return typeof stepKey === "string" &&
+      typeof template === "string" &&
+      typeof recipientKind === "string" &&
+      typeof reason === "string"
+      ? [{ stepKey, template, recipientKind, reason }]
+      : [];
+  });
+}
+
+/** A stable id for a skipped step kept on its plan (a timeline entry's id; no nudge has it). */
+export function skippedStepId(planId: string, stepKey: string): string {
+  return uuidV5(`skipped|${planId}|${stepKey}`);
 }
 
 export interface NewNudge {
@@ -26,8 +53,8 @@ export interface PlanToCreate {
   /** Why a step's dueAt differs from what it asked (the planner's decisions), by step key. */
   readonly reasons?: ReadonlyMap<string, string>;
   /**
-   * Steps the planner left out (no manager known, ...): kept as skipped rows with their reason,
-   * so the person's timeline shows them. They never get a job.
+   * Steps the planner left out (no manager known, ...): kept on the plan with their reason, so
+   * the person's timeline shows them as skipped. They are no nudge rows and never get a job.
    */
   readonly dropped?: readonly DroppedStep[];
 }
@@ -48,8 +75,7 @@ export async function createPlan(
  * Plans of one tenant (at most one per entry key) with their nudges, in ONE SQL statement, so
  * one round trip and atomic on its own. It locks the trigger statements first: a voiding
  * statement updates its target in its own transaction, so either the void sees the plan and
- * cancels it, or the plan sees the void and is not written. Returns the planned (not skipped)
- * nudges created now.
+ * cancels it, or the plan sees the void and is not written. Returns the nudges created now.
  */
 export async function createPlans(
   db: DbClient,
@@ -59,9 +85,9 @@ export async function createPlans(
   if (plans.length === 0) return [];
   const planRows: object[] = [];
   // Nudges as arrays [plan n, job id, step key, recipient kind, recipient person, recipient
-  // address, template, dueAt (epoch ms), status, reason], in insert order: no key repeated per
-  // row, as the JSON is the bulk of what the engine builds and Postgres parses per round of
-  // plans; a number is cheaper to write than a Date's ISO text.
+  // address, template, dueAt (epoch ms), reason], in insert order: no key repeated per row, as
+  // the JSON is the bulk of what the engine builds and Postgres parses per round of plans; a
+  // number is cheaper to write than a Date's ISO text.
   const nudgeRows: unknown[][] = [];
   for (const [n, plan] of plans.entries()) {
     const { proposal, startedAt } = plan;
@@ -72,6 +98,10 @@ export async function createPlans(
       person_id: plan.personId,
       trigger_statement_id: plan.triggerStatementId,
       started_at: startedAt,
+      skipped_steps:
+        plan.dropped === undefined || plan.dropped.length === 0
+          ? null
+          : plan.dropped,
       // A held-back learner's plan is recorded (to compare later) but sends nothing.
       ...(proposal.heldBack
         ? {
@@ -92,36 +122,21 @@ export async function createPlans(
         step.recipientAddress ?? null,
         step.template,
         step.dueAt.getTime(),
-        "planned",
         plan.reasons?.get(step.stepKey) ?? null,
-      ]);
-    // Skipped rows are due and fired when the plan starts.
-    for (const step of plan.dropped ?? [])
-      nudgeRows.push([
-        n,
-        plan.jobIdFor(`${proposal.entryKey}|${step.stepKey}`),
-        step.stepKey,
-        step.recipientKind,
-        null,
-        null,
-        step.template,
-        null,
-        "skipped",
-        step.reason,
       ]);
   }
   const [result] = await db.$queryRaw<{ created: string }[]>`
     WITH plan_input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(planRows)}::jsonb) AS r(
         n int, entry_key text, rule_version_id uuid, person_id uuid, trigger_statement_id uuid,
-        started_at timestamptz, status text, cancel_reason text, ended_at timestamptz)
+        started_at timestamptz, skipped_steps jsonb, status text, cancel_reason text,
+        ended_at timestamptz)
     ),
     nudge_input AS (
       SELECT (e->>0)::int AS plan_n, x.m, e->>1 AS job_id, e->>2 AS step_key,
              e->>3 AS recipient_kind, (e->>4)::uuid AS recipient_person_id,
              e->>5 AS recipient_address, e->>6 AS template,
-             to_timestamp((e->>7)::bigint / 1000.0) AS due_at,
-             e->>8 AS status, e->>9 AS reason
+             to_timestamp((e->>7)::bigint / 1000.0) AS due_at, e->>8 AS reason
         FROM jsonb_array_elements(${JSON.stringify(nudgeRows)}::jsonb) WITH ORDINALITY AS x(e, m)
     ),
     triggers AS (
@@ -134,9 +149,11 @@ export async function createPlans(
     ),
     new_plans AS (
       INSERT INTO plans (id, tenant_id, entry_key, rule_version_id, person_id,
-                         trigger_statement_id, status, cancel_reason, started_at, ended_at)
+                         trigger_statement_id, status, cancel_reason, started_at, ended_at,
+                         skipped_steps)
       SELECT gen_random_uuid(), ${tenantId}::uuid, i.entry_key, i.rule_version_id, i.person_id,
-             i.trigger_statement_id, i.status, i.cancel_reason, i.started_at, i.ended_at
+             i.trigger_statement_id, i.status, i.cancel_reason, i.started_at, i.ended_at,
+             i.skipped_steps
         FROM plan_input i
        WHERE i.trigger_statement_id IN (SELECT id FROM triggers)
        ORDER BY i.n
@@ -146,11 +163,10 @@ export async function createPlans(
     new_nudges AS (
       INSERT INTO planned_nudges (id, tenant_id, plan_id, job_id, step_key, recipient_kind,
                                   recipient_person_id, recipient_address, template, due_at,
-                                  status, reason, fired_at)
+                                  status, reason)
       SELECT gen_random_uuid(), ${tenantId}::uuid, p.id, ni.job_id, ni.step_key,
              ni.recipient_kind, ni.recipient_person_id, ni.recipient_address, ni.template,
-             coalesce(ni.due_at, pi.started_at), ni.status, ni.reason,
-             CASE WHEN ni.status = 'skipped' THEN pi.started_at END
+             ni.due_at, 'planned', ni.reason
         FROM nudge_input ni
         JOIN plan_input pi ON pi.n = ni.plan_n
         JOIN new_plans p ON p.entry_key = pi.entry_key
@@ -158,13 +174,13 @@ export async function createPlans(
       -- No ON CONFLICT: nudges join only plans inserted by this statement, and a job id comes
       -- from the plan's unique entry key and the step's key (unique within a rule), so a clash
       -- is a bug to fail on, not a replay. Checking for one cost about 15% of the insert.
-      RETURNING id, job_id, due_at, status
+      RETURNING id, job_id, due_at
     )
     -- One JSON text instead of a row per nudge: decoding thousands of result rows cost the
     -- engine more than the insert. dueAt as epoch milliseconds (exact: the column keeps ms).
     SELECT coalesce(json_agg(json_build_array(
              id, job_id, (extract(epoch FROM due_at) * 1000)::bigint)), '[]')::text AS created
-      FROM new_nudges WHERE status = 'planned'`;
+      FROM new_nudges`;
   return parseCreated(result?.created ?? "[]");
 }
 

@@ -1,6 +1,7 @@
 import { createManualClock, noMetrics } from "@beklijf/core";
 import {
   deletePerson,
+  getPersonWithTimeline,
   type PrismaClient,
   setTenantPolicy,
   upsertPerson,
@@ -279,28 +280,47 @@ describe("the engine with the tenant's policy and the full rule language", () =>
   });
 
   describe("when the learner has no manager", () => {
-    it("keeps the manager step as skipped, with the planner's reason", async () => {
+    it("keeps the manager step as skipped on the plan, with the planner's reason, and shows it on the timeline", async () => {
       const learner = aLearner();
       const at = new Date("2030-04-01T07:00:00Z");
       clock.set(at);
       await receive(
         aCompletedStatement({ learner, timestamp: at.toISOString() }),
       );
-      const rows = await db.plannedNudge.findMany({
-        where: { plan: { person: { email: learner.email } } },
+      const plan = await db.plan.findFirstOrThrow({
+        where: { person: { email: learner.email } },
       });
-      expect(rows.find((n) => n.stepKey === "manager-aftertalk")).toMatchObject(
+      expect(plan.skippedSteps).toEqual([
         {
-          status: "skipped",
+          stepKey: "manager-aftertalk",
+          template: "manager-aftertalk",
+          recipientKind: "manager",
           reason: "dropped: no manager known",
-          recipientPersonId: null,
         },
+      ]);
+      // No nudge row, so no job: it never fires.
+      expect(
+        await db.plannedNudge.count({
+          where: { planId: plan.id, stepKey: "manager-aftertalk" },
+        }),
+      ).toBe(0);
+      const timeline = await getPersonWithTimeline(
+        db,
+        plan.tenantId,
+        plan.personId,
       );
       expect(
-        await queues.nudges.getJob(
-          rows.find((n) => n.stepKey === "manager-aftertalk")?.jobId ?? "",
-        ),
-      ).toBeUndefined();
+        timeline?.nudges.find((n) => n.stepKey === "manager-aftertalk"),
+      ).toMatchObject({
+        status: "skipped",
+        reason: "dropped: no manager known",
+        recipientKind: "manager",
+        dueAt: plan.startedAt,
+        delivery: null,
+      });
+      // The timeline is in time order: the skipped step at the plan's start, before its nudges.
+      const dues = timeline?.nudges.map((n) => n.dueAt.getTime()) ?? [];
+      expect(dues).toEqual([...dues].sort((a, b) => a - b));
     });
   });
 

@@ -385,7 +385,7 @@ export function stepReasons(proposal: PlanProposal): Map<string, string> {
   return reasons;
 }
 
-/** Steps the planner dropped, with their template and reason, to keep as skipped rows. */
+/** Steps the planner dropped, with their template and reason, to keep on the plan as skipped. */
 export function droppedSteps(
   proposal: PlanProposal,
   ref: RuleRef,
