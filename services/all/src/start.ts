@@ -225,6 +225,22 @@ export async function startAll(
 
   app.use("/xapi", ingestHandle.app);
   app.use("/", webHandle.app);
+  // POST /xapi/statements goes around Express's layers, as in the standalone ingest.
+  if (
+    !ingest.serveStatementsLane(
+      server,
+      app,
+      (o) => ingestHandle.statementsLane(o),
+      {
+        mountPath: "/xapi",
+        metrics,
+      },
+    )
+  )
+    logger.warn(
+      {},
+      "the HTTP server does not call the app directly; POST /xapi/statements goes through Express",
+    );
   // Registered last, so it runs first on stop: no request reaches a service that is stopping.
   cleanups.add(() => stopListening(server));
   started = true;

@@ -1,5 +1,6 @@
-import type { RequestListener } from "node:http";
+import type { RequestListener, Server } from "node:http";
 
+import type { PrometheusMetrics } from "@beklijf/runtime";
 import express, { type Express } from "express";
 
 import type { IngestDeps } from "./deps";
@@ -86,4 +87,39 @@ export function laneInFront(
   return (req, res) => {
     if (!lane(req, res, app)) app(req, res);
   };
+}
+
+/**
+ * Puts the statements lane in front of `server` when its request listener is `app` (what
+ * serveHttp sets up): POST `<mountPath>/statements` then goes around Express's layers, and its
+ * duration is recorded as the metrics middleware it skips records it. The standalone ingest and
+ * the all-in-one process both serve it so. Returns false, leaving the server as it is, when the
+ * server calls something else (everything then goes through Express).
+ */
+export function serveStatementsLane(
+  server: Server,
+  app: RequestListener,
+  lane: (options: StatementsLaneOptions) => ReturnType<typeof statementsLane>,
+  options: {
+    mountPath: string;
+    metrics: Pick<PrometheusMetrics, "httpDuration">;
+  },
+): boolean {
+  const listeners = server.listeners("request");
+  if (listeners.length !== 1 || listeners[0] !== app) return false;
+  const inFront = laneInFront(
+    lane({
+      mountPath: options.mountPath,
+      observe: (status, seconds) => {
+        options.metrics.httpDuration.observe(
+          { method: "POST", route: options.mountPath, status: String(status) },
+          seconds,
+        );
+      },
+    }),
+    app,
+  );
+  server.removeListener("request", app);
+  server.on("request", inFront);
+  return true;
 }

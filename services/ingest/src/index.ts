@@ -1,4 +1,4 @@
-export { buildApp } from "./app";
+export { buildApp, serveStatementsLane } from "./app";
 export type { IngestDeps } from "./deps";
 export { forwardAnswer, type ForwardOutcome } from "./forward/forward-answer";
 export { dispatchNow } from "./hand-off";

@@ -9,7 +9,7 @@ import {
   serveHttp,
 } from "@beklijf/runtime";
 
-import { laneInFront } from "./app";
+import { serveStatementsLane } from "./app";
 import { start } from "./start";
 
 // services/ingest on its own: the xAPI endpoint and the outbox relay, scaled out behind a load
@@ -69,22 +69,13 @@ async function main(): Promise<void> {
     checks: infrastructureChecks(db, config.REDIS_URL),
     mount: (app) => app.use("/xapi", handle.app),
   });
-  // POST /xapi/statements, the hot path, goes around Express's layers (see statementsLane); its
-  // duration is recorded as the metrics middleware it skips records it.
-  const lane = handle.statementsLane({
-    mountPath: "/xapi",
-    observe: (status, seconds) => {
-      base.metrics.httpDuration.observe(
-        { method: "POST", route: "/xapi", status: String(status) },
-        seconds,
-      );
-    },
-  });
-  const listeners = server.listeners("request");
-  if (listeners.length === 1 && listeners[0] === app) {
-    server.removeListener("request", app);
-    server.on("request", laneInFront(lane, app));
-  } else
+  // POST /xapi/statements, the hot path, goes around Express's layers (see statementsLane).
+  if (
+    !serveStatementsLane(server, app, (o) => handle.statementsLane(o), {
+      mountPath: "/xapi",
+      metrics: base.metrics,
+    })
+  )
     base.logger.warn(
       {},
       "the HTTP server does not call the app directly; POST /xapi/statements goes through Express",
