@@ -351,14 +351,17 @@ export function cpuMs(pid) {
   }
 }
 
-/** CPU ms so far of each Postgres backend serving the bench database (the services' pools). */
-export function backendCpu(database) {
+/**
+ * CPU ms so far of each Postgres backend serving the bench database (the services' pools), but
+ * for the backends of `excludePids` (the bench's own connections).
+ */
+export function backendCpu(database, excludePids = []) {
   const pids = database
     .query(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     .split("\n")
-    .filter(Boolean);
+    .filter((pid) => pid !== "" && !excludePids.includes(pid));
   return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
 }
 

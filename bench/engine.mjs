@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import pg from "pg";
 
 import {
   backendCpu,
@@ -91,12 +92,17 @@ const statementsQueue = new Queue("statements", {
 });
 let ingest;
 let engine;
-const count = (sql) => Number(database.query(sql));
+// One connection for the bench's own polling: a psql process (and a Postgres backend) per poll
+// cost a tenth of a core, on the machine the engine is measured on.
+const poller = new pg.Client({ connectionString: database.url });
+let pollerPid;
+const count = async (sql) =>
+  Number(Object.values((await poller.query(sql)).rows[0])[0]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(what, check, timeoutMs = 600_000) {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
@@ -157,9 +163,9 @@ async function statementJobSpan(since) {
 function finished(total) {
   return waitUntil(
     "the engine to finish the backlog",
-    () =>
-      count("SELECT count(*) FROM pending_statements") === 0 &&
-      count("SELECT count(*) FROM statements") === total,
+    async () =>
+      (await count("SELECT count(*) FROM pending_statements")) === 0 &&
+      (await count("SELECT count(*) FROM statements")) === total,
   );
 }
 
@@ -184,7 +190,7 @@ async function backlog(statements, authorization, total) {
 async function cpuReading() {
   return {
     engine: cpuMs(engine.pid),
-    postgres: backendCpu(database),
+    postgres: backendCpu(database, [pollerPid]),
     redis: await redisCpuMs(redis),
   };
 }
@@ -230,6 +236,10 @@ async function redisBytes(pattern) {
 
 try {
   cli(["migrate"], env);
+  await poller.connect();
+  pollerPid = String(
+    (await poller.query("SELECT pg_backend_pid() AS pid")).rows[0].pid,
+  );
   const credentials = cli(
     ["connection", "create", "--name", "bench", "--rate-limit", "none"],
     env,
@@ -255,35 +265,35 @@ try {
     stored += warm;
     await finished(stored);
   }
-  const rows = () => ({
-    nudges: count("SELECT count(*) FROM planned_nudges"),
-    plans: count("SELECT count(*) FROM plans"),
+  const rows = async () => ({
+    nudges: await count("SELECT count(*) FROM planned_nudges"),
+    plans: await count("SELECT count(*) FROM plans"),
   });
-  const plannedLine = (label, span, before) => {
-    const after = rows();
+  const plannedLine = async (label, span, before) => {
+    const after = await rows();
     const nudges = after.nudges - before.nudges;
     const plans = after.plans - before.plans;
     console.log(
       `${label.padEnd(27)}${(completions / span.seconds).toFixed(0).padStart(7)} statements/s   ${(nudges / span.seconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} nudge rows, the skipped manager steps on the plans, ${span.seconds.toFixed(2)} s in ${span.jobs} jobs; stored through ingest beforehand in ${span.postSeconds.toFixed(1)} s)`,
     );
   };
-  let before = rows();
+  let before = await rows();
   stored += completions;
   const planned = await backlog(
     Array.from({ length: completions }, (_, i) => completion(i)),
     authorization,
     stored,
   );
-  plannedLine("completions -> plans", planned, before);
+  await plannedLine("completions -> plans", planned, before);
   console.log(cpuLine(planned.cpu, completions));
-  before = rows();
+  before = await rows();
   stored += completions;
   const cold = await coldBacklog(
     Array.from({ length: completions }, (_, i) => completion(i, "cold")),
     authorization,
     stored,
   );
-  plannedLine("  same, engine cold-started", cold, before);
+  await plannedLine("  same, engine cold-started", cold, before);
 
   stored += other;
   const dismissed = await backlog(
@@ -296,10 +306,12 @@ try {
   );
   console.log(cpuLine(dismissed.cpu, other));
 
-  const pending = count(
+  const pending = await count(
     "SELECT count(*) FROM planned_nudges WHERE status = 'planned'",
   );
-  const pgBytes = count("SELECT pg_total_relation_size('planned_nudges')");
+  const pgBytes = await count(
+    "SELECT pg_total_relation_size('planned_nudges')",
+  );
   const jobs = await redisBytes(`${prefix}:nudges:nudge-*`);
   console.log(
     `bytes per pending nudge   Postgres ${(pgBytes / pending).toFixed(0)} B (table and indexes, ${pending} planned rows); Redis ${jobs.keys === 0 ? "-" : (jobs.bytes / jobs.keys).toFixed(0)} B per delayed job (${jobs.keys} jobs within the 2-day horizon; later steps are in Postgres only)`,
@@ -330,10 +342,10 @@ try {
   engine = await startService("engine", env);
   await waitUntil(
     "the due nudges to fire",
-    () =>
-      count(
+    async () =>
+      (await count(
         "SELECT count(*) FROM planned_nudges WHERE step_key = 'commit' AND status = 'planned' AND due_at < now() + interval '1 hour'",
-      ) === 0,
+      )) === 0,
   );
   const lateness = database
     .query(
@@ -349,6 +361,7 @@ try {
 } finally {
   await ingest?.stop();
   await engine?.stop();
+  await poller.end().catch(() => undefined);
   database.drop();
   const keys = spawnSync(
     "redis-cli",
