@@ -1,4 +1,5 @@
 // npm run bench -- engine [--completions 2000] [--other 20000] [--fire 2000] [--rate 1000] [--warm 4000]
+//                          [--directory] [--policy open|default]
 // The engine with the default pack (werkplekleren) on a throwaway database, fed through the ingest
 // service, each in its own process. For 1 and 2 the statements are stored through ingest while the
 // engine's statements queue is paused, so their jobs wait in Redis; then the queue resumes, and the
@@ -12,6 +13,9 @@
 // It prints figures and asserts nothing (STYLE.md §8).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { Queue } from "bullmq";
@@ -38,8 +42,17 @@ const { values } = parseArgs({
     fire: { type: "string", default: "2000" },
     rate: { type: "string", default: "1000" },
     warm: { type: "string", default: "4000" },
+    // The measured learners in the directory beforehand (CSV import), each with a manager (one
+    // per 8 learners) and a team lead (one per 32): their manager and team-lead steps are
+    // planned rows, not steps skipped for want of a manager.
+    directory: { type: "boolean", default: false },
+    // "open": around the clock, generous caps (the figures are about the engine, not the
+    // calendar); "default": the tenant's default policy (weekdays 08:00-18:00, 1 a day, 2 a week).
+    policy: { type: "string", default: "open" },
   },
 });
+if (!["open", "default"].includes(values.policy))
+  throw new Error(`--policy is "open" or "default", not "${values.policy}"`);
 const completions = Number(values.completions);
 const other = Number(values.other);
 const fireCount = Math.min(Number(values.fire), completions);
@@ -224,6 +237,35 @@ async function coldBacklog(statements, authorization, total) {
   return { ...(await statementJobSpan(since)), postSeconds };
 }
 
+/** Around the clock, generous caps: the figures are about the engine, not about the calendar. */
+function openPolicy() {
+  database.query(
+    `UPDATE tenants SET policy = '{"sendWindow":{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"},"caps":{"perDay":24,"perWeek":100}}'`,
+  );
+}
+
+/** The measured learners, their managers and team leads, imported with the CLI from a CSV. */
+function importDirectory() {
+  const dir = mkdtempSync(path.join(tmpdir(), "beklijf-bench-"));
+  const file = path.join(dir, "people.csv");
+  const address = (kind, i) => `${kind}-${run}-${i}@bench.example.test`;
+  const lines = ["email,name,manager,teamLead"];
+  for (let m = 0; m < Math.ceil(completions / 8); m += 1)
+    lines.push(`${address("manager", m)},Manager ${m},,`);
+  for (let t = 0; t < Math.ceil(completions / 32); t += 1)
+    lines.push(`${address("lead", t)},Team lead ${t},,`);
+  for (let i = 0; i < completions; i += 1)
+    lines.push(
+      `${address("learner", i)},Learner ${i},${address("manager", Math.floor(i / 8))},${address("lead", Math.floor(i / 32))}`,
+    );
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  try {
+    cli(["people", "import", file], env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function redisBytes(pattern) {
   let bytes = 0;
   let keys = 0;
@@ -247,12 +289,10 @@ try {
   const authorization = basicAuthorization(credentials);
   engine = await startService("engine", env);
   ingest = await startService("ingest", env);
-  // Around the clock, generous caps: the figures are about the engine, not about the calendar.
-  database.query(
-    `UPDATE tenants SET policy = '{"sendWindow":{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"},"caps":{"perDay":24,"perWeek":100}}'`,
-  );
+  if (values.policy === "open") openPolicy();
+  if (values.directory) importDirectory();
   console.log(
-    `beklijf engine benchmark: default pack, engine and ingest in their own processes, ${completions} completions, ${other} other statements\n`,
+    `beklijf engine benchmark: default pack, engine and ingest in their own processes, ${completions} completions, ${other} other statements, ${values.policy} policy, ${values.directory ? "learners in the directory with manager and team lead" : "learners new to the directory (no manager)"}\n`,
   );
 
   // Warm-up: the engine plans completions of other learners, as a running engine would have.
@@ -268,13 +308,17 @@ try {
   const rows = async () => ({
     nudges: await count("SELECT count(*) FROM planned_nudges"),
     plans: await count("SELECT count(*) FROM plans"),
+    skipped: await count(
+      "SELECT coalesce(sum(jsonb_array_length(skipped_steps)), 0) FROM plans",
+    ),
   });
   const plannedLine = async (label, span, before) => {
     const after = await rows();
     const nudges = after.nudges - before.nudges;
     const plans = after.plans - before.plans;
+    const skipped = after.skipped - before.skipped;
     console.log(
-      `${label.padEnd(27)}${(completions / span.seconds).toFixed(0).padStart(7)} statements/s   ${(nudges / span.seconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} nudge rows, the skipped manager steps on the plans, ${span.seconds.toFixed(2)} s in ${span.jobs} jobs; stored through ingest beforehand in ${span.postSeconds.toFixed(1)} s)`,
+      `${label.padEnd(27)}${(completions / span.seconds).toFixed(0).padStart(7)} statements/s   ${(nudges / span.seconds).toFixed(0).padStart(7)} nudge rows/s   (${plans} plans, ${nudges} nudge rows and ${skipped} steps skipped at the start, kept on the plans; ${span.seconds.toFixed(2)} s in ${span.jobs} jobs; stored through ingest beforehand in ${span.postSeconds.toFixed(1)} s)`,
     );
   };
   let before = await rows();
@@ -313,14 +357,27 @@ try {
     "SELECT pg_total_relation_size('planned_nudges')",
   );
   const jobs = await redisBytes(`${prefix}:nudges:nudge-*`);
-  console.log(
-    `bytes per pending nudge   Postgres ${(pgBytes / pending).toFixed(0)} B (table and indexes, ${pending} planned rows); Redis ${jobs.keys === 0 ? "-" : (jobs.bytes / jobs.keys).toFixed(0)} B per delayed job (${jobs.keys} jobs within the 2-day horizon; later steps are in Postgres only)`,
+  // A delayed job is its hash plus its entry in the queue's delayed set; the queue's other keys
+  // (its events stream is capped) do not grow with the jobs. Whether the hash is a compact
+  // listpack depends on the server's hash-max-listpack-value (infra/README.md).
+  const delayedSet = Number(
+    (await redis.memory("USAGE", `${prefix}:nudges:delayed`)) ?? 0,
+  );
+  const perJob = (jobs.bytes + delayedSet) / jobs.keys;
+  const [, listpackValue] = await redis.config(
+    "GET",
+    "hash-max-listpack-value",
   );
   console.log(
-    `  1M pending nudges: Redis holds only those due within the horizon; at ${jobs.keys === 0 ? "-" : (((jobs.bytes / jobs.keys) * 1e6) / 2 ** 20).toFixed(0)} MB if all 1M were within it`,
+    `bytes per pending nudge   Postgres ${(pgBytes / pending).toFixed(0)} B (table and indexes, ${pending} planned rows); Redis ${perJob.toFixed(0)} B per delayed job: ${(jobs.bytes / jobs.keys).toFixed(0)} B its hash, ${(delayedSet / jobs.keys).toFixed(0)} B in the delayed set (${jobs.keys} jobs within the 2-day horizon; later steps are in Postgres only; hash-max-listpack-value ${listpackValue})`,
+  );
+  console.log(
+    `  1M pending nudges: Redis holds only those due within the horizon; ${((perJob * 1e6) / 2 ** 20).toFixed(0)} MB if all 1M were within it`,
   );
 
-  // Fire-time lateness: make `fireCount` commit nudges due from 15 s from now, `rate` per second.
+  // Fire-time lateness: make `fireCount` commit nudges due from 15 s from now, `rate` per second,
+  // around the clock (else the fire-time re-check would move those outside the send window).
+  if (values.policy !== "open") openPolicy();
   // Restarting the engine on an emptied queue lets its reconciler enqueue them from Postgres.
   await engine.stop();
   const keys = spawnSync(
