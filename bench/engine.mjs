@@ -391,12 +391,16 @@ try {
     .filter(Boolean);
   for (let i = 0; i < keys.length; i += 500)
     await redis.del(...keys.slice(i, i + 500));
+  const firstDue = Date.now() + 15_000;
   database.query(`
     UPDATE planned_nudges SET due_at = now() + interval '15 seconds' + (n.rank / ${rate}.0) * interval '1 second'
     FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rank FROM planned_nudges
           WHERE status = 'planned' AND step_key = 'commit' LIMIT ${fireCount}) n
     WHERE planned_nudges.id = n.id`);
   engine = await startService("engine", env);
+  // CPU from just before the first nudge is due (after the engine's start and its reconciler).
+  await sleep(Math.max(0, firstDue - 200 - Date.now()));
+  const fireCpuBefore = await cpuReading();
   await waitUntil(
     "the due nudges to fire",
     async () =>
@@ -404,6 +408,7 @@ try {
         "SELECT count(*) FROM planned_nudges WHERE step_key = 'commit' AND status = 'planned' AND due_at < now() + interval '1 hour'",
       )) === 0,
   );
+  const fireCpu = cpuSpent(fireCpuBefore, await cpuReading());
   const lateness = database
     .query(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms), count(*)
@@ -415,6 +420,8 @@ try {
   console.log(
     `fire-time lateness        p50 ${lateness[0].toFixed(0)} ms   p99 ${lateness[1].toFixed(0)} ms   max ${lateness[2].toFixed(0)} ms   (${lateness[3]} nudges due at ${rate}/s, handed off to the mailer queue)`,
   );
+  if (lateness[3] > 0)
+    console.log(cpuLine(fireCpu, lateness[3]).replace("statement", "nudge"));
 } finally {
   await ingest?.stop();
   await engine?.stop();
