@@ -145,6 +145,7 @@ export {
   type MergeCandidate,
   type MergeCandidateQuery,
   moveNudge,
+  type NudgeCheck,
   type NudgeForFire,
   type NudgeHandOff,
   type NudgeRecipientRef,

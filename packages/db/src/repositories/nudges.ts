@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import { type DbClient, type PrismaClient } from "../client";
+import { type DbClient, Prisma, type PrismaClient } from "../client";
 import type { OutboxEntry } from "./outbox";
 
 /** A planned nudge with everything the fire-time re-check decides from (never from the job). */
@@ -50,18 +50,27 @@ export interface NudgeForFire {
   } | null;
 }
 
-/** What `getFireCheck` reads, all in one round trip. */
-export interface FireCheck {
+/**
+ * What the re-check of a nudge reads about its plan, learner, recipient and answers: the same for
+ * a nudge firing on its own (`FireCheck`) and for one that would ride along in its email
+ * (`MergeCandidate`), from the same SQL (`NUDGE_CHECK_COLUMNS`, `NUDGE_CHECK_JOINS`).
+ */
+export interface NudgeCheck {
   readonly nudge: NudgeForFire;
   /** Is the nudge's address (the recipient's email, or its fixed address) suppressed? */
   readonly suppressed: boolean;
   /** The kinds of answer given through any nudge of the plan ("applied", ...). */
   readonly answerKinds: { kind: string }[];
+}
+
+/** What `getFireCheck` reads, all in one round trip. */
+export interface FireCheck extends NudgeCheck {
   /** When emails went to the same recipient since `since` (as `listSentAt`), for the caps. */
   readonly sentAt: Date[];
 }
 
-interface FireRow {
+/** A row of `NUDGE_CHECK_COLUMNS`. */
+interface NudgeCheckRow {
   id: string;
   tenant_id: string;
   plan_id: string;
@@ -98,8 +107,47 @@ interface FireRow {
   rp_paused_until: Date | null;
   suppressed: boolean;
   answer_kinds: string[];
+}
+
+interface FireRow extends NudgeCheckRow {
   sent_at: (Date | string)[];
 }
+
+/**
+ * The columns of a nudge's re-check (`NudgeCheckRow`), over `planned_nudges n` and the tables of
+ * `NUDGE_CHECK_JOINS`. One copy for `getFireChecks` and `listMergeCandidates`, so a nudge riding
+ * along in another's email is checked from exactly what it would be checked from on its own.
+ */
+const NUDGE_CHECK_COLUMNS = Prisma.sql`
+  n.id::text, n.tenant_id::text, n.plan_id::text, n.job_id, n.step_key, n.recipient_kind,
+  n.recipient_person_id::text, n.recipient_address, n.template, n.due_at, n.status,
+  p.status AS plan_status, p.cancel_reason, p.rule_version_id::text, rv.definition,
+  s.id::text AS trigger_id, s.verb_id, s.object_id, s.activity_type,
+  s.registration::text AS registration, s.timestamp AS trigger_timestamp, s.raw,
+  lp.active AS learner_active, lp.manager_id::text, lp.team_lead_id::text,
+  lpref.stopped_activities AS learner_stopped,
+  r.id::text AS r_id, r.email AS r_email, r.active AS r_active, r.time_zone AS r_time_zone,
+  rpref.person_id::text AS rp_id, rpref.stopped_all AS rp_stopped_all,
+  rpref.stopped_activities AS rp_stopped, rpref.paused_until AS rp_paused_until,
+  EXISTS (
+    SELECT 1 FROM suppressions x
+    WHERE x.tenant_id = n.tenant_id
+      AND x.address = lower(CASE WHEN n.recipient_kind = 'address' THEN n.recipient_address ELSE r.email END)
+  ) AS suppressed,
+  ARRAY(
+    SELECT a.kind FROM answers a JOIN planned_nudges an ON an.id = a.planned_nudge_id
+    WHERE an.plan_id = n.plan_id
+  ) AS answer_kinds`;
+
+/** The plan, rule version, trigger, learner and recipient (with preferences) of `n`. */
+const NUDGE_CHECK_JOINS = Prisma.sql`
+  JOIN plans p ON p.id = n.plan_id
+  JOIN rule_versions rv ON rv.id = p.rule_version_id
+  JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
+  JOIN people lp ON lp.id = p.person_id
+  LEFT JOIN preferences lpref ON lpref.person_id = p.person_id
+  LEFT JOIN people r ON r.id = n.recipient_person_id
+  LEFT JOIN preferences rpref ON rpref.person_id = n.recipient_person_id`;
 
 /**
  * The fire-time re-check bundle of one nudge (see `getFireChecks`). Null when the nudge is gone.
@@ -127,25 +175,7 @@ export async function getFireChecks(
 ): Promise<Map<string, FireCheck>> {
   if (input.ids.length === 0) return new Map();
   const rows = await db.$queryRaw<FireRow[]>`
-    SELECT n.id::text, n.tenant_id::text, n.plan_id::text, n.job_id, n.step_key, n.recipient_kind,
-           n.recipient_person_id::text, n.recipient_address, n.template, n.due_at, n.status,
-           p.status AS plan_status, p.cancel_reason, p.rule_version_id::text, rv.definition,
-           s.id::text AS trigger_id, s.verb_id, s.object_id, s.activity_type,
-           s.registration::text AS registration, s.timestamp AS trigger_timestamp, s.raw,
-           lp.active AS learner_active, lp.manager_id::text, lp.team_lead_id::text,
-           lpref.stopped_activities AS learner_stopped,
-           r.id::text AS r_id, r.email AS r_email, r.active AS r_active, r.time_zone AS r_time_zone,
-           rpref.person_id::text AS rp_id, rpref.stopped_all AS rp_stopped_all,
-           rpref.stopped_activities AS rp_stopped, rpref.paused_until AS rp_paused_until,
-           EXISTS (
-             SELECT 1 FROM suppressions x
-             WHERE x.tenant_id = n.tenant_id
-               AND x.address = lower(CASE WHEN n.recipient_kind = 'address' THEN n.recipient_address ELSE r.email END)
-           ) AS suppressed,
-           ARRAY(
-             SELECT a.kind FROM answers a JOIN planned_nudges an ON an.id = a.planned_nudge_id
-             WHERE an.plan_id = n.plan_id
-           ) AS answer_kinds,
+    SELECT ${NUDGE_CHECK_COLUMNS},
            ARRAY(
              -- Two plain equalities (not one CASE), so the recipient index serves the first.
              SELECT h.fired_at FROM planned_nudges h
@@ -160,18 +190,19 @@ export async function getFireChecks(
                 AND h.merged_into_delivery_id IS NULL AND h.fired_at >= ${input.since}
            ) AS sent_at
     FROM planned_nudges n
-    JOIN plans p ON p.id = n.plan_id
-    JOIN rule_versions rv ON rv.id = p.rule_version_id
-    JOIN statements s ON s.tenant_id = p.tenant_id AND s.id = p.trigger_statement_id
-    JOIN people lp ON lp.id = p.person_id
-    LEFT JOIN preferences lpref ON lpref.person_id = p.person_id
-    LEFT JOIN people r ON r.id = n.recipient_person_id
-    LEFT JOIN preferences rpref ON rpref.person_id = n.recipient_person_id
+    ${NUDGE_CHECK_JOINS}
     WHERE n.id = ANY(${[...input.ids]}::uuid[])`;
   return new Map(rows.map((row) => [row.id, toFireCheck(row)]));
 }
 
 function toFireCheck(row: FireRow): FireCheck {
+  return {
+    ...toNudgeCheck(row),
+    sentAt: row.sent_at.map((at) => new Date(at)),
+  };
+}
+
+function toNudgeCheck(row: NudgeCheckRow): NudgeCheck {
   const nudge: NudgeForFire = {
     id: row.id,
     tenantId: row.tenant_id,
@@ -231,7 +262,6 @@ function toFireCheck(row: FireRow): FireCheck {
     nudge,
     suppressed: row.suppressed,
     answerKinds: row.answer_kinds.map((kind) => ({ kind })),
-    sentAt: row.sent_at.map((at) => new Date(at)),
   };
 }
 
@@ -239,20 +269,12 @@ function toFireCheck(row: FireRow): FireCheck {
 export type NudgeRecipientRef =
   { readonly personId: string } | { readonly address: string };
 
-/** A planned nudge that may ride along in another nudge's email. */
-export interface MergeCandidate {
-  readonly id: string;
-  readonly jobId: string;
-  readonly planId: string;
-  readonly stepKey: string;
-  readonly dueAt: Date;
-  readonly plan: {
-    readonly status: string;
-    readonly ruleVersion: { readonly id: string; readonly definition: unknown };
-  };
-  /** The kinds of answer given in its plan, for its step condition. */
-  readonly answerKinds: { kind: string }[];
-}
+/**
+ * A planned nudge that may ride along in another nudge's email: its re-check bundle, the same as
+ * a nudge firing on its own gets (`NudgeCheck`), so the same checks decide whether it may ride.
+ * Without the recipient's recent emails: a rider adds no email, so the caps do not apply to it.
+ */
+export type MergeCandidate = NudgeCheck;
 
 /** Whose merge candidates to list: one firing nudge, its recipient and the end of its day. */
 export interface MergeCandidateQuery {
@@ -266,8 +288,10 @@ export interface MergeCandidateQuery {
 
 /**
  * Other planned nudges of each query's recipient due before its `dueBefore` (overdue ones
- * included), by dueAt: candidates to ride in one email. One query for all, with each candidate's
- * plan status, rule version and plan answers. Keyed by the firing nudge's id; no entry means no candidates.
+ * included), by dueAt: candidates to ride in one email. One query for all, each candidate with
+ * the same re-check bundle as `getFireChecks` reads for a nudge firing on its own (plan, rule
+ * version, trigger, learner, recipient, preferences, suppression, plan answers), so the caller
+ * can apply the same checks to it. Keyed by the firing nudge's id; no entry means no candidates.
  */
 export async function listMergeCandidates(
   db: DbClient,
@@ -277,26 +301,8 @@ export async function listMergeCandidates(
   if (queries.length === 0) return out;
   const column = <T>(pick: (query: MergeCandidateQuery) => T): T[] =>
     queries.map(pick);
-  const rows = await db.$queryRaw<
-    {
-      for_id: string;
-      id: string;
-      job_id: string;
-      plan_id: string;
-      step_key: string;
-      due_at: Date;
-      plan_status: string;
-      rule_version_id: string;
-      definition: unknown;
-      answer_kinds: string[];
-    }[]
-  >`
-    SELECT q.for_id::text, n.id::text, n.job_id, n.plan_id::text, n.step_key, n.due_at,
-           p.status AS plan_status, p.rule_version_id::text, rv.definition,
-           ARRAY(
-             SELECT a.kind FROM answers a JOIN planned_nudges an ON an.id = a.planned_nudge_id
-             WHERE an.plan_id = n.plan_id
-           ) AS answer_kinds
+  const rows = await db.$queryRaw<(NudgeCheckRow & { for_id: string })[]>`
+    SELECT q.for_id::text, ${NUDGE_CHECK_COLUMNS}
       FROM unnest(${column((q) => q.nudgeId)}::uuid[], ${column((q) => q.tenantId)}::uuid[],
                   ${column((q) => ("personId" in q.recipient ? q.recipient.personId : null))}::uuid[],
                   ${column((q) => ("address" in q.recipient ? q.recipient.address : null))}::text[],
@@ -314,23 +320,11 @@ export async function listMergeCandidates(
               AND c.tenant_id = q.tenant_id AND c.status = 'planned'
               AND c.due_at < q.due_before AND c.id <> q.for_id
            ) n
-      JOIN plans p ON p.id = n.plan_id
-      JOIN rule_versions rv ON rv.id = p.rule_version_id
+     ${NUDGE_CHECK_JOINS}
      ORDER BY q.for_id, n.due_at`;
   for (const row of rows) {
     const list = out.get(row.for_id) ?? [];
-    list.push({
-      id: row.id,
-      jobId: row.job_id,
-      planId: row.plan_id,
-      stepKey: row.step_key,
-      dueAt: new Date(row.due_at),
-      plan: {
-        status: row.plan_status,
-        ruleVersion: { id: row.rule_version_id, definition: row.definition },
-      },
-      answerKinds: row.answer_kinds.map((kind) => ({ kind })),
-    });
+    list.push(toNudgeCheck(row));
     out.set(row.for_id, list);
   }
   return out;

@@ -1,12 +1,18 @@
 import { randomUUID } from "node:crypto";
 
 import { createManualClock, noMetrics } from "@beklijf/core";
-import { handOffNudges, type PrismaClient } from "@beklijf/db";
+import {
+  getDeliveryForSend,
+  handOffNudges,
+  type PrismaClient,
+  upsertPerson,
+} from "@beklijf/db";
 import {
   deliveryHandOff,
   statementJobId,
   UnrecoverableError,
 } from "@beklijf/queue";
+import type { Rule } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
@@ -256,6 +262,221 @@ describe("fireNudges (a batch of nudge.fire jobs)", () => {
       ).toMatchObject({
         status: "handed-off",
         mergedIntoDeliveryId: deliveries[0]?.id,
+      });
+    });
+  });
+
+  describe("when other nudges of the recipient's day would ride along", () => {
+    // A tenant of its own, with a manager step and a stop answer. Each nudge a test fires has
+    // candidates to ride in its email; each candidate must pass the re-check it would get when
+    // firing on its own, or stay planned to fire (and be skipped, with its reason) on its own.
+    const rule: Rule = anAfterCompletionRule({
+      key: "with-manager",
+      steps: [
+        {
+          key: "commit",
+          offset: "PT4H",
+          recipient: "learner",
+          template: "commit",
+          why: "An if-then plan soon after the training.",
+        },
+        {
+          key: "manager-aftertalk",
+          offset: "PT4H",
+          recipient: "manager",
+          template: "manager-aftertalk",
+          why: "The manager is the strongest lever.",
+        },
+      ],
+      stopWhen: { answers: ["applied"] },
+    });
+    const completedAt = new Date("2030-05-06T08:00:00Z");
+    const dueAt = new Date(completedAt.getTime() + 4 * 3600 * 1000);
+    let ridersTenant: string;
+
+    beforeAll(async () => {
+      ridersTenant = await aTenantWithRules(db, "fire-riders", [rule]);
+    });
+
+    /** A person in the directory (with a manager when given); returns their id and address. */
+    async function aPerson(managerId?: string) {
+      const person = aLearner();
+      const { person: row } = await upsertPerson(db, {
+        tenantId: ridersTenant,
+        person: {
+          email: person.email,
+          name: person.name,
+          ...(managerId === undefined ? {} : { managerId }),
+        },
+        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+      });
+      return { ...person, id: row.id };
+    }
+
+    /** Plans the learner's completion of `courseId`; returns that plan's nudges by step. */
+    async function complete(
+      learner: { id: string; name: string; email: string },
+      courseId = `https://lms.example.test/course/${randomUUID()}`,
+    ) {
+      clock.set(completedAt);
+      const id = await receiveStatement({
+        db,
+        queues,
+        tenantId: ridersTenant,
+        statement: aCompletedStatement({
+          learner,
+          courseId,
+          timestamp: completedAt.toISOString(),
+        }),
+        clock,
+      });
+      const { state } = await jobSettled(
+        queues.statements,
+        statementJobId(ridersTenant, id),
+        { timeoutMs: 10_000 },
+      );
+      expect(state).toBe("completed");
+      const nudges = await db.plannedNudge.findMany({
+        where: {
+          plan: { personId: learner.id, trigger: { objectId: courseId } },
+        },
+      });
+      // All due at the same moment, whatever the planner moved for caps: one local day.
+      await db.plannedNudge.updateMany({
+        where: { id: { in: nudges.map((n) => n.id) } },
+        data: { dueAt },
+      });
+      const step = (key: string) => {
+        const nudge = nudges.find((n) => n.stepKey === key);
+        if (nudge === undefined) throw new Error(`no ${key} nudge planned`);
+        return nudge;
+      };
+      return { courseId, step };
+    }
+
+    /** Fires one nudge on its own, just after it fell due; returns its delivery's email. */
+    async function fireOne(nudgeId: string) {
+      clock.set(new Date(dueAt.getTime() + 60_000));
+      expect(await fire([nudgeId])).toEqual([
+        { ok: true, value: { kind: "done" } },
+      ]);
+      const [delivery] = await deliveriesOf([nudgeId]);
+      return delivery === undefined
+        ? undefined
+        : getDeliveryForSend(db, delivery.id);
+    }
+
+    const rowOf = (id: string) =>
+      db.plannedNudge.findUniqueOrThrow({ where: { id } });
+
+    it("leaves out a training the learner stopped nudges for, and merges the others", async () => {
+      const learner = await aPerson();
+      const firing = (await complete(learner)).step("commit");
+      const stopped = await complete(learner);
+      const other = (await complete(learner)).step("commit");
+      // After planning, the learner stops one training's nudges (the link in an email).
+      await db.preference.create({
+        data: { personId: learner.id, stoppedActivities: [stopped.courseId] },
+      });
+
+      const email = await fireOne(firing.id);
+
+      // The other training rides along; the stopped one is neither merged nor in the email.
+      expect(email?.mergedNudges.map((n) => n.id)).toEqual([other.id]);
+      expect(await rowOf(other.id)).toMatchObject({
+        status: "handed-off",
+        mergedIntoDeliveryId: email?.id,
+      });
+      expect(await rowOf(stopped.step("commit").id)).toMatchObject({
+        status: "planned",
+        mergedIntoDeliveryId: null,
+      });
+      // Fired on its own at its own time, it is skipped with the reason.
+      expect(await fireOne(stopped.step("commit").id)).toBeUndefined();
+      expect(await rowOf(stopped.step("commit").id)).toMatchObject({
+        status: "skipped",
+        reason: "the learner stopped nudges for this training",
+      });
+    });
+
+    it("does not merge a prompt about a learner who no longer reports to the manager into the manager's email", async () => {
+      const manager = await aPerson();
+      const newManager = await aPerson();
+      const firing = (await complete(await aPerson(manager.id))).step(
+        "manager-aftertalk",
+      );
+      const moved = await aPerson(manager.id);
+      const movedPrompt = (await complete(moved)).step("manager-aftertalk");
+      const stays = (await complete(await aPerson(manager.id))).step(
+        "manager-aftertalk",
+      );
+      expect(movedPrompt.recipientPersonId).toBe(manager.id);
+      // After planning, the learner moves to another manager.
+      await db.person.update({
+        where: { id: moved.id },
+        data: { managerId: newManager.id },
+      });
+
+      const email = await fireOne(firing.id);
+
+      expect(email?.mergedNudges.map((n) => n.id)).toEqual([stays.id]);
+      expect(await rowOf(movedPrompt.id)).toMatchObject({
+        status: "planned",
+        mergedIntoDeliveryId: null,
+      });
+      expect(await fireOne(movedPrompt.id)).toBeUndefined();
+      expect(await rowOf(movedPrompt.id)).toMatchObject({
+        status: "skipped",
+        reason: "the learner's manager changed after planning",
+      });
+    });
+
+    it("does not merge a prompt about an inactive learner into the manager's email", async () => {
+      const manager = await aPerson();
+      const firing = (await complete(await aPerson(manager.id))).step(
+        "manager-aftertalk",
+      );
+      const gone = await aPerson(manager.id);
+      const gonePrompt = (await complete(gone)).step("manager-aftertalk");
+      await db.person.update({
+        where: { id: gone.id },
+        data: { active: false },
+      });
+
+      const email = await fireOne(firing.id);
+
+      expect(email?.mergedNudges).toEqual([]);
+      expect((await rowOf(gonePrompt.id)).status).toBe("planned");
+    });
+
+    it("does not merge a nudge of a plan whose stop answer was given", async () => {
+      const learner = await aPerson((await aPerson()).id);
+      const firing = (await complete(learner)).step("commit");
+      const answered = await complete(learner);
+      const other = (await complete(learner)).step("commit");
+      // "Applied", given through another nudge of that plan (not yet acted on by the engine).
+      await db.answer.create({
+        data: {
+          tenantId: ridersTenant,
+          personId: learner.id,
+          plannedNudgeId: answered.step("manager-aftertalk").id,
+          kind: "applied",
+          value: { status: "applied" },
+        },
+      });
+
+      const email = await fireOne(firing.id);
+
+      expect(email?.mergedNudges.map((n) => n.id)).toEqual([other.id]);
+      expect(await rowOf(answered.step("commit").id)).toMatchObject({
+        status: "planned",
+        mergedIntoDeliveryId: null,
+      });
+      // Fired on its own, the stop answer ends its plan.
+      expect(await fireOne(answered.step("commit").id)).toBeUndefined();
+      expect(await rowOf(answered.step("commit").id)).toMatchObject({
+        status: "cancelled",
+        reason: 'stopped: the learner answered "applied"',
       });
     });
   });

@@ -8,6 +8,7 @@ import {
   markOutboxDispatched,
   type MergeCandidate,
   moveNudge,
+  type NudgeCheck,
   type NudgeForFire,
   type NudgeHandOff,
   type NudgeRecipientRef,
@@ -129,44 +130,23 @@ function conditionFails(
   return check.send ? undefined : check.reason;
 }
 
-/** What the re-check of one nudge decides, before anything is written. */
-type Decision =
-  | { readonly kind: "done" }
-  | { readonly kind: "delay"; readonly until: Date }
+/** Why a nudge may not go (skip it, or end its plan), from its plan, recipient and answers. */
+type Refusal =
   | { readonly kind: "skip"; readonly reason: string }
-  | { readonly kind: "stop-plan"; readonly reason: string }
-  | { readonly kind: "move"; readonly at: Date; readonly message: string }
-  | {
-      readonly kind: "hand-off";
-      readonly toAddress: string;
-      readonly ref: NudgeRecipientRef;
-      readonly dayEnd: Date;
-    };
+  | { readonly kind: "stop-plan"; readonly reason: string };
 
-/** The fire-time re-check of one nudge, from its bundle read from Postgres. */
-async function decide(
-  deps: EngineDeps,
-  config: TenantConfigCache,
-  check: FireCheck,
-  now: Date,
-  /** The end of the local day at `now` in a zone (with the policy's zone as fallback). */
-  dayEndIn: (zone: string, fallbackZone: string) => Date,
-): Promise<Decision> {
+/**
+ * The re-check of a nudge's plan, learner, recipient and answers: `skipReason`, then the rule's
+ * stop conditions on the plan's answers, then the step's condition. Undefined means it may go.
+ * The one copy of these rules, for a nudge firing on its own (`decide`, before caps and the send
+ * window) and for each nudge that would ride along in its email (`handOff`).
+ */
+function refusal(check: NudgeCheck, now: Date): Refusal | undefined {
   const { nudge, suppressed } = check;
-  if (nudge.status !== "planned") return { kind: "done" }; // a replay, or it rode along
-  if (deps.clock.realDelayUntil(nudge.dueAt) > 1_000)
-    // Fired early (e.g. re-enqueued under another clock): wait again instead of sending.
-    return { kind: "delay", until: nudge.dueAt };
-
-  const toAddress =
-    nudge.recipientKind === "address"
-      ? nudge.recipientAddress
-      : (nudge.recipient?.email ?? null);
   const reason = skipReason(nudge, now, suppressed);
-  if (reason !== undefined || toAddress === null)
-    return { kind: "skip", reason: reason ?? "no recipient" };
+  if (reason !== undefined) return { kind: "skip", reason };
 
-  // Stop conditions on answers ("applied") end the plan: cancel what remains of it.
+  // Stop conditions on answers ("applied") end the plan (`decide`'s caller cancels what remains).
   const rule = planRule(nudge);
   const answers = check.answerKinds;
   const stop =
@@ -185,6 +165,44 @@ async function decide(
   const failed = conditionFails(nudge, answers);
   if (failed !== undefined)
     return { kind: "skip", reason: `skipped: ${failed}` };
+  return undefined;
+}
+
+/** What the re-check of one nudge decides, before anything is written. */
+type Decision =
+  | { readonly kind: "done" }
+  | { readonly kind: "delay"; readonly until: Date }
+  | Refusal
+  | { readonly kind: "move"; readonly at: Date; readonly message: string }
+  | {
+      readonly kind: "hand-off";
+      readonly toAddress: string;
+      readonly ref: NudgeRecipientRef;
+      readonly dayEnd: Date;
+    };
+
+/** The fire-time re-check of one nudge, from its bundle read from Postgres. */
+async function decide(
+  deps: EngineDeps,
+  config: TenantConfigCache,
+  check: FireCheck,
+  now: Date,
+  /** The end of the local day at `now` in a zone (with the policy's zone as fallback). */
+  dayEndIn: (zone: string, fallbackZone: string) => Date,
+): Promise<Decision> {
+  const { nudge } = check;
+  if (nudge.status !== "planned") return { kind: "done" }; // a replay, or it rode along
+  if (deps.clock.realDelayUntil(nudge.dueAt) > 1_000)
+    // Fired early (e.g. re-enqueued under another clock): wait again instead of sending.
+    return { kind: "delay", until: nudge.dueAt };
+
+  const refused = refusal(check, now);
+  if (refused !== undefined) return refused;
+  const toAddress =
+    nudge.recipientKind === "address"
+      ? nudge.recipientAddress
+      : (nudge.recipient?.email ?? null);
+  if (toAddress === null) return { kind: "skip", reason: "no recipient" };
 
   // Caps and send window, in the recipient's zone: move (never drop silently) when needed.
   const tenant = await config.get(nudge.tenantId);
@@ -345,6 +363,7 @@ async function fireTogether(
     config,
     ready,
     new Set(unique),
+    now,
   ))
     results.set(id, result);
   return ids.map(
@@ -365,6 +384,8 @@ async function handOff(
   config: TenantConfigCache,
   ready: readonly Ready[],
   batchIds: ReadonlySet<string>,
+  /** The moment of the batch's re-check, which the riders' re-checks share. */
+  now: Date,
 ): Promise<Map<string, BatchResult<FireOutcome>>> {
   const results = new Map<string, BatchResult<FireOutcome>>();
   if (ready.length === 0) return results;
@@ -387,13 +408,19 @@ async function handOff(
     taken.add(r.nudge.id);
     const merge: MergeCandidate[] = [];
     for (const candidate of candidates.get(r.nudge.id) ?? []) {
-      if (batchIds.has(candidate.id) && !readyIds.has(candidate.id)) continue;
-      if (taken.has(candidate.id)) continue;
-      if (candidate.plan.status !== "active") continue;
-      if (conditionFails(candidate, candidate.answerKinds) !== undefined)
-        continue;
+      const { id } = candidate.nudge;
+      if (batchIds.has(id) && !readyIds.has(id)) continue;
+      if (taken.has(id)) continue;
+      // A rider passes the same re-check as a nudge firing on its own (opt-outs, pauses, the
+      // learner's current manager or team lead, stop answers, step condition); caps and the send
+      // window do not apply, as it adds no email. One that fails is left planned, not skipped
+      // here: the re-check decides for the moment a nudge is due, and its own job fires it then
+      // (later today, or at once when it is overdue), re-checks it with the facts of that moment
+      // (a pause may have ended, a manager change been undone) and records the reason or cancels
+      // its plan. So this hand-off writes only the nudges that go.
+      if (refusal(candidate, now) !== undefined) continue;
       merge.push(candidate);
-      taken.add(candidate.id);
+      taken.add(id);
     }
     firing.push({ ready: r, merge });
   }
@@ -404,7 +431,7 @@ async function handOff(
       toAddress: r.toAddress,
       merge: {
         lockKey: r.nudge.recipientPersonId ?? `address:${r.toAddress}`,
-        ids: merge.map((m) => m.id),
+        ids: merge.map((m) => m.nudge.id),
         reason: `merged into the email of ${r.nudge.template} (${r.nudge.id}): one email per person per day`,
       },
     })),
@@ -423,7 +450,7 @@ async function handOff(
   for (const { ready: r, merge } of firing) {
     // Handed off now, or it had left "planned" already (a replay, or another email took it).
     results.set(r.nudge.id, DONE);
-    for (const m of merge) {
+    for (const { nudge: m } of merge) {
       if (!readyIds.has(m.id)) {
         if (handed.merged.has(m.id)) outside.push(m.jobId);
       } else if (handed.merged.has(m.id)) results.set(m.id, DONE);
