@@ -86,9 +86,14 @@ describe("npx beklijf people import and simulate", () => {
     expect(result.stdout).toContain(
       "2030-03-11 08:00 Mon (Europe/Amsterdam)  learner",
     );
-    expect(result.stdout).toMatch(
-      /manager <[0-9a-f-]{36}> {2}after-training\/manager-aftertalk {2}template manager-aftertalk/,
+    // Who, as L&D reads it: the name and address from the directory, not the person id.
+    expect(result.stdout).toContain(
+      `learner Eva <eva-${tag}@example.test>  after-training/`,
     );
+    expect(result.stdout).toContain(
+      `manager Lotte <lead-${tag}@example.test>  after-training/manager-aftertalk  template manager-aftertalk`,
+    );
+    expect(result.stdout).not.toMatch(/<[0-9a-f-]{36}>/);
     expect(result.stdout).toContain(
       "after-training/team-agenda  template team-agenda  (dropped)",
     );
