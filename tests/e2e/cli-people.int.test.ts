@@ -104,4 +104,31 @@ describe("npx beklijf people import and simulate", () => {
     expect(plans).toBe(0);
     expect(await ownPlans()).toBe(0);
   });
+
+  it("refuses a rule file that is not JSON, naming the line, the column and what to write", async () => {
+    const statement = write(
+      "any-completion.json",
+      JSON.stringify(
+        aCompletedStatement({
+          learner: { name: "Eva", email: `eva-${tag}@example.test` },
+        }),
+      ),
+    );
+    const rules = write(
+      "broken-rules.json",
+      '{\n  "rules": [\n    { "key": "x" "name": "X" }\n  ]\n}\n',
+    );
+    const result = await runCli(
+      ["simulate", "--statement", statement, "--rules", rules],
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      [
+        `${rules} is not valid JSON: line 3, column 18: "\\"" after a value: write "," before the next key, or "}" to close the object`,
+        '  3 |     { "key": "x" "name": "X" }',
+        `${" ".repeat(23)}^`,
+      ].join("\n"),
+    );
+  });
 });
