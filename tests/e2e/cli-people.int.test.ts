@@ -37,6 +37,10 @@ describe("npx beklijf people import and simulate", () => {
     const result = await runCli(["people", "import", csv], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("3 rows read, 1 refused");
+    // The second pass shows its progress too.
+    expect(result.stderr).toContain(
+      "managers and team leads: 2 of 2 rows linked",
+    );
     const report = JSON.parse(result.stdout) as {
       rows: number;
       created: number;
