@@ -37,6 +37,10 @@ describe("npx beklijf people import and simulate", () => {
     const result = await runCli(["people", "import", csv], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("3 rows read, 1 refused");
+    // The second pass shows its progress too.
+    expect(result.stderr).toContain(
+      "managers and team leads: 2 of 2 rows linked",
+    );
     const report = JSON.parse(result.stdout) as {
       rows: number;
       created: number;
@@ -86,9 +90,14 @@ describe("npx beklijf people import and simulate", () => {
     expect(result.stdout).toContain(
       "2030-03-11 08:00 Mon (Europe/Amsterdam)  learner",
     );
-    expect(result.stdout).toMatch(
-      /manager <[0-9a-f-]{36}> {2}after-training\/manager-aftertalk {2}template manager-aftertalk/,
+    // Who, as L&D reads it: the name and address from the directory, not the person id.
+    expect(result.stdout).toContain(
+      `learner Eva <eva-${tag}@example.test>  after-training/`,
     );
+    expect(result.stdout).toContain(
+      `manager Lotte <lead-${tag}@example.test>  after-training/manager-aftertalk  template manager-aftertalk`,
+    );
+    expect(result.stdout).not.toMatch(/<[0-9a-f-]{36}>/);
     expect(result.stdout).toContain(
       "after-training/team-agenda  template team-agenda  (dropped)",
     );
@@ -98,5 +107,32 @@ describe("npx beklijf people import and simulate", () => {
     );
     expect(plans).toBe(0);
     expect(await ownPlans()).toBe(0);
+  });
+
+  it("refuses a rule file that is not JSON, naming the line, the column and what to write", async () => {
+    const statement = write(
+      "any-completion.json",
+      JSON.stringify(
+        aCompletedStatement({
+          learner: { name: "Eva", email: `eva-${tag}@example.test` },
+        }),
+      ),
+    );
+    const rules = write(
+      "broken-rules.json",
+      '{\n  "rules": [\n    { "key": "x" "name": "X" }\n  ]\n}\n',
+    );
+    const result = await runCli(
+      ["simulate", "--statement", statement, "--rules", rules],
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      [
+        `${rules} is not valid JSON: line 3, column 18: "\\"" after a value: write "," before the next key, or "}" to close the object`,
+        '  3 |     { "key": "x" "name": "X" }',
+        `${" ".repeat(23)}^`,
+      ].join("\n"),
+    );
   });
 });

@@ -135,7 +135,9 @@ describe("npx beklijf", () => {
       env,
     );
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toContain("as JSON");
+    expect(notJson.stderr).toContain(
+      'is not valid JSON: line 1, column 2: "n" where a key belongs: write the key in double quotes, e.g. "key"',
+    );
     const unknown = await runCli(
       [
         "statement",

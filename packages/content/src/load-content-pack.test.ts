@@ -121,6 +121,21 @@ describe("loadContentPack", () => {
     );
   });
 
+  it("names the line and column of a JSON syntax error in rules.json, and what to write", async () => {
+    const dir = aCopy();
+    writeFileSync(
+      path.join(dir, "rules.json"),
+      '{\n  "rules": [\n    { "key": "x", },\n  ]\n}\n',
+    );
+    await expect(loadContentPack(dir)).rejects.toThrow(
+      [
+        `${path.join(dir, "rules.json")} is not valid JSON: line 3, column 19: a comma before "}": remove it`,
+        '  3 |     { "key": "x", },',
+        `${" ".repeat(24)}^`,
+      ].join("\n"),
+    );
+  });
+
   it("refuses a template that does not compile, naming it", async () => {
     const dir = aCopy();
     writeFileSync(path.join(dir, "en", "commit.subject.hbs"), "{{#each}}");

@@ -2,7 +2,12 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { err, type Result } from "@beklijf/core";
+import {
+  err,
+  formatJsonSyntaxError,
+  parseJsonText,
+  type Result,
+} from "@beklijf/core";
 import {
   checkTemplate,
   createRenderer,
@@ -182,13 +187,12 @@ async function readJson(file: string): Promise<unknown> {
   const text = await readFile(file, "utf8").catch((error: unknown) => {
     throw new Error(`Cannot read ${file}`, { cause: error });
   });
-  try {
-    return JSON.parse(text);
-  } catch (error) {
+  const parsed = parseJsonText(text);
+  if (!parsed.ok)
     throw new Error(
-      `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      `${file} is not valid JSON: ${formatJsonSyntaxError(parsed.error)}`,
     );
-  }
+  return parsed.value;
 }
 
 async function listFiles(dir: string, suffix: string): Promise<string[]> {

@@ -91,7 +91,7 @@ describe("importPeople", () => {
             row: 5,
             column: "manager",
             message:
-              'no person with external id or email "nobody@example.test": add a row for them, or leave manager empty (the person was imported without it)',
+              'no person with external id or email "nobody@example.test": add a row for them, or leave manager empty; the person was imported without a manager',
           },
         ]),
       );
@@ -126,6 +126,138 @@ describe("importPeople", () => {
       const bytes = progress.map((p) => p.bytes);
       expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
       expect(bytes[bytes.length - 1]).toBe(csvBytes);
+    });
+  });
+
+  describe("when the database refuses a row for a reason of the moment", () => {
+    // A real refusal from Postgres: a trigger raises the unique-key error the engine's race
+    // would, once for one address (a sequence counts, outside the rolled-back transaction)
+    // and every time for another.
+    const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const fn = `import_race_${tag}`;
+    let tenantId: string;
+    let report: Awaited<ReturnType<typeof importPeople>>;
+
+    beforeAll(async () => {
+      tenantId = await aTenant(db, "import-race");
+      await db.$executeRawUnsafe(`CREATE SEQUENCE ${fn}`);
+      await db.$executeRawUnsafe(`
+        CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (NEW.email = 'once-${tag}@example.test' AND nextval('${fn}') = 1)
+             OR NEW.email = 'always-${tag}@example.test' THEN
+            RAISE EXCEPTION 'duplicate key value violates unique constraint "people_tenant_id_email_key"'
+              USING ERRCODE = 'unique_violation';
+          END IF;
+          RETURN NEW;
+        END $$`);
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER ${fn} BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+      );
+      try {
+        report = await run(
+          tenantId,
+          [
+            "email,name",
+            `once-${tag}@example.test,Once`,
+            `always-${tag}@example.test,Always`,
+            `after-${tag}@example.test,After`,
+          ].join("\n"),
+        );
+      } finally {
+        await db.$executeRawUnsafe(`DROP TRIGGER ${fn} ON people`);
+        await db.$executeRawUnsafe(`DROP FUNCTION ${fn}()`);
+        await db.$executeRawUnsafe(`DROP SEQUENCE ${fn}`);
+      }
+    });
+
+    it("tries the row once more, and reports it when it fails again, going on with the rest", async () => {
+      expect(report).toMatchObject({ rows: 3, created: 2, failed: 1 });
+      expect(report.issues).toEqual([
+        {
+          row: 3,
+          column: undefined,
+          message:
+            "not imported: the database refused it twice (another write of the same person at the same moment (unique key)); nothing of this row was written, import the file again (or just this row) to add it",
+        },
+      ]);
+      expect(
+        (
+          await db.person.findMany({
+            where: { tenantId },
+            orderBy: { email: "asc" },
+          })
+        ).map((p) => p.email),
+      ).toEqual([`after-${tag}@example.test`, `once-${tag}@example.test`]);
+    });
+  });
+
+  describe("when a manager or team lead is not found for someone already in the directory", () => {
+    let tenantId: string;
+    let report: Awaited<ReturnType<typeof importPeople>>;
+    const linkProgress: { linked: number; total: number }[] = [];
+
+    beforeAll(async () => {
+      tenantId = await aTenant(db, "import-unlink");
+      await run(
+        tenantId,
+        [
+          "externalId,email,manager,teamLead",
+          "M1,mia@example.test,,",
+          "T1,tom@example.test,,",
+          "E1,eva@example.test,M1,T1",
+          "E2,ed@example.test,,",
+        ].join("\n"),
+      );
+      report = await importPeople(db, {
+        tenantId,
+        source: Readable.from([
+          [
+            "externalId,email,manager,teamLead",
+            "E1,eva@example.test,nobody@example.test,E1",
+            "E2,ed@example.test,ghost,",
+            "E3,em@example.test,M1,",
+          ].join("\n"),
+        ]),
+        defaults: DEFAULTS,
+        progressEvery: 2,
+        onLinkProgress: (p) => linkProgress.push(p),
+      });
+    });
+
+    it("removes the old link, as the message says", async () => {
+      const eva = await db.person.findFirstOrThrow({
+        where: { tenantId, externalId: "E1" },
+      });
+      expect([eva.managerId, eva.teamLeadId]).toEqual([null, null]);
+      expect(report.issues).toEqual([
+        {
+          row: 2,
+          column: "manager",
+          message:
+            'no person with external id or email "nobody@example.test": add a row for them, or leave manager empty; the person was imported without a manager: the link to their previous manager was removed',
+        },
+        {
+          row: 2,
+          column: "teamLead",
+          message:
+            "a person cannot be their own teamLead: name someone else, or leave it empty; the person was imported without a team lead: the link to their previous team lead was removed",
+        },
+        {
+          row: 3,
+          column: "manager",
+          message:
+            'no person with external id or email "ghost": add a row for them, or leave manager empty; the person was imported without a manager',
+        },
+      ]);
+      expect(report).toMatchObject({ created: 1, updated: 2, failed: 0 });
+    });
+
+    it("shows the progress of the second pass", () => {
+      expect(linkProgress).toEqual([
+        { linked: 2, total: 3 },
+        { linked: 3, total: 3 },
+      ]);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 
-import { BeklijfError } from "@beklijf/core";
+import { BeklijfError, err, type Result } from "@beklijf/core";
 import { IanaZone } from "@beklijf/rules";
 import { parse } from "csv-parse";
 import { z } from "zod";
@@ -11,6 +11,7 @@ import {
   type PersonInput,
   upsertPerson,
 } from "./repositories/people";
+import { withOneRetry } from "./retry-row";
 
 // The people CSV: one person per row, streamed, each row validated and written on its own, so a
 // bad row never stops the good ones and nothing of a bad row is written. Managers and team leads
@@ -153,6 +154,11 @@ export async function importPeople(
       bytes: number;
     }) => void;
     progressEvery?: number;
+    /**
+     * The second pass (managers and team leads): called every `progressEvery` people linked and
+     * at the end, when the file has a manager or teamLead column.
+     */
+    onLinkProgress?: (progress: { linked: number; total: number }) => void;
   },
 ): Promise<ImportReport> {
   const issues: ImportIssue[] = [];
@@ -229,12 +235,9 @@ export async function importPeople(
           });
       } else {
         const row = parsed.data;
-        try {
-          const result = await upsertPerson(db, {
-            tenantId: input.tenantId,
-            person: toPersonInput(row),
-            defaults: input.defaults,
-          });
+        const written = await writeRow(db, input, row, line);
+        if (written.ok) {
+          const result = written.value;
           if (result.created) created += 1;
           else updated += 1;
           pendingStatementIds.push(...result.pendingStatementIds);
@@ -246,14 +249,9 @@ export async function importPeople(
             managerSet: headerColumns.includes("manager"),
             teamLeadSet: headerColumns.includes("teamLead"),
           });
-        } catch (error) {
-          if (!(error instanceof BeklijfError)) throw error;
+        } else {
           failed += 1;
-          issues.push({
-            row: line,
-            column: error.code.includes("IDENTITY") ? "accountName" : "email",
-            message: `${error.message}; fix the row or the other person`,
-          });
+          issues.push(written.error);
         }
       }
       if (rows % every === 0) input.onProgress?.({ rows, failed, bytes });
@@ -265,9 +263,15 @@ export async function importPeople(
     throw error;
   }
 
-  // Second pass: managers and team leads, now that every row is in.
-  for (const link of links) {
+  // Second pass: managers and team leads, now that every row is in. A reference that is not
+  // found (or names the person themselves) clears the link, as an empty cell does: the file
+  // says the old manager is no longer theirs, and their emails must not go to them.
+  const toLink = links.filter((link) => link.managerSet || link.teamLeadSet);
+  let linked = 0;
+  for (const link of toLink) {
     const data: { managerId?: string | null; teamLeadId?: string | null } = {};
+    const unresolved: { column: "manager" | "teamLead"; problem: string }[] =
+      [];
     for (const [column, ref, set] of [
       ["manager", link.manager, link.managerSet],
       ["teamLead", link.teamLead, link.teamLeadSet],
@@ -279,22 +283,92 @@ export async function importPeople(
         continue;
       }
       const found = await findPersonByRef(db, input.tenantId, ref);
-      if (found === null || found.id === link.personId)
+      if (found !== null && found.id !== link.personId) {
+        data[field] = found.id;
+        continue;
+      }
+      data[field] = null;
+      unresolved.push({
+        column,
+        problem:
+          found === null
+            ? `no person with external id or email "${ref}": add a row for them, or leave ${column} empty`
+            : `a person cannot be their own ${column}: name someone else, or leave it empty`,
+      });
+    }
+    // What they had before, to say exactly what the import did to it.
+    const before =
+      unresolved.length === 0
+        ? null
+        : await db.person.findUnique({
+            where: { id: link.personId },
+            select: { managerId: true, teamLeadId: true },
+          });
+    for (const { column, problem } of unresolved) {
+      const role = column === "manager" ? "manager" : "team lead";
+      const had =
+        (column === "manager" ? before?.managerId : before?.teamLeadId) != null;
+      issues.push({
+        row: link.row,
+        column,
+        message: had
+          ? `${problem}; the person was imported without a ${role}: the link to their previous ${role} was removed`
+          : `${problem}; the person was imported without a ${role}`,
+      });
+    }
+    if (Object.keys(data).length > 0) {
+      const updatedLinks = await withOneRetry(() =>
+        db.person.update({ where: { id: link.personId }, data }),
+      );
+      if (!updatedLinks.ok)
         issues.push({
           row: link.row,
-          column,
-          message:
-            found === null
-              ? `no person with external id or email "${ref}": add a row for them, or leave ${column} empty (the person was imported without it)`
-              : `a person cannot be their own ${column}: name someone else, or leave it empty (the person was imported without it)`,
+          column: link.managerSet ? "manager" : "teamLead",
+          message: `the manager and team lead of this row were not changed: ${updatedLinks.error}; the rest of the row was imported, run the import again to link them`,
         });
-      else data[field] = found.id;
     }
-    if (Object.keys(data).length > 0)
-      await db.person.update({ where: { id: link.personId }, data });
+    linked += 1;
+    if (linked % every === 0 || linked === toLink.length)
+      input.onLinkProgress?.({ linked, total: toLink.length });
   }
   input.onProgress?.({ rows, failed, bytes });
   return { rows, created, updated, failed, issues, pendingStatementIds };
+}
+
+/**
+ * Upserts one good row. The app's own refusals (a conflict with another person) become an issue
+ * at once; a database error that is not ours, such as a unique-key race with the engine creating
+ * the same person from a statement at that moment, gets one more try and then becomes an issue,
+ * so one row never stops the rest of the file. A lost connection still stops the import.
+ */
+async function writeRow(
+  db: PrismaClient,
+  input: { tenantId: string; defaults: { locale: string; timeZone: string } },
+  row: PersonRow,
+  line: number,
+): Promise<Result<Awaited<ReturnType<typeof upsertPerson>>, ImportIssue>> {
+  try {
+    const written = await withOneRetry(() =>
+      upsertPerson(db, {
+        tenantId: input.tenantId,
+        person: toPersonInput(row),
+        defaults: input.defaults,
+      }),
+    );
+    if (written.ok) return written;
+    return err({
+      row: line,
+      column: undefined,
+      message: `not imported: ${written.error}; nothing of this row was written, import the file again (or just this row) to add it`,
+    });
+  } catch (error) {
+    if (!(error instanceof BeklijfError)) throw error;
+    return err({
+      row: line,
+      column: error.code.includes("IDENTITY") ? "accountName" : "email",
+      message: `${error.message}; fix the row or the other person`,
+    });
+  }
 }
 
 function toPersonInput(row: PersonRow): PersonInput {

@@ -131,6 +131,29 @@ export async function simulateStatement(
     history: context?.history,
     policy,
   });
+  const recipientIds = [
+    ...new Set(
+      plan.proposals.flatMap((proposal) =>
+        proposal.steps.flatMap((step) =>
+          step.recipientPersonId === undefined ? [] : [step.recipientPersonId],
+        ),
+      ),
+    ),
+  ].filter((id) => id !== learnerId || person !== null);
+  const recipients = new Map<string, string>();
+  for (const found of await db.person.findMany({
+    where: { tenantId: input.tenantId, id: { in: recipientIds } },
+    select: { id: true, name: true, email: true, externalId: true },
+  })) {
+    const display = personDisplay(found);
+    if (display !== undefined) recipients.set(found.id, display);
+  }
+  // Someone new is not in the directory: name them by the statement's actor.
+  if (person === null)
+    recipients.set(
+      learnerId,
+      statement.actorEmail ?? "the statement's actor (not in the directory)",
+    );
   return {
     learner: {
       known: person !== null,
@@ -139,6 +162,23 @@ export async function simulateStatement(
       timeZone: person?.timeZone ?? tenant.defaultTimeZone,
     },
     triggeredAt,
-    timeline: planTimeline(plan, rules, facts),
+    timeline: planTimeline(plan, rules, facts, recipients),
   };
+}
+
+/** "Mia de Vries <mia@example.nl>", the name or email alone, or the external id. */
+function personDisplay(person: {
+  name: string | null;
+  email: string | null;
+  externalId: string | null;
+}): string | undefined {
+  if (person.name !== null && person.email !== null)
+    return `${person.name} <${person.email}>`;
+  return (
+    person.name ??
+    person.email ??
+    (person.externalId === null
+      ? undefined
+      : `external id ${person.externalId}`)
+  );
 }

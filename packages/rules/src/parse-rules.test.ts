@@ -169,7 +169,7 @@ describe("parseRuleSet", () => {
       [
         [
           "steps.0.offset",
-          'is required: write an ISO 8601 duration such as "PT4H" or "P7D", or { "workdays": 2 }',
+          'is required: write how long after the trigger it goes out: an ISO 8601 duration such as "PT4H" or "P7D", or { "workdays": 2 }',
         ],
         [
           "steps.0",
@@ -213,7 +213,12 @@ describe("parseRuleSet", () => {
     [
       "a step without a why",
       { ...rule, steps: [{ ...rule.steps[0], why: undefined }] },
-      [["steps.0.why", "is required"]],
+      [
+        [
+          "steps.0.why",
+          'is required: write a short sentence L&D sees in the console on why this step exists, e.g. "an if-then plan right after the training"',
+        ],
+      ],
     ],
     [
       "enabled as a word",
@@ -269,7 +274,12 @@ describe("parseRuleSet", () => {
         ...rule,
         stopWhen: { statements: [{ activityIds: ["https://x.nl/1"] }] },
       },
-      [["stopWhen.statements.0.verbs", "is required"]],
+      [
+        [
+          "stopWhen.statements.0.verbs",
+          'is required: list the verbs of a later statement that ends the plan, e.g. ["http://adlnet.gov/expapi/verbs/failed"]',
+        ],
+      ],
     ],
     [
       "an answer kind in capitals",
@@ -343,6 +353,98 @@ describe("parseRuleSet", () => {
       expect(issuesOf(changed)).toEqual(expected);
     },
   );
+
+  const { key: _key, name: _name, trigger: _trigger, ...bare } = rule;
+  const {
+    template: _template,
+    recipient: _recipient,
+    ...bareStep
+  } = rule.steps[0] ?? {};
+
+  it.each<[string, unknown, string, string]>([
+    [
+      "a rule without a key",
+      { ...bare, name: rule.name, trigger: rule.trigger },
+      "key",
+      'is required: write a key in lower-case letters, digits and dashes, e.g. "after-completion"; it names the rule for good, so pick it once',
+    ],
+    [
+      "a rule without a name",
+      { ...bare, key: rule.key, trigger: rule.trigger },
+      "name",
+      'is required: write the name L&D sees in the console, e.g. "After a completed course"',
+    ],
+    [
+      "a rule without a trigger",
+      { ...bare, key: rule.key, name: rule.name },
+      "trigger",
+      'is required: write what starts the rule, e.g. { "verbs": ["http://adlnet.gov/expapi/verbs/completed"] }',
+    ],
+    [
+      "a trigger without verbs",
+      { ...rule, trigger: { activityIds: ["https://x.nl/1"] } },
+      "trigger.verbs",
+      'is required: list the verbs that start the rule, e.g. ["http://adlnet.gov/expapi/verbs/completed"]',
+    ],
+    [
+      "a rule without steps",
+      { ...rule, steps: undefined },
+      "steps",
+      'is required: write the list of nudges, e.g. [{ "key": "commit", "offset": "PT4H", "recipient": "learner", "template": "commit", "why": "an if-then plan right after the training" }]',
+    ],
+    [
+      "a step without a key",
+      { ...rule, steps: [{ ...rule.steps[0], key: undefined }] },
+      "steps.0.key",
+      'is required: write a key in lower-case letters, digits and dashes, e.g. "commit"; it is part of the nudge\'s id, so never rename a live step',
+    ],
+    [
+      "a step without a template",
+      { ...rule, steps: [{ ...bareStep, recipient: "learner" }] },
+      "steps.0.template",
+      'is required: write the name of a template in the content pack, e.g. "commit"',
+    ],
+    [
+      "a step without a recipient",
+      { ...rule, steps: [{ ...bareStep, template: "commit" }] },
+      "steps.0.recipient",
+      'is required: write who gets it: "learner", "manager", "team-lead" or { "address": "academie@example.nl" }',
+    ],
+    [
+      "a batch slot without a weekday",
+      { ...rule, steps: [{ ...rule.steps[0], batch: { at: "09:00" } }] },
+      "steps.0.batch.weekday",
+      'is required: write the weekday of the weekly slot, e.g. "mon"',
+    ],
+    [
+      "a hold-back without a share",
+      { ...rule, holdBack: {} },
+      "holdBack.share",
+      "is required: write the share of learners who get no nudges, between 0 and 0.5, e.g. 0.1 for 10%",
+    ],
+    [
+      "a condition without the answer",
+      { ...rule, steps: [{ ...rule.steps[0], condition: {} }] },
+      "steps.0.condition.notAnswered",
+      'is required: write the answer that makes the step unnecessary, e.g. "applied"',
+    ],
+  ])(
+    "refuses %s, naming the path and what to write",
+    (_label, changed, at, message) => {
+      expect(issuesOf(changed)).toEqual([[at, message]]);
+    },
+  );
+
+  it("refuses a file without rules, saying what to write", () => {
+    const result = parseRuleSet({}, "rules.json");
+    expect(!result.ok && result.error.issues).toEqual([
+      {
+        path: ["rules"],
+        message:
+          'is required: write the list of rules, e.g. { "rules": [{ "key": "after-completion", "name": "After a completed course", "trigger": { … }, "steps": [ … ] }] }',
+      },
+    ]);
+  });
 
   it("refuses two rules with one key", () => {
     const result = parseRuleSet({ rules: [rule, rule] }, "rules.json");

@@ -11,8 +11,11 @@ import {
 export const Weekday = z.enum(
   ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
   {
-    error: () =>
-      'must be a weekday: "mon", "tue", "wed", "thu", "fri", "sat" or "sun"',
+    // A missing weekday falls through to the "is required" table in parse-rules.ts.
+    error: (issue) =>
+      issue.input === undefined
+        ? undefined
+        : 'must be a weekday: "mon", "tue", "wed", "thu", "fri", "sat" or "sun"',
   },
 );
 export type Weekday = z.infer<typeof Weekday>;

@@ -117,10 +117,11 @@ export const WorkdaysOffset = strictObject({
 });
 export type WorkdaysOffset = z.infer<typeof WorkdaysOffset>;
 
+// A missing field falls through (undefined) to the "is required" table in parse-rules.ts.
 export const StepOffset = z.union([IsoDuration, WorkdaysOffset], {
   error: (issue) =>
     issue.input === undefined
-      ? 'is required: write an ISO 8601 duration such as "PT4H" or "P7D", or { "workdays": 2 }'
+      ? undefined
       : 'must be an ISO 8601 duration such as "PT4H", "P2D" or "P1W", or { "workdays": 2 }',
 });
 export type StepOffset = z.infer<typeof StepOffset>;
@@ -132,8 +133,10 @@ export const AddressRecipient = strictObject({
 export const Recipient = z.union(
   [z.enum(["learner", "manager", "team-lead"]), AddressRecipient],
   {
-    error: () =>
-      'must be "learner", "manager", "team-lead" or { "address": "academie@example.nl" }',
+    error: (issue) =>
+      issue.input === undefined
+        ? undefined
+        : 'must be "learner", "manager", "team-lead" or { "address": "academie@example.nl" }',
   },
 );
 export type Recipient = z.infer<typeof Recipient>;

@@ -39,6 +39,7 @@ describe("planTimeline", () => {
           local: "2026-03-27 15:00 Fri (Europe/Amsterdam)",
           recipient: "learner",
           to: "anna",
+          toDisplay: undefined,
           template: "commit",
           why: "Plan it.",
           decisions: [],
@@ -51,6 +52,7 @@ describe("planTimeline", () => {
           local: undefined,
           recipient: "manager",
           to: undefined,
+          toDisplay: undefined,
           template: "talk",
           why: "Manager.",
           decisions: ["dropped: no manager known"],
@@ -78,6 +80,78 @@ describe("planTimeline", () => {
         "",
       ]);
     });
+  });
+
+  describe("when the caller names the recipients", () => {
+    const withManager = planStatement({
+      facts,
+      learnerId: "anna",
+      rules,
+      person: {
+        timeZone: "Europe/Amsterdam",
+        manager: { id: "mia-id", timeZone: "Europe/Amsterdam" },
+      },
+      policy: DEFAULT_POLICY,
+    });
+    const named = planTimeline(
+      withManager,
+      rules,
+      facts,
+      new Map([
+        ["anna", "Anna de Vries <anna@example.nl>"],
+        ["mia-id", "Mia Manager <mia@example.nl>"],
+      ]),
+    );
+
+    it("keeps the id for machines and adds the name for L&D", () => {
+      expect(
+        named.entries.map((e) => [e.recipient, e.to, e.toDisplay]),
+      ).toEqual([
+        ["learner", "anna", "Anna de Vries <anna@example.nl>"],
+        ["manager", "mia-id", "Mia Manager <mia@example.nl>"],
+      ]);
+    });
+
+    it("prints who, not the id", () => {
+      const text = formatTimeline(named);
+      expect(text).toContain(
+        "learner Anna de Vries <anna@example.nl>  r/commit  template commit",
+      );
+      expect(text).toContain(
+        "manager Mia Manager <mia@example.nl>  r/talk  template talk",
+      );
+      expect(text).not.toContain("mia-id");
+    });
+  });
+
+  it("names a fixed address by the address", () => {
+    const toAcademy = [
+      aRule([
+        {
+          key: "copy",
+          recipient: { address: "academie@example.nl" },
+          template: "copy",
+          why: "L&D follows it.",
+        },
+      ]),
+    ];
+    const timeline = planTimeline(
+      planStatement({
+        facts,
+        learnerId: "anna",
+        rules: toAcademy,
+        person: { timeZone: "Europe/Amsterdam" },
+        policy: DEFAULT_POLICY,
+      }),
+      toAcademy,
+      facts,
+    );
+    expect(timeline.entries.map((e) => [e.to, e.toDisplay])).toEqual([
+      ["academie@example.nl", "academie@example.nl"],
+    ]);
+    expect(formatTimeline(timeline)).toContain(
+      "address academie@example.nl  r/copy",
+    );
   });
 
   it("says so when nothing would be planned", () => {

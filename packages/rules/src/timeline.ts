@@ -12,8 +12,13 @@ export interface TimelineEntry {
   /** `dueAt` in the recipient's zone, e.g. "2030-03-04 11:00 (Europe/Amsterdam)". */
   readonly local: string | undefined;
   readonly recipient: RecipientKind;
-  /** Person id of the recipient, or the fixed address. */
+  /** Person id of the recipient, or the fixed address (for machines). */
   readonly to: string | undefined;
+  /**
+   * The recipient as L&D reads them: "Mia de Vries <mia@example.nl>", the name or email alone,
+   * or the fixed address; absent for a dropped step and for a person the caller did not name.
+   */
+  readonly toDisplay: string | undefined;
   readonly template: string;
   readonly why: string;
   /** What the policy or the person's situation did to it, and why. */
@@ -34,11 +39,16 @@ export interface Timeline {
   }[];
 }
 
-/** The planner's result laid out by time, for `beklijf simulate` and POST /api/simulate. */
+/**
+ * The planner's result laid out by time, for `beklijf simulate` and POST /api/simulate.
+ * `recipients` maps person ids to how L&D reads them (the caller looks them up; this package
+ * reads no directory). Default: none, so only fixed addresses get a `toDisplay`.
+ */
 export function planTimeline(
   plan: StatementPlan,
   rules: readonly RuleRef[],
   facts: TriggerFacts,
+  recipients: ReadonlyMap<string, string> = new Map(),
 ): Timeline {
   const keyOf = (versionId: string): string =>
     rules.find((ref) => ref.ruleVersionId === versionId)?.rule.key ?? versionId;
@@ -63,6 +73,11 @@ export function planTimeline(
         local: `${inZone(step.dueAt, step.timeZone).toFormat("yyyy-LL-dd HH:mm ccc")} (${step.timeZone})`,
         recipient: step.recipient,
         to: step.recipientAddress ?? step.recipientPersonId,
+        toDisplay:
+          step.recipientAddress ??
+          (step.recipientPersonId === undefined
+            ? undefined
+            : recipients.get(step.recipientPersonId)),
         template: step.template,
         why: step.why,
         decisions: messagesOf(step.stepKey),
@@ -81,6 +96,7 @@ export function planTimeline(
             ? "address"
             : step.recipient,
         to: undefined,
+        toDisplay: undefined,
         template: step?.template ?? "",
         why: step?.why ?? "",
         decisions: [decision.message],
@@ -110,8 +126,15 @@ export function formatTimeline(timeline: Timeline): string {
   const lines: string[] = [];
   for (const entry of timeline.entries) {
     const when = entry.local ?? "not sent";
+    // The id only when the caller could not name the person.
+    const who =
+      entry.toDisplay !== undefined
+        ? ` ${entry.toDisplay}`
+        : entry.to === undefined
+          ? ""
+          : ` <${entry.to}>`;
     lines.push(
-      `${when}  ${entry.recipient}${entry.to === undefined ? "" : ` <${entry.to}>`}  ${entry.rule}/${entry.step}  template ${entry.template}${entry.status === "dropped" ? "  (dropped)" : ""}`,
+      `${when}  ${entry.recipient}${who}  ${entry.rule}/${entry.step}  template ${entry.template}${entry.status === "dropped" ? "  (dropped)" : ""}`,
     );
     lines.push(`    why: ${entry.why}`);
     for (const decision of entry.decisions) lines.push(`    ${decision}`);

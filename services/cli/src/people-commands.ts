@@ -62,6 +62,11 @@ export function registerPeopleCommands(
           onProgress: ({ rows, failed }) => {
             process.stderr.write(`${rows} rows read, ${failed} refused\n`);
           },
+          onLinkProgress: ({ linked, total }) => {
+            process.stderr.write(
+              `managers and team leads: ${linked} of ${total} rows linked\n`,
+            );
+          },
         });
         const { pendingStatementIds, ...rest } = report;
         context.print({

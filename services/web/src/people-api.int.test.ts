@@ -405,7 +405,81 @@ describe("/api/people and /api/simulate", () => {
       expect(simulation.entries[0]?.why).toBe(
         "An if-then plan soon after the training.",
       );
+      // Someone new is named by the statement's actor; there is no person id to give.
+      expect(simulation.entries[0]?.toDisplay).toBe(
+        simulation.learner.email ?? "",
+      );
       expect(await db.plan.count({ where: { tenantId } })).toBe(plansBefore);
+    });
+
+    it("names each recipient for L&D, keeping the person id for machines", async () => {
+      const learner = aLearner();
+      const bossEmail = `bea.${learner.email}`;
+      const boss = await call("PUT", "/people", {
+        body: { email: bossEmail, name: "Bea Baas" },
+      });
+      const anna = await call("PUT", "/people", {
+        body: {
+          email: learner.email,
+          name: "Anna de Vries",
+          manager: bossEmail,
+        },
+      });
+      const { status, body } = await call("POST", "/simulate", {
+        role: "viewer",
+        body: {
+          statement: aCompletedStatement({
+            learner,
+            timestamp: "2030-03-11T09:00:00Z", // a Monday, 10:00 in Amsterdam
+          }),
+          rules: {
+            rules: [
+              {
+                key: "with-manager",
+                name: "With the manager",
+                trigger: {
+                  verbs: ["http://adlnet.gov/expapi/verbs/completed"],
+                },
+                steps: [
+                  {
+                    key: "own",
+                    offset: "PT1H",
+                    recipient: "learner",
+                    template: "commit",
+                    why: "w",
+                  },
+                  {
+                    key: "talk",
+                    offset: "PT2H",
+                    recipient: "manager",
+                    template: "talk",
+                    why: "w",
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      });
+      expect(status).toBe(200);
+      expect(
+        SimulateResponse.parse(body).entries.map((e) => [
+          e.recipient,
+          e.to,
+          e.toDisplay,
+        ]),
+      ).toEqual([
+        [
+          "learner",
+          UpsertedPersonResponse.parse(anna.body).person.id,
+          `Anna de Vries <${learner.email}>`,
+        ],
+        [
+          "manager",
+          UpsertedPersonResponse.parse(boss.body).person.id,
+          `Bea Baas <${bossEmail}>`,
+        ],
+      ]);
     });
 
     it("tries a given rule file, and explains a bad one", async () => {

@@ -165,8 +165,19 @@ export const SimulateResponse = z.object({
       status: z.enum(["planned", "dropped"]),
       dueAt: z.iso.datetime().optional(),
       local: z.string().optional().describe("dueAt in the recipient's zone"),
-      recipient: z.string(),
-      to: z.string().optional(),
+      recipient: z
+        .string()
+        .describe('"learner", "manager", "team-lead" or "address"'),
+      to: z
+        .string()
+        .optional()
+        .describe("The recipient's person id, or the fixed address"),
+      toDisplay: z
+        .string()
+        .optional()
+        .describe(
+          'Who, as L&D reads it: "Mia de Vries <mia@example.nl>", the name or email alone, or the fixed address',
+        ),
       template: z.string(),
       why: z.string(),
       decisions: z.array(z.string()),

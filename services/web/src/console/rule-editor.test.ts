@@ -26,6 +26,21 @@ describe("checkRuleText", () => {
     if (!result.ok) expect(result.problems[0]?.path).toBe("(JSON)");
   });
 
+  it("gives the line and column of a JSON syntax error, and what to write", () => {
+    const result = checkRuleText(
+      '{\n  "key": "kort",\n  "name": "Kort"\n  "enabled": true\n}',
+      "kort",
+    );
+    expect(!result.ok && result.problems).toEqual([
+      {
+        path: "(JSON)",
+        message:
+          'line 4, column 3: "\\"" after a value: write "," before the next key, or "}" to close the object',
+        line: 4,
+      },
+    ]);
+  });
+
   it("reports the parser's problems at the path inside the rule, with its line", () => {
     const text = JSON.stringify({ ...valid, steps: [] }, null, 2);
     const result = checkRuleText(text, "kort");

@@ -1,4 +1,4 @@
-import type { Issue } from "@beklijf/core";
+import { type Issue, parseJsonText } from "@beklijf/core";
 import { parseRuleSet, type Rule } from "@beklijf/rules";
 
 /** A problem in the edited rule, with the place it is at ("steps.1.offset") or "(JSON)". */
@@ -18,16 +18,19 @@ export function checkRuleText(
   text: string,
   expectedKey: string,
 ): { ok: true; rule: Rule } | { ok: false; problems: RuleProblem[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  const syntax = parseJsonText(text);
+  if (!syntax.ok)
     return {
       ok: false,
-      problems: [{ path: "(JSON)", message, line: undefined }],
+      problems: [
+        {
+          path: "(JSON)",
+          message: `line ${syntax.error.line}, column ${syntax.error.column}: ${syntax.error.message}`,
+          line: syntax.error.line,
+        },
+      ],
     };
-  }
+  const json = syntax.value;
   const parsed = parseRuleSet({ rules: [json] }, "rule");
   if (!parsed.ok)
     return {

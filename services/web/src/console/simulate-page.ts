@@ -157,22 +157,12 @@ export function mountSimulatePage(
       });
       return;
     }
-    const ids = simulation.timeline.entries.flatMap((e) =>
-      e.to === undefined ? [] : [e.to],
-    );
-    const people = await deps.db.person.findMany({
-      where: { tenantId, id: { in: ids } },
-      select: { id: true, email: true, name: true },
-    });
-    const who = new Map(
-      people.map((p) => [p.id, p.name ?? p.email ?? p.id] as const),
-    );
     page(200, {
       simulation: {
         ...simulation,
         entries: simulation.timeline.entries.map((entry) => ({
           ...entry,
-          toName: entry.to === undefined ? "" : (who.get(entry.to) ?? entry.to),
+          toName: entry.toDisplay ?? entry.to ?? "",
           dropped: entry.status === "dropped",
         })),
         notStarted: simulation.timeline.notStarted,
