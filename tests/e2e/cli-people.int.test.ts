@@ -1,12 +1,34 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { aCompletedStatement, runDatabaseUrl, testDb } from "@beklijf/testing";
+import { systemClock } from "@beklijf/core";
+import {
+  createConnection,
+  createPlan,
+  ensureTenant,
+  recordRejection,
+  syncRuleSet,
+  upsertPerson,
+} from "@beklijf/db";
+import { enqueue, nudgeJobId } from "@beklijf/queue";
+import { planNudges } from "@beklijf/rules";
+import {
+  aCompletedStatement,
+  aLearner,
+  anAfterCompletionRule,
+  outboxRowsCarrying,
+  runDatabaseUrl,
+  storeStatement,
+  TEST_REDIS_URL,
+  testDb,
+  testQueues,
+} from "@beklijf/testing";
 
 import { runCli } from "./run-beklijf";
 
-// `npx beklijf people import` and `npx beklijf simulate`: what L&D and HR do from a shell.
+// `npx beklijf people import`, `people delete` and `simulate`: what L&D and HR do from a shell.
 
 describe("npx beklijf people import and simulate", () => {
   const db = testDb();
@@ -134,5 +156,239 @@ describe("npx beklijf people import and simulate", () => {
         `${" ".repeat(23)}^`,
       ].join("\n"),
     );
+  });
+});
+
+describe("npx beklijf people delete", () => {
+  const db = testDb();
+  const redis = testQueues("cli-erase");
+  const tag = randomBytes(3).toString("hex");
+  const env = {
+    DATABASE_URL: runDatabaseUrl(),
+    REDIS_URL: TEST_REDIS_URL,
+    BEKLIJF_REDIS_PREFIX: redis.prefix,
+  };
+  const ruleKey = `cli-erase-${tag}`;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    tenantId = (await ensureTenant(db)).id;
+    // Disabled: the default tenant is shared with other tests, and this rule must plan nothing there.
+    await syncRuleSet(db, {
+      tenantId,
+      key: `${ruleKey}-set`,
+      name: "CLI erase test",
+      rules: [anAfterCompletionRule({ key: ruleKey, enabled: false })],
+    });
+  });
+
+  afterAll(async () => {
+    await redis.close();
+    await db.$disconnect();
+  });
+
+  /**
+   * A person of the default tenant with a completion, its plan, the plan's delayed nudge jobs and
+   * a connection rejection naming their mbox. The statement is taken off the engine's list (as if
+   * planned), so an engine another test runs on this database leaves it alone.
+   */
+  async function aPersonToErase(externalId: string) {
+    const learner = aLearner();
+    const { person } = await upsertPerson(db, {
+      tenantId,
+      person: { email: learner.email, name: learner.name, externalId },
+      defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+    });
+    const prepared = await storeStatement({
+      db,
+      tenantId,
+      statement: aCompletedStatement({ learner }),
+      clock: systemClock,
+    });
+    await db.pendingStatement.deleteMany({
+      where: { tenantId, statementId: prepared.id },
+    });
+    await db.outboxEvent.deleteMany({
+      where: {
+        id: {
+          in: (await outboxRowsCarrying(db, tenantId, prepared.id)).map(
+            (row) => row.id,
+          ),
+        },
+      },
+    });
+    const version = await db.ruleVersion.findFirstOrThrow({
+      where: { rule: { key: ruleKey, ruleSet: { tenantId } } },
+    });
+    const [proposal] = planNudges({
+      facts: { ...prepared, statementId: prepared.id },
+      learnerId: person.id,
+      rules: [
+        {
+          ruleId: version.ruleId,
+          ruleVersionId: version.id,
+          rule: anAfterCompletionRule({ key: ruleKey }),
+        },
+      ],
+    });
+    if (proposal === undefined) throw new Error("no plan");
+    const nudges = await createPlan(db, {
+      tenantId,
+      personId: person.id,
+      triggerStatementId: prepared.id,
+      proposal,
+      startedAt: new Date(),
+      jobIdFor: nudgeJobId,
+    });
+    for (const nudge of nudges)
+      await enqueue(
+        redis.queues,
+        "nudges",
+        "nudge.fire",
+        { plannedNudgeId: nudge.id },
+        { jobId: nudge.jobId, delayMs: 3_600_000 },
+      );
+    const { connection } = await createConnection(db, {
+      tenantId,
+      name: `cli-erase-${externalId}`,
+    });
+    await recordRejection(db, {
+      connectionId: connection.id,
+      at: new Date(),
+      status: 400,
+      code: "STATEMENT_INVALID",
+      reason: "verb.id: must be an IRI",
+      path: ["verb", "id"],
+      statement: {
+        actor: { mbox: `mailto:${learner.email}` },
+        verb: { id: "done" },
+      },
+    });
+    const jobIds = nudges.map((nudge) => nudge.jobId);
+    const left = async () => ({
+      people: await db.person.count({ where: { id: person.id } }),
+      nudges: await db.plannedNudge.count({
+        where: { jobId: { in: jobIds } },
+      }),
+      jobs: (
+        await Promise.all(
+          jobIds.map((jobId) => redis.queues.nudges.getJob(jobId)),
+        )
+      ).filter((job) => job !== undefined).length,
+      rejections: await db.connectionRejection.count({
+        where: { connectionId: connection.id },
+      }),
+    });
+    expect(await left()).toEqual({
+      people: 1,
+      nudges: 2,
+      jobs: 2,
+      rejections: 1,
+    });
+    return { person, learner, left };
+  }
+
+  it("erases by email with --yes: the person, their data, their pending jobs and the rejections naming them", async () => {
+    const anna = await aPersonToErase(`HR-${tag}-1`);
+    const result = await runCli(
+      [
+        "people",
+        "delete",
+        `email:${anna.learner.email.toUpperCase()}`,
+        "--yes",
+      ],
+      env,
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      erased: {
+        id: anna.person.id,
+        externalId: `HR-${tag}-1`,
+        email: anna.learner.email,
+        name: anna.learner.name,
+      },
+      statements: 1,
+      plans: 1,
+      nudges: 2,
+      deliveries: 0,
+      answers: 0,
+      identities: 2,
+      rejections: 1,
+      pendingJobs: { nudges: 2, removedFromRedis: 2 },
+    });
+    expect(await anna.left()).toEqual({
+      people: 0,
+      nudges: 0,
+      jobs: 0,
+      rejections: 0,
+    });
+  });
+
+  it("erases by external id and says so when Redis does not answer", async () => {
+    const bram = await aPersonToErase(`HR-${tag}-2`);
+    const result = await runCli(
+      ["people", "delete", `external:HR-${tag}-2`, "--yes"],
+      { ...env, REDIS_URL: "redis://127.0.0.1:1" },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      "The person is erased, but the Redis at REDIS_URL does not answer: their 2 pending nudge jobs stay in Redis until their time, then find no nudge and send nothing.\n",
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      erased: { id: bram.person.id },
+      pendingJobs: {
+        nudges: 2,
+        removedFromRedis: 0,
+        redisUnreachable: "the Redis at REDIS_URL does not answer",
+      },
+    });
+    expect(await bram.left()).toEqual({
+      people: 0,
+      nudges: 0,
+      jobs: 2,
+      rejections: 0,
+    });
+  });
+
+  it("refuses without --yes when it cannot ask, and refuses unknown, bare or malformed references, erasing nothing", async () => {
+    const carla = await aPersonToErase(`HR-${tag}-3`);
+    const unconfirmed = await runCli(
+      ["people", "delete", `external:HR-${tag}-3`],
+      env,
+    );
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stdout).toBe("");
+    expect(unconfirmed.stderr).toBe(
+      `Nothing was erased: erasing ${carla.learner.name}, ${carla.learner.email}, external id HR-${tag}-3, id ${carla.person.id} asks for confirmation on a terminal. Add --yes to erase without asking.\n`,
+    );
+    const unknown = await runCli(
+      ["people", "delete", `email:nobody-${tag}@example.test`, "--yes"],
+      env,
+    );
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toBe(
+      `No person email:nobody-${tag}@example.test in the directory; nothing was erased.\n`,
+    );
+    const bare = await runCli(
+      ["people", "delete", carla.learner.email, "--yes"],
+      env,
+    );
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toBe(
+      `"${carla.learner.email}" could be an email or an external id: write email:${carla.learner.email} or external:${carla.learner.email}.\n`,
+    );
+    const malformed = await runCli(
+      ["people", "delete", "email:carla", "--yes"],
+      env,
+    );
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('"email:carla" names no email address');
+    expect(await carla.left()).toEqual({
+      people: 1,
+      nudges: 2,
+      jobs: 2,
+      rejections: 1,
+    });
   });
 });

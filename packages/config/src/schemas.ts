@@ -112,8 +112,13 @@ export const allInOneSchema = databaseSchema
 
 export type AllInOneConfig = z.output<typeof allInOneSchema>;
 
-/** The CLI only needs the database (and the data dir for the embedded one). */
+/**
+ * The CLI needs the database (and the data dir for the embedded one); Redis only to remove the
+ * pending jobs of what it erases (best effort: unset, it tries the local Redis `npm start` uses).
+ */
 export const cliSchema = databaseSchema.extend(loggingSchema.shape).extend({
+  REDIS_URL: redisSchema.shape.REDIS_URL,
+  BEKLIJF_REDIS_PREFIX: redisSchema.shape.BEKLIJF_REDIS_PREFIX,
   BEKLIJF_DATA_DIR: runtimeSchema.shape.BEKLIJF_DATA_DIR,
   /** Seals LRS passwords of pull connections; unset: the one `npm start` keeps in the data dir. */
   BEKLIJF_SECRET: runtimeSchema.shape.BEKLIJF_SECRET,

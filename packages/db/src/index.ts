@@ -135,6 +135,15 @@ export {
   releaseDeliveryAttempt,
 } from "./repositories/deliveries";
 export {
+  deletePerson,
+  describePersonRef,
+  type ErasedPerson,
+  findPersonByExactRef,
+  parsePersonRef,
+  PERSON_REF_FORMS,
+  type PersonRef,
+} from "./repositories/erase-person";
+export {
   type FireCheck,
   getFireCheck,
   getFireChecks,
@@ -162,7 +171,6 @@ export {
   pruneDispatchedOutbox,
 } from "./repositories/outbox";
 export {
-  deletePerson,
   ensurePeopleForMboxes,
   ensurePersonForMbox,
   findPersonByIdentity,

@@ -5,7 +5,12 @@ export {
   isEmbeddedPostgresRunning,
   startEmbeddedPostgres,
 } from "./postgres";
-export { ensureRedis, type RedisHandle, RedisUnavailableError } from "./redis";
+export {
+  EMBEDDED_REDIS_PORT,
+  ensureRedis,
+  type RedisHandle,
+  RedisUnavailableError,
+} from "./redis";
 export {
   type CapturedMail,
   listOutboxFiles,

@@ -11,6 +11,9 @@ export interface RedisHandle {
   stop(): Promise<void>;
 }
 
+/** The port of the redis-server `npm start` starts when nothing answers on 6379. */
+export const EMBEDDED_REDIS_PORT = 63790;
+
 export class RedisUnavailableError extends Error {
   readonly code = "REDIS_UNAVAILABLE";
   constructor(message: string) {

@@ -5,6 +5,7 @@ import { loadContentPack, TEMPLATES_DIR } from "@beklijf/content";
 import { bootstrapTenant, ensureFirstConsoleAdmin } from "@beklijf/db";
 import {
   EMBEDDED_POSTGRES_PORT,
+  EMBEDDED_REDIS_PORT,
   embeddedPostgresUrl,
   ensureRedis,
   isEmbeddedPostgresRunning,
@@ -41,9 +42,6 @@ export interface AllInOneHandle {
   /** Runs one reconciler pass now. */
   reconcile(): Promise<number>;
 }
-
-/** Port for a redis-server we start ourselves when nothing answers on 6379. */
-const EMBEDDED_REDIS_PORT = 63790;
 
 /**
  * Runs ingest, engine, mailer and web in one process on one port: the embedded default for a

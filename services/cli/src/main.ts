@@ -360,7 +360,12 @@ async function run(): Promise<void> {
     }
     if (error instanceof ValidationError) {
       process.stderr.write(
-        `${error.message}\n${error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")}\n`,
+        [
+          error.message,
+          ...error.issues.map(
+            (i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`,
+          ),
+        ].join("\n") + "\n",
       );
       process.exit(2);
     }

@@ -1,8 +1,7 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 
-import type { CliConfig } from "@beklijf/config";
-import { errorMessage, type Logger, ValidationError } from "@beklijf/core";
+import { errorMessage, ValidationError } from "@beklijf/core";
 import { systemClock } from "@beklijf/core";
 import {
   ensureTenant,
@@ -13,19 +12,15 @@ import {
 import { formatTimeline } from "@beklijf/rules";
 import type { Command } from "commander";
 
+import type { CommandContext } from "./command-context";
 import { openDatabase } from "./database";
+import { registerPeopleDelete } from "./people-delete";
 import { readJsonFile } from "./read-json-file";
-
-/** What the people and simulate commands need from the CLI's composition root. */
-export interface CommandContext {
-  readonly config: () => CliConfig;
-  readonly logger: Logger;
-  readonly print: (value: unknown) => void;
-}
 
 /**
  * `beklijf people import FILE.csv`: progress on stderr, the JSON report on stdout. The running
  * engine plans the statements that waited for these people on its next reconciler pass.
+ * `beklijf people delete REF`: see people-delete.ts.
  */
 export function registerPeopleCommands(
   program: Command,
@@ -82,6 +77,7 @@ export function registerPeopleCommands(
         await database.close();
       }
     });
+  registerPeopleDelete(people, context);
 
   program
     .command("simulate")

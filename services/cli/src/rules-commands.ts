@@ -4,8 +4,8 @@ import { ensureTenant, migrateRulePlans } from "@beklijf/db";
 import { nudgeJobId } from "@beklijf/queue";
 import type { Command } from "commander";
 
+import type { CommandContext } from "./command-context";
 import { openDatabase } from "./database";
-import type { CommandContext } from "./people-commands";
 
 /**
  * `beklijf rules migrate <key> [--dry-run] [--from 1,2]`: moves the rule's running plans to its

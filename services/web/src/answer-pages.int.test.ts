@@ -6,6 +6,7 @@ import path from "node:path";
 
 import { createManualClock, signToken } from "@beklijf/core";
 import { type PrismaClient } from "@beklijf/db";
+import { createQueues, createRedisConnection, enqueue } from "@beklijf/queue";
 import { LINK_PURPOSES, signNudgeLinks } from "@beklijf/render";
 import { planNudges, type Rule } from "@beklijf/rules";
 import {
@@ -13,10 +14,12 @@ import {
   anAfterCompletionRule,
   aPlannedCompletion,
   aTenantWithRules,
+  eventually,
   type ListeningServer,
   listenOnFreePort,
   testDb,
   testLogger,
+  testQueues,
 } from "@beklijf/testing";
 import { launchChromium } from "@beklijf/testing/browser";
 import type { Browser, Page } from "playwright-core";
@@ -74,6 +77,7 @@ const STEPS: Rule["steps"] = [
 describe("the answer and preference pages", () => {
   const db: PrismaClient = testDb();
   const clock = createManualClock(new Date("2030-04-02T09:00:00Z"));
+  const redis = testQueues("web-answers");
   let server: ListeningServer;
   let url: string;
   let tenantId: string;
@@ -89,6 +93,12 @@ describe("the answer and preference pages", () => {
         logger: testLogger,
         secret: SECRET,
         publicUrl: PUBLIC_URL,
+        jobs: {
+          removeNudgeJobs: async (jobIds) => {
+            for (const jobId of jobIds) await redis.queues.nudges.remove(jobId);
+          },
+          processStatements: () => Promise.resolve(),
+        },
       }),
     );
     url = server.url;
@@ -96,6 +106,7 @@ describe("the answer and preference pages", () => {
 
   afterAll(async () => {
     await server.close();
+    await redis.close();
     await db.$disconnect();
   });
 
@@ -198,10 +209,21 @@ describe("the answer and preference pages", () => {
   });
 
   describe("an applied link", () => {
-    it("on 'partly' cancels nothing; on 'applied' cancels the steps that stop on it, and only those", async () => {
+    it("on 'partly' cancels nothing; on 'applied' cancels the steps that stop on it, and only those, with their pending jobs", async () => {
       const { byStep } = await aPlan();
       const apply = byStep["apply"];
       if (apply === undefined) throw new Error("no apply nudge");
+      // Each planned nudge has its delayed job, as the engine enqueues them.
+      for (const nudge of Object.values(byStep))
+        await enqueue(
+          redis.queues,
+          "nudges",
+          "nudge.fire",
+          { plannedNudgeId: nudge.id },
+          { jobId: nudge.jobId, delayMs: 3_600_000 },
+        );
+      const jobOf = (step: string) =>
+        redis.queues.nudges.getJob(byStep[step]?.jobId ?? "none");
       const { action } = linksOf(apply.id, { answer: "applied" });
       expect((await post(action, { status: "partly" })).status).toBe(200);
       expect(
@@ -230,6 +252,17 @@ describe("the answer and preference pages", () => {
         "manager-aftertalk": "cancelled",
         "apply-check": "planned",
       });
+      // The jobs go after the page is sent: wait for them, with a deadline.
+      await eventually(
+        async () =>
+          (await jobOf("apply")) === undefined &&
+          (await jobOf("manager-aftertalk")) === undefined
+            ? true
+            : undefined,
+        { timeoutMs: 5_000, what: "the cancelled nudges' jobs to go" },
+      );
+      for (const step of ["commit", "reflect", "apply-check"])
+        expect(await jobOf(step)).toBeDefined();
       expect(
         await db.answer.findMany({ where: { plannedNudgeId: apply.id } }),
       ).toEqual([
@@ -238,6 +271,60 @@ describe("the answer and preference pages", () => {
           value: { status: "applied", story: "Gisteren in het overleg." },
         }),
       ]);
+    });
+
+    it("answers at once when Redis is down, and cancels all the same", async () => {
+      // Queues on a port where no Redis listens: removing a job waits for a connection.
+      const connection = createRedisConnection(
+        "redis://127.0.0.1:1",
+        "producer",
+      );
+      connection.on("error", () => undefined);
+      const down = createQueues({
+        connection,
+        prefix: "{down}",
+        logger: testLogger,
+      });
+      const offline = await listenOnFreePort(
+        buildApp({
+          db,
+          clock,
+          logger: testLogger,
+          secret: SECRET,
+          publicUrl: PUBLIC_URL,
+          jobs: {
+            removeNudgeJobs: async (jobIds) => {
+              for (const jobId of jobIds) await down.nudges.remove(jobId);
+            },
+            processStatements: () => Promise.resolve(),
+          },
+        }),
+      );
+      try {
+        const { byStep } = await aPlan();
+        const apply = byStep["apply"];
+        if (apply === undefined) throw new Error("no apply nudge");
+        const { action } = signNudgeLinks({
+          publicUrl: offline.url,
+          secret: SECRET,
+          now: clock.now(),
+          ttlDays: 60,
+          nudgeId: apply.id,
+          deliveryId: apply.id,
+          action: { answer: "applied" },
+        });
+        const started = Date.now();
+        const response = await post(action, { status: "applied" });
+        expect(response.status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(
+          (await db.plannedNudge.findUniqueOrThrow({ where: { id: apply.id } }))
+            .status,
+        ).toBe("cancelled");
+      } finally {
+        connection.disconnect();
+        await offline.close();
+      }
     });
   });
 

@@ -2,8 +2,10 @@
 import { systemClock } from "@beklijf/core";
 import {
   createApiToken,
+  createConnection,
   createPlan,
   type PrismaClient,
+  recordRejection,
   type Role,
   upsertPerson,
 } from "@beklijf/db";
@@ -14,6 +16,7 @@ import {
   aLearner,
   anAfterCompletionRule,
   aTenantWithRules,
+  eventually,
   type ListeningServer,
   listenOnFreePort,
   storeStatement,
@@ -74,6 +77,18 @@ describe("/api/people and /api/simulate", () => {
       body: text === "" ? undefined : (JSON.parse(text) as unknown),
     };
   };
+
+  /** The jobs are removed just after the response: wait for that, with a deadline. */
+  const jobsGone = (jobIds: readonly string[]) =>
+    eventually(
+      async () => {
+        for (const jobId of jobIds)
+          if ((await redis.queues.nudges.getJob(jobId)) !== undefined)
+            return undefined;
+        return true;
+      },
+      { timeoutMs: 5_000, what: "the erased person's nudge jobs to go" },
+    );
 
   beforeAll(async () => {
     db = testDb();
@@ -373,10 +388,159 @@ describe("/api/people and /api/simulate", () => {
       expect(await db.statement.count({ where: { tenantId, personId } })).toBe(
         0,
       );
-      for (const jobId of jobIds)
-        expect(await redis.queues.nudges.getJob(jobId)).toBeUndefined();
+      await jobsGone(jobIds);
       expect((await call("GET", `/people/${personId}`)).status).toBe(404);
       expect((await call("DELETE", `/people/${personId}`)).status).toBe(404);
+    });
+  });
+
+  describe("erasing a person by email or external id", () => {
+    /** A person with a plan whose nudges have delayed jobs, and a rejection naming their mbox. */
+    async function aPersonToErase(externalId: string) {
+      const learner = aLearner();
+      const { person } = await upsertPerson(db, {
+        tenantId,
+        person: { email: learner.email, name: learner.name, externalId },
+        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+      });
+      const prepared = await storeStatement({
+        db,
+        tenantId,
+        statement: aCompletedStatement({ learner }),
+        clock: systemClock,
+      });
+      const rule = await db.ruleVersion.findFirstOrThrow({
+        where: { rule: { ruleSet: { tenantId } } },
+      });
+      const [proposal] = planNudges({
+        facts: { ...prepared, statementId: prepared.id },
+        learnerId: person.id,
+        rules: [
+          {
+            ruleId: rule.ruleId,
+            ruleVersionId: rule.id,
+            rule: anAfterCompletionRule(),
+          },
+        ],
+      });
+      if (proposal === undefined) throw new Error("no plan");
+      const nudges = await createPlan(db, {
+        tenantId,
+        personId: person.id,
+        triggerStatementId: prepared.id,
+        proposal,
+        startedAt: new Date(),
+        jobIdFor: nudgeJobId,
+      });
+      for (const nudge of nudges)
+        await enqueue(
+          redis.queues,
+          "nudges",
+          "nudge.fire",
+          { plannedNudgeId: nudge.id },
+          { jobId: nudge.jobId, delayMs: 3_600_000 },
+        );
+      const { connection } = await createConnection(db, {
+        tenantId,
+        name: `lms-${externalId}`,
+      });
+      await recordRejection(db, {
+        connectionId: connection.id,
+        at: new Date(),
+        status: 400,
+        code: "STATEMENT_INVALID",
+        reason: "verb.id: must be an IRI",
+        path: ["verb", "id"],
+        statement: {
+          actor: { mbox: `mailto:${learner.email}`, name: learner.name },
+          verb: { id: "completed" },
+        },
+      });
+      const jobIds = nudges.map((n) => n.jobId);
+      expect(jobIds.length).toBeGreaterThan(0);
+      for (const jobId of jobIds)
+        expect(await redis.queues.nudges.getJob(jobId)).toBeDefined();
+      return { person, learner, connectionId: connection.id, jobIds };
+    }
+
+    /** Nothing of them is left: the person, their plan's nudges and jobs, the rejection. */
+    async function expectErased(
+      erased: Awaited<ReturnType<typeof aPersonToErase>>,
+    ) {
+      expect(await db.person.count({ where: { id: erased.person.id } })).toBe(
+        0,
+      );
+      expect(
+        await db.plannedNudge.count({
+          where: { jobId: { in: erased.jobIds } },
+        }),
+      ).toBe(0);
+      await jobsGone(erased.jobIds);
+      expect(
+        await db.connectionRejection.count({
+          where: { connectionId: erased.connectionId },
+        }),
+      ).toBe(0);
+    }
+
+    it("erases by email (any case), with their pending jobs and the rejections naming them", async () => {
+      const anna = await aPersonToErase("HR-erase-email");
+      const ref = `email:${anna.learner.email.toUpperCase()}`;
+      expect(
+        (await call("GET", `/people/${encodeURIComponent(ref)}`)).status,
+      ).toBe(200);
+      expect(
+        (await call("DELETE", `/people/${encodeURIComponent(ref)}`)).status,
+      ).toBe(204);
+      await expectErased(anna);
+      const again = await call("DELETE", `/people/${encodeURIComponent(ref)}`);
+      expect(again.status).toBe(404);
+      expect(errorOf(again.body)).toMatchObject({
+        code: "PERSON_NOT_FOUND",
+        message: `No person email:${anna.learner.email} in this tenant.`,
+      });
+    });
+
+    it("erases by external id", async () => {
+      const bram = await aPersonToErase("HR/erase 2");
+      const path = `/people/${encodeURIComponent("external:HR/erase 2")}`;
+      const shown = await call("GET", path, { role: "viewer" });
+      expect(PersonDetail.parse(shown.body).id).toBe(bram.person.id);
+      expect((await call("DELETE", path, { role: "editor" })).status).toBe(403);
+      expect((await call("DELETE", path)).status).toBe(204);
+      await expectErased(bram);
+      expect((await call("GET", path)).status).toBe(404);
+    });
+
+    it("refuses a bare or malformed reference with 400, and an unknown one with 404, erasing nothing", async () => {
+      const carla = await aPersonToErase("HR-erase-refused");
+      const refused = async (ref: string) => {
+        const { status, body } = await call(
+          "DELETE",
+          `/people/${encodeURIComponent(ref)}`,
+        );
+        return { status, ...errorOf(body) };
+      };
+      expect(await refused(carla.learner.email)).toMatchObject({
+        status: 400,
+        code: "PERSON_REF_AMBIGUOUS",
+        message: `"${carla.learner.email}" could be an email or an external id: write email:${carla.learner.email} or external:${carla.learner.email}.`,
+      });
+      expect(await refused("HR-erase-refused")).toMatchObject({
+        status: 400,
+        code: "PERSON_REF_AMBIGUOUS",
+      });
+      expect(await refused("email:HR-erase-refused")).toMatchObject({
+        status: 400,
+        code: "PERSON_REF_INVALID",
+      });
+      expect(await refused("external:HR-nobody")).toMatchObject({
+        status: 404,
+        code: "PERSON_NOT_FOUND",
+      });
+      expect(await db.person.count({ where: { id: carla.person.id } })).toBe(1);
+      for (const jobId of carla.jobIds)
+        expect(await redis.queues.nudges.getJob(jobId)).toBeDefined();
     });
   });
 

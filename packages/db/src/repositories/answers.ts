@@ -37,6 +37,8 @@ export interface RecordedAnswer {
   readonly created: boolean;
   /** Nudges of the plan that will not be sent because of this answer. */
   readonly cancelledNudgeIds: readonly string[];
+  /** Their pending jobs' ids, for the caller to remove from Redis (best effort) after commit. */
+  readonly cancelledJobIds: readonly string[];
   /** Set when the answer ended the whole plan (its rule stops on it). */
   readonly planStopped?: string;
 }
@@ -95,7 +97,7 @@ export async function recordAnswer(
             select: { id: true },
           });
 
-    let cancelled: { ids: string[]; planStopped?: string } = { ids: [] };
+    let cancelled: Cancelled = { ids: [], jobIds: [] };
     if (
       input.answer.kind === "applied" &&
       input.answer.value.status === "applied"
@@ -114,6 +116,7 @@ export async function recordAnswer(
       answerId: answer.id,
       created: existing === null,
       cancelledNudgeIds: cancelled.ids,
+      cancelledJobIds: cancelled.jobIds,
       ...(cancelled.planStopped === undefined
         ? {}
         : { planStopped: cancelled.planStopped }),
@@ -128,14 +131,21 @@ type PlanForAnswer = {
   trigger: Parameters<typeof triggerFactsFromStored>[0];
 };
 
+/** The nudges an answer cancelled, with their job ids. */
+interface Cancelled {
+  ids: string[];
+  jobIds: string[];
+  planStopped?: string;
+}
+
 /** Cancels what an answer makes pointless, by the plan's own rule version. */
 async function cancelForAnswer(
   tx: DbClient,
   plan: PlanForAnswer,
   answerKind: string,
   at: Date,
-): Promise<{ ids: string[]; planStopped?: string }> {
-  if (plan.status !== "active") return { ids: [] };
+): Promise<Cancelled> {
+  if (plan.status !== "active") return { ids: [], jobIds: [] };
   const rule = Rule.safeParse(plan.ruleVersion.definition);
   if (!rule.success)
     throw new Error(`Plan ${plan.id}: its rule version does not parse`, {
@@ -143,7 +153,7 @@ async function cancelForAnswer(
     });
   const pending = await tx.plannedNudge.findMany({
     where: { planId: plan.id, status: "planned" },
-    select: { id: true, stepKey: true },
+    select: { id: true, stepKey: true, jobId: true },
   });
   const stop = checkStopConditions(
     rule.data,
@@ -159,26 +169,31 @@ async function cancelForAnswer(
       where: { id: { in: pending.map((n) => n.id) }, status: "planned" },
       data: { status: "cancelled", reason: stop.message },
     });
-    return { ids: pending.map((n) => n.id), planStopped: stop.message };
+    return {
+      ids: pending.map((n) => n.id),
+      jobIds: pending.map((n) => n.jobId),
+      planStopped: stop.message,
+    };
   }
   const byStep = new Map(rule.data.steps.map((step) => [step.key, step]));
-  const reasons = new Map<string, string[]>();
+  const reasons = new Map<string, typeof pending>();
   for (const nudge of pending) {
     const check = checkStepCondition(byStep.get(nudge.stepKey)?.condition, [
       { kind: answerKind },
     ]);
     if (!check.send)
-      reasons.set(check.reason, [
-        ...(reasons.get(check.reason) ?? []),
-        nudge.id,
-      ]);
+      reasons.set(check.reason, [...(reasons.get(check.reason) ?? []), nudge]);
   }
-  for (const [reason, ids] of reasons)
+  for (const [reason, nudges] of reasons)
     await tx.plannedNudge.updateMany({
-      where: { id: { in: ids }, status: "planned" },
+      where: { id: { in: nudges.map((n) => n.id) }, status: "planned" },
       data: { status: "cancelled", reason },
     });
-  return { ids: [...reasons.values()].flat() };
+  const cancelled = [...reasons.values()].flat();
+  return {
+    ids: cancelled.map((n) => n.id),
+    jobIds: cancelled.map((n) => n.jobId),
+  };
 }
 
 /** The answers given through one nudge's links (for the page that shows them). */

@@ -7,7 +7,8 @@ import {
 } from "@beklijf/testing";
 
 import type { PrismaClient } from "../client";
-import { deletePerson, ensurePersonForMbox, mboxSha1sum } from "./people";
+import { deletePerson } from "./erase-person";
+import { ensurePersonForMbox, mboxSha1sum } from "./people";
 import { takeStatements } from "./statement-batches";
 
 let db: PrismaClient;

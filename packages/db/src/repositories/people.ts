@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-import { ConflictError, NotFoundError } from "@beklijf/core";
+import { ConflictError } from "@beklijf/core";
 
 import type { DbClient, PrismaClient } from "../client";
 import { skippedStepId, skippedStepsOf } from "./plans";
@@ -482,49 +482,6 @@ export async function getPersonWithTimeline(
 
 /** Entries of a person's timeline at most, earliest first. */
 const TIMELINE_LIMIT = 500;
-
-/**
- * Erases a person: their statements (by person and by any of their identities), plans, nudges,
- * deliveries, answers, identities and preferences. Returns the job ids of their nudges that were
- * still planned, so the caller removes those jobs from Redis; a job that fires anyway finds no
- * row and sends nothing.
- */
-export async function deletePerson(
-  db: PrismaClient,
-  tenantId: string,
-  id: string,
-): Promise<{ jobIds: string[] }> {
-  return db.$transaction(async (tx) => {
-    const person = /^[0-9a-f-]{36}$/i.test(id)
-      ? await tx.person.findFirst({
-          where: { id, tenantId },
-          include: { identities: true },
-        })
-      : null;
-    if (person === null)
-      throw new NotFoundError(`No person ${id}`, "PERSON_NOT_FOUND");
-    const pending = await tx.plannedNudge.findMany({
-      where: {
-        tenantId,
-        status: "planned",
-        OR: [{ recipientPersonId: id }, { plan: { personId: id } }],
-      },
-      select: { jobId: true },
-    });
-    const keys = person.identities.map((i) => `${i.kind}:${i.value}`);
-    // The engine's work on their statements goes first (pending_statements has no foreign key).
-    await tx.$executeRaw`
-      DELETE FROM pending_statements p USING statements s
-       WHERE p.tenant_id = ${tenantId}::uuid AND s.tenant_id = p.tenant_id
-         AND s.id = p.statement_id
-         AND (s.person_id = ${id}::uuid OR s.actor_key = ANY(${keys}::text[]))`;
-    await tx.statement.deleteMany({
-      where: { tenantId, OR: [{ personId: id }, { actorKey: { in: keys } }] },
-    });
-    await tx.person.delete({ where: { id } });
-    return { jobIds: pending.map((nudge) => nudge.jobId) };
-  });
-}
 
 export interface UnknownLearners {
   readonly connectionId: string | null;

@@ -13,6 +13,7 @@ import {
   createConnection,
   type PrismaClient,
   storeStatements,
+  upsertPerson,
 } from "@beklijf/db";
 import { createTestSender, type TestSender } from "@beklijf/mailer";
 import { statementHandOff } from "@beklijf/queue";
@@ -257,6 +258,67 @@ describe("the console's people, simulation, content and pull pages", () => {
         (
           await client.request("GET", `/console/people/${randomUUID()}`, {
             cookie,
+          })
+        ).status,
+      ).toBe(404);
+    });
+
+    it("erases a person for an admin only, after asking, with the session's CSRF token", async () => {
+      const { person } = await upsertPerson(db, {
+        tenantId,
+        person: { email: `erase-${tag}@example.nl`, name: "Eef Erase" },
+        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+      });
+      const page = `/console/people/${person.id}`;
+      const erase = `${page}/erase`;
+      const exists = async () => db.person.count({ where: { id: person.id } });
+
+      const editor = await client.signIn(emails.editor);
+      expect(
+        (await client.request("GET", page, { cookie: editor.cookie })).body,
+      ).not.toContain(`action="${erase}"`);
+      const byEditor = await client.request("POST", erase, {
+        cookie: editor.cookie,
+        form: { _csrf: editor.csrf, confirm: "yes" },
+      });
+      expect(byEditor.status).toBe(403);
+
+      const admin = await client.signIn(emails.admin);
+      const shown = await client.request("GET", page, { cookie: admin.cookie });
+      expect(shown.body).toContain(`action="${erase}"`);
+      expect(shown.body).not.toContain('name="confirm" value="yes"');
+      const asked = await client.request("POST", erase, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf },
+      });
+      expect(asked.status).toBe(200);
+      expect(asked.body).toContain("Erase this person and all their data?");
+      expect(asked.body).toContain('name="confirm" value="yes"');
+      const forged = await client.request("POST", erase, {
+        cookie: admin.cookie,
+        form: { _csrf: "not-the-token", confirm: "yes" },
+      });
+      expect(forged.status).toBe(403);
+      expect(await exists()).toBe(1);
+
+      const erased = await client.request("POST", erase, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, confirm: "yes" },
+      });
+      expect(erased).toMatchObject({
+        status: 303,
+        location: "/console/people?erased=1",
+      });
+      expect(await exists()).toBe(0);
+      const list = await client.request("GET", "/console/people?erased=1", {
+        cookie: admin.cookie,
+      });
+      expect(list.body).toContain("The person and their data were erased.");
+      expect(
+        (
+          await client.request("POST", erase, {
+            cookie: admin.cookie,
+            form: { _csrf: admin.csrf, confirm: "yes" },
           })
         ).status,
       ).toBe(404);

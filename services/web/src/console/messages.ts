@@ -234,6 +234,14 @@ const en = {
   "people.delivery": "delivery",
   "people.merged": "merged into another email",
   "people.noTimeline": "No nudges for this person yet.",
+  "people.erase": "Erase this person",
+  "people.eraseHint":
+    "Deletes them with their statements, plans, nudges, deliveries, answers, identities and preferences, and the connection rejections whose statement names them. Their pending nudges are not sent. This cannot be undone.",
+  "people.eraseAsk":
+    "Erase this person and all their data? This cannot be undone.",
+  "people.eraseConfirm": "Yes, erase them now",
+  "people.eraseCancel": "Keep them",
+  "people.erased": "The person and their data were erased.",
   "simulate.title": "Simulation",
   "simulate.intro":
     "What happens when someone completes or registers for a training? Nothing is stored or sent: this runs the current rules against the person's real history and the sending policy.",
@@ -573,6 +581,14 @@ const nl: Record<MessageKey, string> = {
   "people.delivery": "verzending",
   "people.merged": "samengevoegd in een andere e-mail",
   "people.noTimeline": "Nog geen nudges voor deze persoon.",
+  "people.erase": "Deze persoon wissen",
+  "people.eraseHint":
+    "Verwijdert hen met hun statements, plannen, nudges, verzendingen, antwoorden, identiteiten en voorkeuren, en de geweigerde verzoeken van koppelingen waarvan het statement hen noemt. Hun geplande nudges worden niet verstuurd. Dit kan niet ongedaan worden gemaakt.",
+  "people.eraseAsk":
+    "Deze persoon en al hun gegevens wissen? Dit kan niet ongedaan worden gemaakt.",
+  "people.eraseConfirm": "Ja, nu wissen",
+  "people.eraseCancel": "Niet wissen",
+  "people.erased": "De persoon en hun gegevens zijn gewist.",
   "simulate.title": "Simulatie",
   "simulate.intro":
     "Wat gebeurt er als iemand een training afrondt of zich ervoor inschrijft? Er wordt niets opgeslagen of verstuurd: dit draait de huidige regels op de echte geschiedenis van de persoon en het verzendbeleid.",

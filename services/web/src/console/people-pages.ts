@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 
 import { errorMessage, NotFoundError, ValidationError } from "@beklijf/core";
 import {
+  deletePerson,
   getPersonWithTimeline,
   ImportHeaderError,
   importPeople,
@@ -14,8 +15,9 @@ import busboy from "busboy";
 import type { Request, Response, Router } from "express";
 
 import type { WebDeps } from "../deps";
+import { removeNudgeJobsAfterResponse } from "../jobs-port";
 import { assertCsrfToken, requireRole, sessionOf } from "./auth";
-import { pageContext, queryString, routeParam } from "./context";
+import { formField, pageContext, queryString, routeParam } from "./context";
 import { translate } from "./messages";
 import type { ConsoleRender, PageContext } from "./views";
 import { wholeLinesOnly } from "./whole-lines";
@@ -36,10 +38,13 @@ export function localTime(at: Date, timeZone: string): string {
   }
 }
 
-/** People: search, the CSV import with its row-error report, each person's timeline, unknown learners. */
+/**
+ * People: search, the CSV import with its row-error report, each person's timeline, unknown
+ * learners, and erasing a person (admins; ask, then confirm).
+ */
 export function mountPeoplePages(
   router: Router,
-  deps: Pick<WebDeps, "db">,
+  deps: Pick<WebDeps, "db" | "jobs" | "logger">,
   render: ConsoleRender,
 ): void {
   router.get("/people", async (req, res) => {
@@ -67,12 +72,17 @@ export function mountPeoplePages(
                 : (names.get(u.connectionId) ?? u.connectionId),
           })),
           maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
+          erased: req.query["erased"] === "1",
         },
       ),
     );
   });
 
-  router.get("/people/:id", async (req, res) => {
+  const showPerson = async (
+    req: Request,
+    res: Response,
+    options: { confirmErase: boolean },
+  ) => {
     const id = routeParam(req.params["id"]);
     const found =
       id === undefined
@@ -93,6 +103,7 @@ export function mountPeoplePages(
     res.type("html").send(
       render("person", context, {
         person,
+        confirmErase: options.confirmErase,
         timeline: nudges.map((nudge) => ({
           id: nudge.id,
           rule: nudge.plan.ruleVersion.rule.key,
@@ -110,6 +121,25 @@ export function mountPeoplePages(
         })),
       }),
     );
+  };
+
+  router.get("/people/:id", (req, res) =>
+    showPerson(req, res, { confirmErase: false }),
+  );
+
+  // The first POST asks (the person page with a confirm button); confirm=yes erases.
+  router.post("/people/:id/erase", requireRole("admin"), async (req, res) => {
+    if (formField(req.body, "confirm") !== "yes") {
+      await showPerson(req, res, { confirmErase: true });
+      return;
+    }
+    const { jobIds } = await deletePerson(
+      deps.db,
+      sessionOf(res).user.tenantId,
+      routeParam(req.params["id"]) ?? "",
+    );
+    res.redirect(303, "/console/people?erased=1");
+    await removeNudgeJobsAfterResponse(deps, jobIds);
   });
 }
 

@@ -9,6 +9,7 @@ import express, { type Response, Router } from "express";
 import { z } from "zod";
 
 import type { WebDeps } from "../deps";
+import { removeNudgeJobsAfterResponse } from "../jobs-port";
 import { sendLinkError } from "../pages/link-error";
 import {
   nudgeLinkResolver,
@@ -103,6 +104,9 @@ export function answerRouter(deps: WebDeps, render: Render): Router {
           message: applied ? t.thanksApplied : t.thanks,
         }),
       );
+      // After the page: Redis being slow or down never holds it up.
+      if (recorded !== null)
+        await removeNudgeJobsAfterResponse(deps, recorded.cancelledJobIds);
     },
   );
 

@@ -54,6 +54,24 @@ const idParameter = {
   description: "The connection's id",
   schema: { type: "string", format: "uuid" },
 };
+/** Errors of a route with a person reference in its path: 400 is a malformed or bare reference. */
+const refErrors = (...statuses: number[]) => ({
+  "400": {
+    description:
+      "Not a person reference (PERSON_REF_INVALID), or a bare email or external id (PERSON_REF_AMBIGUOUS)",
+    content: json(ErrorResponse),
+  },
+  ...errors(...statuses),
+  ...(statuses.includes(404)
+    ? {
+        "404": {
+          description:
+            "No such person in the token's tenant (PERSON_NOT_FOUND)",
+          content: json(ErrorResponse),
+        },
+      }
+    : {}),
+});
 const DESCRIPTIONS: Record<number, string> = {
   400: "Invalid body",
   401: "No or unknown API token",
@@ -242,21 +260,35 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         },
       },
       "/people/{id}": {
-        parameters: [{ ...idParameter, description: "The person's id" }],
+        parameters: [
+          {
+            name: "id",
+            in: "path",
+            required: true,
+            description:
+              "The person: their id (a UUID), `email:<address>` (any case) or `external:<externalId>` (exact), URL-encoded (e.g. `external:HR%2F12`). A bare email or external id is refused (400 PERSON_REF_AMBIGUOUS): an external id may look like an email.",
+            schema: { type: "string" },
+            examples: {
+              id: { value: "0b9e6c1e-5a43-4f7e-9d0a-3c8f2a1b7d65" },
+              email: { value: "email:anna@example.com" },
+              external: { value: "external:HR-1234" },
+            },
+          },
+        ],
         get: {
           summary:
             "One person with their identities and timeline: planned, sent, cancelled and skipped nudges with reasons",
           responses: {
             "200": { description: "The person", content: json(PersonDetail) },
-            ...errors(401, 404),
+            ...refErrors(401, 404),
           },
         },
         delete: {
           summary:
-            "Erase a person: their statements, plans, nudges, answers and pending jobs (admin role)",
+            "Erase a person: their statements, plans, nudges, deliveries, answers, identities, preferences and the connection rejections whose statement names them, in one transaction; then their pending nudge jobs (admin role)",
           responses: {
             "204": { description: "Erased" },
-            ...errors(401, 403, 404),
+            ...refErrors(401, 403, 404),
           },
         },
       },

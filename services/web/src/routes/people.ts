@@ -1,12 +1,15 @@
 import { NotFoundError, ValidationError } from "@beklijf/core";
 import {
   deletePerson,
+  describePersonRef,
+  findPersonByExactRef,
   findPersonByRef,
   getPersonWithTimeline,
   ImportHeaderError,
   importPeople,
   listPeople,
   listUnknownLearners,
+  parsePersonRef,
   type PersonView,
   simulateStatement,
   upsertPerson,
@@ -16,11 +19,13 @@ import express, { Router } from "express";
 import type { WebDeps } from "../deps";
 import { idOf, parseBody, tenantOf } from "../http/request-parts";
 import { requireRole, requireToken } from "../http/require-token";
+import { removeNudgeJobsAfterResponse } from "../jobs-port";
 import { PersonUpsert, SimulateRequest } from "../people-schemas";
 
 /**
  * The people directory and the simulation: /api/people (list, detail with timeline, upsert, CSV
- * import, erase), /api/people/unknown-learners and /api/simulate. Every route needs a token.
+ * import, erase; a person by id, email:<address> or external:<externalId>),
+ * /api/people/unknown-learners and /api/simulate. Every route needs a token.
  */
 export function peopleRouter(deps: WebDeps): Router {
   const router = Router();
@@ -140,15 +145,21 @@ export function peopleRouter(deps: WebDeps): Router {
     },
   );
 
+  // :id is a person reference: their id, email:<address> or external:<externalId>.
   router.get("/people/:id", auth, async (req, res) => {
-    const found = await getPersonWithTimeline(
-      deps.db,
-      tenantOf(res),
-      idOf(req),
-    );
+    const tenantId = tenantOf(res);
+    const ref = parsePersonRef(idOf(req));
+    const named =
+      ref.kind === "id"
+        ? ref
+        : await findPersonByExactRef(deps.db, tenantId, ref);
+    const found =
+      named === null
+        ? null
+        : await getPersonWithTimeline(deps.db, tenantId, named.id);
     if (found === null)
       throw new NotFoundError(
-        `No person ${idOf(req)} in this tenant.`,
+        `No person ${describePersonRef(ref)} in this tenant.`,
         "PERSON_NOT_FOUND",
       );
     const { person, nudges } = found;
@@ -174,9 +185,13 @@ export function peopleRouter(deps: WebDeps): Router {
   });
 
   router.delete("/people/:id", auth, requireRole("admin"), async (req, res) => {
-    const { jobIds } = await deletePerson(deps.db, tenantOf(res), idOf(req));
-    await deps.jobs?.removeNudgeJobs(jobIds);
+    const { jobIds } = await deletePerson(
+      deps.db,
+      tenantOf(res),
+      parsePersonRef(idOf(req)),
+    );
     res.status(204).end();
+    await removeNudgeJobsAfterResponse(deps, jobIds);
   });
 
   router.post("/simulate", auth, body, async (req, res) => {
