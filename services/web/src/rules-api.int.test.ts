@@ -13,6 +13,7 @@ import {
   anAfterCompletionRule,
   aPlannedCompletion,
   aTenantWithRules,
+  eventually,
   type ListeningServer,
   listenOnFreePort,
   TEST_RULE_SET,
@@ -187,7 +188,14 @@ describe("/api/rules", () => {
     expect(
       await db.plannedNudge.findUniqueOrThrow({ where: { id: reflect.id } }),
     ).toMatchObject({ status: "cancelled" });
-    expect(await redis.queues.nudges.getJob(reflect.jobId)).toBeUndefined();
+    // Removed after the answer, in the background.
+    await eventually(
+      async () =>
+        (await redis.queues.nudges.getJob(reflect.jobId)) === undefined
+          ? true
+          : undefined,
+      { timeoutMs: 5_000, what: "the cancelled nudge's job to be removed" },
+    );
     const commit = planned.nudges.find((n) => n.jobId !== reflect.jobId);
     expect(await redis.queues.nudges.getJob(commit?.jobId ?? "")).toBeDefined();
 
@@ -198,6 +206,63 @@ describe("/api/rules", () => {
       plans: 0,
       steps: [],
     });
+  });
+
+  it("answers without waiting for Redis to remove the cancelled nudges' jobs", async () => {
+    // With Redis down, BullMQ waits for a connection: a removal that never ends stands for it.
+    const other = await aTenantWithRules(db, "api-rules-stuck", [v1]);
+    await aPlannedCompletion(db, {
+      tenantId: other,
+      learner: aLearner(),
+      locale: "nl",
+      clock: systemClock,
+      planNudges,
+    });
+    await syncRuleSet(db, { tenantId: other, ...TEST_RULE_SET, rules: [v2] });
+    const removals: string[][] = [];
+    const stuck = await listenOnFreePort(
+      buildApp({
+        db,
+        clock: systemClock,
+        logger: testLogger,
+        secret: "s".repeat(40),
+        publicUrl: "https://beklijf.example.test",
+        jobs: {
+          removeNudgeJobs: (jobIds) => {
+            removals.push([...jobIds]);
+            return new Promise<void>(() => undefined);
+          },
+          processStatements: () => Promise.resolve(),
+        },
+      }),
+    );
+    try {
+      const token = await createApiToken(db, {
+        tenantId: other,
+        name: "a",
+        role: "admin",
+      });
+      const response = await fetch(
+        `${stuck.url}/api/rules/after-completion/migrate`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({ dryRun: false }),
+          signal: AbortSignal.timeout(5_000),
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(MigrateReport.parse(await response.json())).toMatchObject({
+        migrated: 1,
+      });
+      expect(removals).toHaveLength(1);
+      expect(removals[0]).toHaveLength(1);
+    } finally {
+      await stuck.close();
+    }
   });
 
   it("is in the OpenAPI document", async () => {

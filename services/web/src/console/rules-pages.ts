@@ -22,7 +22,7 @@ import type { ConsoleRender } from "./views";
  */
 export function mountRulePages(
   router: Router,
-  deps: Pick<WebDeps, "db" | "clock" | "jobs">,
+  deps: Pick<WebDeps, "db" | "clock" | "jobs" | "logger">,
   render: ConsoleRender,
 ): void {
   const load = async (

@@ -5,6 +5,7 @@ import express, { type Request, Router } from "express";
 import type { WebDeps } from "../deps";
 import { parseBody, tenantOf } from "../http/request-parts";
 import { requireRole, requireToken } from "../http/require-token";
+import { removeNudgeJobsAfterResponse } from "../jobs-port";
 import { MigrateRequest } from "../rules-schemas";
 
 /**
@@ -58,11 +59,13 @@ function keyOf(req: Request): string {
 
 /**
  * Migrates (or, in a dry run, reports) and then clears the pending jobs of the cancelled
- * nudges. The new nudges get their jobs from the engine's reconciler on its next pass (within
- * a minute), as every planned row does; a stale job of a replaced nudge finds its row cancelled.
+ * nudges, in the background: with Redis down BullMQ waits for a connection, which must not hold
+ * up the answer. The new nudges get their jobs from the engine's reconciler on its next pass
+ * (within a minute), as every planned row does; a stale job of a replaced nudge finds its row
+ * cancelled.
  */
 export async function migrateRules(
-  deps: Pick<WebDeps, "db" | "clock" | "jobs">,
+  deps: Pick<WebDeps, "db" | "clock" | "jobs" | "logger">,
   input: {
     tenantId: string;
     ruleKey: string;
@@ -75,6 +78,6 @@ export async function migrateRules(
     now: deps.clock.now(),
     jobIdFor: nudgeJobId,
   });
-  await deps.jobs?.removeNudgeJobs(result.cancelledJobIds);
+  void removeNudgeJobsAfterResponse(deps, result.cancelledJobIds);
   return result.report;
 }
