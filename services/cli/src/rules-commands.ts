@@ -9,9 +9,9 @@ import { openDatabase } from "./database";
 
 /**
  * `beklijf rules migrate <key> [--dry-run] [--from 1,2]`: moves the rule's running plans to its
- * current version and prints the report as JSON. The CLI has no Redis: a pending job of a
- * cancelled nudge finds its row cancelled when it fires, and the engine's reconciler gives the
- * new nudges their jobs.
+ * current version and prints the report as JSON. It leaves Redis alone: a pending job of a
+ * cancelled nudge finds its row cancelled when it fires and sends nothing, and the engine's
+ * reconciler gives the new nudges their jobs.
  */
 export function registerRuleCommands(
   program: Command,
