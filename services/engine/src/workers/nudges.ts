@@ -12,13 +12,13 @@ export { skipReason } from "./fire-nudges";
  * others to share its queries with; `maxBatch` jobs go at once.
  */
 export interface FireBatching {
-  /** @defaultValue 5 ms */
+  /** @defaultValue 20 ms */
   readonly windowMs: number;
   /** @defaultValue 100 */
   readonly maxBatch: number;
 }
 
-const DEFAULT_BATCHING: FireBatching = { windowMs: 5, maxBatch: 100 };
+const DEFAULT_BATCHING: FireBatching = { windowMs: 20, maxBatch: 100 };
 
 /**
  * nudge.fire: re-check from Postgres, then hand the nudge to the mailer (or record why not).
