@@ -1,8 +1,7 @@
 import type { Logger } from "@beklijf/core";
 import type { PreparedStatement } from "@beklijf/xapi";
-import pg from "pg";
 
-import type { PrismaClient } from "./client";
+import { type PrismaClient, sessionPool } from "./client";
 import type { OutboxEntry } from "./repositories/outbox";
 import {
   storeStatements,
@@ -136,7 +135,7 @@ const DIVISION_BY_ZERO = "22012";
 export function createStatementWriter(
   options: StatementWriterOptions,
 ): StatementWriter {
-  const pool = new pg.Pool({
+  const pool = sessionPool({
     connectionString: options.connectionString,
     max: options.parallelism ?? 3,
   });
