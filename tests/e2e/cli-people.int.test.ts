@@ -240,7 +240,8 @@ describe("npx beklijf people delete", () => {
       startedAt: new Date(),
       jobIdFor: nudgeJobId,
     });
-    for (const nudge of nudges)
+    // Only the first nudge has its job, as when the later ones lie beyond the engine's horizon.
+    for (const nudge of nudges.slice(0, 1))
       await enqueue(
         redis.queues,
         "nudges",
@@ -282,7 +283,7 @@ describe("npx beklijf people delete", () => {
     expect(await left()).toEqual({
       people: 1,
       nudges: 2,
-      jobs: 2,
+      jobs: 1,
       rejections: 1,
     });
     return { person, learner, left };
@@ -315,7 +316,8 @@ describe("npx beklijf people delete", () => {
       answers: 0,
       identities: 2,
       rejections: 1,
-      pendingJobs: { nudges: 2, removedFromRedis: 2 },
+      // The job that was there; the other nudge had none.
+      pendingJobs: { nudges: 2, removedFromRedis: 1 },
     });
     expect(await anna.left()).toEqual({
       people: 0,
@@ -346,7 +348,7 @@ describe("npx beklijf people delete", () => {
     expect(await bram.left()).toEqual({
       people: 0,
       nudges: 0,
-      jobs: 2,
+      jobs: 1,
       rejections: 0,
     });
   });
@@ -387,7 +389,7 @@ describe("npx beklijf people delete", () => {
     expect(await carla.left()).toEqual({
       people: 1,
       nudges: 2,
-      jobs: 2,
+      jobs: 1,
       rejections: 1,
     });
   });

@@ -53,7 +53,11 @@ export async function removeNudgeJobs(
   let removed = 0;
   let failure: string | undefined;
   try {
-    for (const jobId of jobIds) removed += await queues.nudges.remove(jobId);
+    for (const jobId of jobIds) {
+      // BullMQ's remove answers 1 for a job that is not there too: count only jobs that were.
+      if ((await queues.nudges.getJobState(jobId)) === "unknown") continue;
+      removed += await queues.nudges.remove(jobId);
+    }
   } catch (error) {
     failure = errorMessage(error);
   } finally {
