@@ -362,7 +362,19 @@ export function backendCpu(database, excludePids = []) {
     )
     .split("\n")
     .filter((pid) => pid !== "" && !excludePids.includes(pid));
-  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+  // A Postgres in a container reports its own pids, which /proc here does not know or gives to
+  // other processes: count a pid only when it is a postgres process here.
+  return new Map(
+    pids.map((pid) => [pid, isPostgres(pid) ? cpuMs(pid) : undefined]),
+  );
+}
+
+function isPostgres(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("postgres");
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -371,6 +383,9 @@ export function backendCpu(database, excludePids = []) {
  */
 export function backendCpuSpent(before, after) {
   if (cpuMs(process.pid) === undefined) return undefined;
+  // None of the backends is a postgres process here (Postgres in a container): no figure.
+  if (after.size > 0 && [...after.values()].every((ms) => ms === undefined))
+    return undefined;
   let total = 0;
   for (const [pid, ms] of after)
     if (ms !== undefined) total += ms - (before.get(pid) ?? 0);

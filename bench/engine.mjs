@@ -220,7 +220,7 @@ function cpuSpent(before, after) {
 
 /** "CPU per statement: ..." for a backlog of `n` statements. */
 function cpuLine(cpu, n) {
-  const per = (ms) => (ms === undefined ? "-" : (ms / n).toFixed(3));
+  const per = (ms) => (ms === undefined || n === 0 ? "-" : (ms / n).toFixed(3));
   return `  CPU per statement (user + system): engine ${per(cpu.engine)} ms, its Postgres backends ${per(cpu.postgres)} ms, Redis server ${per(cpu.redis)} ms`;
 }
 

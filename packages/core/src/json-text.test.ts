@@ -120,6 +120,12 @@ describe("parseJsonText", () => {
     },
   );
 
+  it("says it is not valid JSON, without throwing, when it nests deeper than the scan can follow", () => {
+    const result = parseJsonText("[".repeat(200_000));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe("not valid JSON");
+  });
+
   it("counts lines of a file written on Windows", () => {
     const result = parseJsonText('{\r\n  "a": 1\r\n  "b": 2\r\n}');
     expect(

@@ -217,6 +217,8 @@ function findJsonMistake(text: string): Mistake | undefined {
     return undefined;
   } catch (error) {
     if (error instanceof Stop) return error.mistake;
+    // Nesting deeper than the stack can follow (thousands of "[" or "{"): no position, then.
+    if (error instanceof RangeError) return undefined;
     throw error;
   }
 }

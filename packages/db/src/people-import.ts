@@ -304,29 +304,33 @@ export async function importPeople(
             where: { id: link.personId },
             select: { managerId: true, teamLeadId: true },
           });
-    for (const { column, problem } of unresolved) {
-      const role = column === "manager" ? "manager" : "team lead";
-      const had =
-        (column === "manager" ? before?.managerId : before?.teamLeadId) != null;
+    const updatedLinks =
+      Object.keys(data).length === 0
+        ? undefined
+        : await withOneRetry(() =>
+            db.person.update({ where: { id: link.personId }, data }),
+          );
+    if (updatedLinks !== undefined && !updatedLinks.ok)
+      // Nothing of the links changed: say that, not what the update would have done.
       issues.push({
         row: link.row,
-        column,
-        message: had
-          ? `${problem}; the person was imported without a ${role}: the link to their previous ${role} was removed`
-          : `${problem}; the person was imported without a ${role}`,
+        column: link.managerSet ? "manager" : "teamLead",
+        message: `the manager and team lead of this row were not changed: ${updatedLinks.error}; the rest of the row was imported, run the import again to link them`,
       });
-    }
-    if (Object.keys(data).length > 0) {
-      const updatedLinks = await withOneRetry(() =>
-        db.person.update({ where: { id: link.personId }, data }),
-      );
-      if (!updatedLinks.ok)
+    else
+      for (const { column, problem } of unresolved) {
+        const role = column === "manager" ? "manager" : "team lead";
+        const had =
+          (column === "manager" ? before?.managerId : before?.teamLeadId) !=
+          null;
         issues.push({
           row: link.row,
-          column: link.managerSet ? "manager" : "teamLead",
-          message: `the manager and team lead of this row were not changed: ${updatedLinks.error}; the rest of the row was imported, run the import again to link them`,
+          column,
+          message: had
+            ? `${problem}; the person was imported without a ${role}: the link to their previous ${role} was removed`
+            : `${problem}; the person was imported without a ${role}`,
         });
-    }
+      }
     linked += 1;
     if (linked % every === 0 || linked === toLink.length)
       input.onLinkProgress?.({ linked, total: toLink.length });

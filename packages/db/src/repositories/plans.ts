@@ -171,9 +171,9 @@ export async function createPlans(
         JOIN plan_input pi ON pi.n = ni.plan_n
         JOIN new_plans p ON p.entry_key = pi.entry_key
        ORDER BY ni.m
-      -- No ON CONFLICT: nudges join only plans inserted by this statement, and a job id comes
-      -- from the plan's unique entry key and the step's key (unique within a rule), so a clash
-      -- is a bug to fail on, not a replay. Checking for one cost about 15% of the insert.
+      -- A new plan's job ids come from its unique entry key and its steps' keys, but a plan
+      -- migration's (entry key|step|vN) could in theory spell one; such a row is left alone.
+      ON CONFLICT (job_id) DO NOTHING
       RETURNING id, job_id, due_at
     )
     -- One JSON text instead of a row per nudge: decoding thousands of result rows cost the
