@@ -3,18 +3,18 @@ import { systemClock } from "@beklijf/core";
 import {
   createApiToken,
   createConnection,
-  createPlan,
   type PrismaClient,
   recordRejection,
   type Role,
   upsertPerson,
 } from "@beklijf/db";
-import { enqueue, nudgeJobId } from "@beklijf/queue";
+import { enqueue } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
   anAfterCompletionRule,
+  aPlannedCompletion,
   aTenantWithRules,
   eventually,
   type ListeningServer,
@@ -89,6 +89,37 @@ describe("/api/people and /api/simulate", () => {
       },
       { timeoutMs: 5_000, what: "the erased person's nudge jobs to go" },
     );
+
+  /**
+   * `learner` in the directory under `externalId`, with a planned completion (the tenant's rule)
+   * whose nudges all have their delayed jobs.
+   */
+  async function aPlannedPerson(
+    learner: { name: string; email: string },
+    externalId: string,
+  ) {
+    const { person } = await upsertPerson(db, {
+      tenantId,
+      person: { email: learner.email, name: learner.name, externalId },
+      defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
+    });
+    const { nudges } = await aPlannedCompletion(db, {
+      tenantId,
+      learner,
+      locale: "nl",
+      clock: systemClock,
+      planNudges,
+    });
+    for (const nudge of nudges)
+      await enqueue(
+        redis.queues,
+        "nudges",
+        "nudge.fire",
+        { plannedNudgeId: nudge.id },
+        { jobId: nudge.jobId, delayMs: 3_600_000 },
+      );
+    return { person, jobIds: nudges.map((n) => n.jobId) };
+  }
 
   beforeAll(async () => {
     db = testDb();
@@ -297,58 +328,9 @@ describe("/api/people and /api/simulate", () => {
     let jobIds: string[];
 
     beforeAll(async () => {
-      const learner = aLearner();
-      const { person } = await upsertPerson(db, {
-        tenantId,
-        person: {
-          email: learner.email,
-          name: learner.name,
-          externalId: "HR-plan",
-        },
-        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
-      });
-      personId = person.id;
-      const prepared = await storeStatement({
-        db,
-        tenantId,
-        statement: aCompletedStatement({ learner }),
-        clock: systemClock,
-      });
-      const rule = await db.ruleVersion.findFirstOrThrow({
-        where: { rule: { ruleSet: { tenantId } } },
-      });
-      const [proposal] = planNudges({
-        facts: { ...prepared, statementId: prepared.id },
-        learnerId: person.id,
-        rules: [
-          {
-            ruleId: rule.ruleId,
-            ruleVersionId: rule.id,
-            rule: anAfterCompletionRule(),
-          },
-        ],
-      });
-      if (proposal === undefined) throw new Error("no plan");
-      const nudges = await createPlan(db, {
-        tenantId,
-        personId,
-        triggerStatementId: prepared.id,
-        proposal,
-        startedAt: new Date(),
-        jobIdFor: nudgeJobId,
-      });
-      jobIds = nudges.map((n) => n.jobId);
-      for (const nudge of nudges)
-        await enqueue(
-          redis.queues,
-          "nudges",
-          "nudge.fire",
-          { plannedNudgeId: nudge.id },
-          {
-            jobId: nudge.jobId,
-            delayMs: 3_600_000,
-          },
-        );
+      const planned = await aPlannedPerson(aLearner(), "HR-plan");
+      personId = planned.person.id;
+      jobIds = planned.jobIds;
     });
 
     it("lists them by a part of their name or email", async () => {
@@ -398,48 +380,7 @@ describe("/api/people and /api/simulate", () => {
     /** A person with a plan whose nudges have delayed jobs, and a rejection naming their mbox. */
     async function aPersonToErase(externalId: string) {
       const learner = aLearner();
-      const { person } = await upsertPerson(db, {
-        tenantId,
-        person: { email: learner.email, name: learner.name, externalId },
-        defaults: { locale: "nl", timeZone: "Europe/Amsterdam" },
-      });
-      const prepared = await storeStatement({
-        db,
-        tenantId,
-        statement: aCompletedStatement({ learner }),
-        clock: systemClock,
-      });
-      const rule = await db.ruleVersion.findFirstOrThrow({
-        where: { rule: { ruleSet: { tenantId } } },
-      });
-      const [proposal] = planNudges({
-        facts: { ...prepared, statementId: prepared.id },
-        learnerId: person.id,
-        rules: [
-          {
-            ruleId: rule.ruleId,
-            ruleVersionId: rule.id,
-            rule: anAfterCompletionRule(),
-          },
-        ],
-      });
-      if (proposal === undefined) throw new Error("no plan");
-      const nudges = await createPlan(db, {
-        tenantId,
-        personId: person.id,
-        triggerStatementId: prepared.id,
-        proposal,
-        startedAt: new Date(),
-        jobIdFor: nudgeJobId,
-      });
-      for (const nudge of nudges)
-        await enqueue(
-          redis.queues,
-          "nudges",
-          "nudge.fire",
-          { plannedNudgeId: nudge.id },
-          { jobId: nudge.jobId, delayMs: 3_600_000 },
-        );
+      const { person, jobIds } = await aPlannedPerson(learner, externalId);
       const { connection } = await createConnection(db, {
         tenantId,
         name: `lms-${externalId}`,
@@ -456,7 +397,6 @@ describe("/api/people and /api/simulate", () => {
           verb: { id: "completed" },
         },
       });
-      const jobIds = nudges.map((n) => n.jobId);
       expect(jobIds.length).toBeGreaterThan(0);
       for (const jobId of jobIds)
         expect(await redis.queues.nudges.getJob(jobId)).toBeDefined();
