@@ -29,14 +29,10 @@ import {
   UnknownLearnersResponse,
   UpsertedPersonResponse,
 } from "../people-schemas";
+import { json } from "./openapi-parts";
 import { RULE_PATHS } from "./rules-openapi";
 import { TEMPLATE_PATHS } from "./templates-openapi";
 
-const json = (schema: z.ZodType) => ({
-  "application/json": {
-    schema: z.toJSONSchema(schema, { target: "openapi-3.0" }),
-  },
-});
 const errors = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [

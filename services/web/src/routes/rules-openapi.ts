@@ -1,19 +1,9 @@
 import { z } from "zod";
 
-import { ErrorResponse } from "../api-schemas";
 import { MigrateReport, MigrateRequest, RuleSummary } from "../rules-schemas";
+import { error, json } from "./openapi-parts";
 
 // /api/rules in the OpenAPI document (spread into its paths by openapi.ts).
-
-const json = (schema: z.ZodType) => ({
-  "application/json": {
-    schema: z.toJSONSchema(schema, { target: "openapi-3.0" }),
-  },
-});
-const error = (description: string) => ({
-  description,
-  content: json(ErrorResponse),
-});
 
 export const RULE_PATHS = {
   "/rules": {

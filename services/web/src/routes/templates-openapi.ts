@@ -1,23 +1,14 @@
 import { z } from "zod";
 
-import { ErrorResponse } from "../api-schemas";
 import {
   TemplateDetail,
   TemplatePut,
   TemplateSummary,
 } from "../template-schemas";
+import { error, json } from "./openapi-parts";
 
 // /api/templates in the OpenAPI document (spread into its paths by openapi.ts).
 
-const json = (schema: z.ZodType) => ({
-  "application/json": {
-    schema: z.toJSONSchema(schema, { target: "openapi-3.0" }),
-  },
-});
-const error = (description: string) => ({
-  description,
-  content: json(ErrorResponse),
-});
 const pathParameters = [
   {
     name: "template",
