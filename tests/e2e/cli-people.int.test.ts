@@ -12,12 +12,13 @@ import {
   syncRuleSet,
   upsertPerson,
 } from "@beklijf/db";
-import { enqueue, nudgeJobId } from "@beklijf/queue";
+import { nudgeJobId } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
   aCompletedStatement,
   aLearner,
   anAfterCompletionRule,
+  enqueueNudgeJobs,
   outboxRowsCarrying,
   runDatabaseUrl,
   storeStatement,
@@ -241,14 +242,7 @@ describe("npx beklijf people delete", () => {
       jobIdFor: nudgeJobId,
     });
     // Only the first nudge has its job, as when the later ones lie beyond the engine's horizon.
-    for (const nudge of nudges.slice(0, 1))
-      await enqueue(
-        redis.queues,
-        "nudges",
-        "nudge.fire",
-        { plannedNudgeId: nudge.id },
-        { jobId: nudge.jobId, delayMs: 3_600_000 },
-      );
+    await enqueueNudgeJobs(redis.queues, nudges.slice(0, 1));
     const { connection } = await createConnection(db, {
       tenantId,
       name: `cli-erase-${externalId}`,

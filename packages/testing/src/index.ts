@@ -25,6 +25,7 @@ export {
 export { aPlannedCompletion } from "./plans";
 export {
   ALL_JOB_STATES,
+  enqueueNudgeJobs,
   jobSettled,
   outboxRowsCarrying,
   receiveStatement,

@@ -4,6 +4,7 @@ import {
   closeQueues,
   createQueues,
   dispatchHandOffs,
+  enqueue,
   type Job,
   type Queue,
   type Queues,
@@ -112,6 +113,25 @@ export function testQueues(label: string): TestQueues {
       await connection.quit();
     },
   };
+}
+
+/**
+ * Gives each planned nudge its delayed `nudge.fire` job, an hour ahead by default, as the engine
+ * enqueues the nudges due within its horizon.
+ */
+export async function enqueueNudgeJobs(
+  queues: Queues,
+  nudges: Iterable<{ readonly id: string; readonly jobId: string }>,
+  delayMs = 3_600_000,
+): Promise<void> {
+  for (const nudge of nudges)
+    await enqueue(
+      queues,
+      "nudges",
+      "nudge.fire",
+      { plannedNudgeId: nudge.id },
+      { jobId: nudge.jobId, delayMs },
+    );
 }
 
 /**

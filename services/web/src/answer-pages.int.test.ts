@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { createManualClock, signToken } from "@beklijf/core";
 import { type PrismaClient } from "@beklijf/db";
-import { createQueues, createRedisConnection, enqueue } from "@beklijf/queue";
+import { createQueues, createRedisConnection } from "@beklijf/queue";
 import { LINK_PURPOSES, signNudgeLinks } from "@beklijf/render";
 import { planNudges, type Rule } from "@beklijf/rules";
 import {
@@ -14,6 +14,7 @@ import {
   anAfterCompletionRule,
   aPlannedCompletion,
   aTenantWithRules,
+  enqueueNudgeJobs,
   eventually,
   type ListeningServer,
   listenOnFreePort,
@@ -214,14 +215,7 @@ describe("the answer and preference pages", () => {
       const apply = byStep["apply"];
       if (apply === undefined) throw new Error("no apply nudge");
       // Each planned nudge has its delayed job, as the engine enqueues them.
-      for (const nudge of Object.values(byStep))
-        await enqueue(
-          redis.queues,
-          "nudges",
-          "nudge.fire",
-          { plannedNudgeId: nudge.id },
-          { jobId: nudge.jobId, delayMs: 3_600_000 },
-        );
+      await enqueueNudgeJobs(redis.queues, Object.values(byStep));
       const jobOf = (step: string) =>
         redis.queues.nudges.getJob(byStep[step]?.jobId ?? "none");
       const { action } = linksOf(apply.id, { answer: "applied" });

@@ -8,7 +8,6 @@ import {
   type Role,
   upsertPerson,
 } from "@beklijf/db";
-import { enqueue } from "@beklijf/queue";
 import { planNudges } from "@beklijf/rules";
 import {
   aCompletedStatement,
@@ -16,6 +15,7 @@ import {
   anAfterCompletionRule,
   aPlannedCompletion,
   aTenantWithRules,
+  enqueueNudgeJobs,
   eventually,
   type ListeningServer,
   listenOnFreePort,
@@ -110,14 +110,7 @@ describe("/api/people and /api/simulate", () => {
       clock: systemClock,
       planNudges,
     });
-    for (const nudge of nudges)
-      await enqueue(
-        redis.queues,
-        "nudges",
-        "nudge.fire",
-        { plannedNudgeId: nudge.id },
-        { jobId: nudge.jobId, delayMs: 3_600_000 },
-      );
+    await enqueueNudgeJobs(redis.queues, nudges);
     return { person, jobIds: nudges.map((n) => n.jobId) };
   }
 

@@ -13,6 +13,7 @@ import {
   anAfterCompletionRule,
   aPlannedCompletion,
   aTenantWithRules,
+  enqueueNudgeJobs,
   eventually,
   type ListeningServer,
   listenOnFreePort,
@@ -148,12 +149,7 @@ describe("/api/rules", () => {
       clock: systemClock,
       planNudges,
     });
-    for (const nudge of planned.nudges)
-      await redis.queues.nudges.add(
-        "nudge.fire",
-        { plannedNudgeId: nudge.id },
-        { jobId: nudge.jobId, delay: 3_600_000 },
-      );
+    await enqueueNudgeJobs(redis.queues, planned.nudges);
     await syncRuleSet(db, { tenantId, ...TEST_RULE_SET, rules: [v2] });
     const listed = await call("GET", "/rules", { role: "viewer" });
     expect(RuleSummary.array().parse(listed.body)).toMatchObject([
